@@ -1,0 +1,90 @@
+/**
+ * Who is calling. Every public function resolves the caller here, at its top.
+ *
+ * Callers:
+ * - anonymous: no identity.
+ * - user: a verified JWT from a provider in `auth.config.ts` (matched to
+ *   `users.externalId` = the token's `sub`), or the service acting as a user.
+ * - service: a trusted backend holding the deployment's admin key. Convex lets an
+ *   admin key act as an arbitrary identity (`Authorization: Convex <key>:<identity>`);
+ *   the SDK sends identities with issuer `SERVICE_ISSUER`. No auth provider is
+ *   configured with that issuer, so no JWT can carry it: only admin-key holders
+ *   can produce these identities. Subject `service` is the service itself (may do
+ *   everything an admin may); any other subject is a `users` id the service acts as.
+ *   System operations (payment completion, bulk import, migrations, crons) are
+ *   internal functions, which Convex only runs for admin-key callers.
+ */
+import type { UserIdentity } from "convex/server";
+import type { Doc, Id } from "../_generated/dataModel";
+import type { QueryCtx } from "../_generated/server";
+import { forbidden, unauthenticated } from "./errors";
+
+export const SERVICE_ISSUER = "https://service.doctrina.invalid";
+export const SERVICE_SUBJECT = "service";
+
+export type Caller =
+  | { kind: "anonymous" }
+  | { kind: "service" }
+  | { kind: "user"; user: Doc<"users">; identity: UserIdentity };
+
+export async function getCaller(ctx: QueryCtx): Promise<Caller> {
+  const identity = await ctx.auth.getUserIdentity();
+  if (identity === null) return { kind: "anonymous" };
+  if (identity.issuer === SERVICE_ISSUER) {
+    if (identity.subject === SERVICE_SUBJECT) return { kind: "service" };
+    const userId = ctx.db.normalizeId("users", identity.subject);
+    const user = userId === null ? null : await ctx.db.get(userId);
+    if (user === null) return unauthenticated(`The service acts as an unknown user: ${identity.subject}`);
+    return { kind: "user", user, identity };
+  }
+  const user = await findUserByExternalId(ctx, identity.subject);
+  if (user === null) return unauthenticated("No user for this identity yet: call users:ensureCurrentUser first");
+  return { kind: "user", user, identity };
+}
+
+export async function findUserByExternalId(ctx: QueryCtx, externalId: string): Promise<Doc<"users"> | null> {
+  return await ctx.db
+    .query("users")
+    .withIndex("by_externalId", (q) => q.eq("externalId", externalId))
+    .first();
+}
+
+/** Admin rights: the service, or a user with `isAdmin`. */
+export const isPrivileged = (caller: Caller): boolean =>
+  caller.kind === "service" || (caller.kind === "user" && caller.user.isAdmin);
+
+export async function requireUser(ctx: QueryCtx): Promise<Doc<"users">> {
+  const caller = await getCaller(ctx);
+  if (caller.kind !== "user") {
+    return caller.kind === "service"
+      ? forbidden("This acts for a user: call it with acting_as(user_id)")
+      : unauthenticated();
+  }
+  return caller.user;
+}
+
+export async function requireAdmin(ctx: QueryCtx): Promise<Caller> {
+  const caller = await getCaller(ctx);
+  if (caller.kind === "anonymous") return unauthenticated();
+  if (!isPrivileged(caller)) return forbidden("Only administrators may do this");
+  return caller;
+}
+
+export async function requireInstructor(ctx: QueryCtx): Promise<Doc<"users">> {
+  const user = await requireUser(ctx);
+  if (!user.isInstructor) return forbidden("Only instructors may do this");
+  return user;
+}
+
+/** The caller may act for `userId`: it is that user, an admin, or the service. */
+export function canActFor(caller: Caller, userId: Id<"users">): boolean {
+  return isPrivileged(caller) || (caller.kind === "user" && caller.user._id === userId);
+}
+
+/** A stable string naming the caller, used to scope idempotency keys. */
+export function callerKey(caller: Caller): string {
+  return caller.kind === "user" ? `user:${caller.user._id}` : caller.kind;
+}
+
+export const fullName = (user: Pick<Doc<"users">, "firstName" | "lastName">): string =>
+  `${user.firstName} ${user.lastName}`.trim();

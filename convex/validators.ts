@@ -1,0 +1,417 @@
+/**
+ * Validators defined once: the schema (`schema.ts`), function arguments and
+ * function return values all build on these. The Python SDK's models are
+ * generated from the same definitions (`scripts/gen_models.py`), so a field
+ * is named and typed in exactly one place.
+ */
+import { v, type Infer, type Validator, type Value } from "convex/values";
+
+// ---------------------------------------------------------------- enums
+
+export const level = v.union(
+  v.literal("beginner"),
+  v.literal("intermediate"),
+  v.literal("advanced"),
+);
+export const visibility = v.union(v.literal("public"), v.literal("private"), v.literal("draft"));
+export const lessonType = v.union(
+  v.literal("video"),
+  v.literal("document"),
+  v.literal("quiz"),
+  v.literal("assignment"),
+);
+export const notificationType = v.union(
+  v.literal("course_update"),
+  v.literal("message"),
+  v.literal("announcement"),
+  v.literal("community"),
+  v.literal("live_session"),
+  v.literal("certificate"),
+  v.literal("milestone"),
+);
+export const liveSessionStatus = v.union(
+  v.literal("scheduled"),
+  v.literal("live"),
+  v.literal("completed"),
+  v.literal("cancelled"),
+);
+/** `refunded` is the seed's "consider adding refund tracking": only `complete` grants access. */
+export const purchaseStatus = v.union(
+  v.literal("open"),
+  v.literal("complete"),
+  v.literal("expired"),
+  v.literal("refunded"),
+);
+export const certificateStatus = v.union(v.literal("valid"), v.literal("expired"), v.literal("revoked"));
+export const applicationStatus = v.union(v.literal("pending"), v.literal("approved"), v.literal("rejected"));
+export const enrollmentStatus = v.union(v.literal("active"), v.literal("completed"), v.literal("revoked"));
+export const enrollmentSource = v.union(v.literal("purchase"), v.literal("free"), v.literal("admin"));
+/** Legacy `users.role`, kept optional until `migrations:usersRoleToBooleans` has run everywhere. */
+export const legacyRole = v.union(v.literal("admin"), v.literal("instructor"), v.literal("student"));
+
+/** Course categories: the seed's "predefined list" (validated on every write). */
+export const COURSE_CATEGORIES = [
+  "botox",
+  "fillers",
+  "laser",
+  "skin",
+  "anatomy",
+  "safety",
+  "business",
+  "other",
+] as const;
+
+export type Level = Infer<typeof level>;
+export type Visibility = Infer<typeof visibility>;
+export type LessonType = Infer<typeof lessonType>;
+export type NotificationType = Infer<typeof notificationType>;
+export type LiveSessionStatus = Infer<typeof liveSessionStatus>;
+export type PurchaseStatus = Infer<typeof purchaseStatus>;
+export type CertificateStatus = Infer<typeof certificateStatus>;
+export type ApplicationStatus = Infer<typeof applicationStatus>;
+export type EnrollmentStatus = Infer<typeof enrollmentStatus>;
+
+// ---------------------------------------------------------------- table fields
+// Timestamps: numbers are Unix milliseconds; strings are ISO 8601 (the seed keeps
+// both conventions: `users` and `certificates` use ISO strings).
+
+export const userFields = {
+  firstName: v.string(),
+  lastName: v.string(),
+  email: v.string(),
+  image: v.optional(v.string()),
+  isInstructor: v.boolean(),
+  isAdmin: v.boolean(),
+  phone: v.optional(v.string()),
+  externalId: v.optional(v.string()),
+  lastLogin: v.optional(v.string()),
+  createdAt: v.optional(v.string()),
+  updatedAt: v.optional(v.string()),
+  role: v.optional(legacyRole),
+};
+
+export const courseFields = {
+  title: v.string(),
+  description: v.string(),
+  instructorId: v.id("users"),
+  level: v.optional(level),
+  duration: v.optional(v.string()),
+  price: v.optional(v.number()),
+  thumbnailUrl: v.optional(v.string()),
+  rating: v.optional(v.number()),
+  reviewCount: v.optional(v.number()),
+  createdAt: v.number(),
+  updatedAt: v.number(),
+  longDescription: v.optional(v.string()),
+  category: v.string(),
+  tags: v.array(v.string()),
+  visibility,
+  certificateEnabled: v.boolean(),
+  discussionEnabled: v.boolean(),
+  lessonCount: v.number(),
+  studentCount: v.number(),
+  whatYouWillLearn: v.optional(v.array(v.string())),
+  requirements: v.optional(v.array(v.string())),
+  /** Sum of review ratings: `rating` is always `ratingSum / reviewCount`, never drifting. */
+  ratingSum: v.optional(v.number()),
+  /** Title, description and tags in one field for the `search_text` index. */
+  searchText: v.optional(v.string()),
+  publishedAt: v.optional(v.number()),
+  /** Set instead of deleting once anyone has enrolled (soft delete). */
+  archivedAt: v.optional(v.number()),
+};
+
+export const courseTagFields = {
+  courseId: v.id("courses"),
+  tag: v.string(),
+  /** Copied from the course so "public courses with tag X" is one index range. */
+  visibility,
+  createdAt: v.number(),
+};
+
+export const courseModuleFields = {
+  courseId: v.id("courses"),
+  title: v.string(),
+  description: v.optional(v.string()),
+  order: v.number(),
+  createdAt: v.number(),
+  updatedAt: v.number(),
+};
+
+export const lessonFields = {
+  moduleId: v.id("courseModules"),
+  courseId: v.id("courses"),
+  title: v.string(),
+  type: lessonType,
+  content: v.string(),
+  duration: v.optional(v.number()),
+  order: v.number(),
+  /** Quiz lessons: percentage of correct answers needed to pass (default 70). */
+  passingScore: v.optional(v.number()),
+  createdAt: v.number(),
+  updatedAt: v.number(),
+};
+
+export const quizQuestionFields = {
+  lessonId: v.id("lessons"),
+  courseId: v.id("courses"),
+  question: v.string(),
+  options: v.array(v.string()),
+  correctOption: v.number(),
+  explanation: v.optional(v.string()),
+  order: v.number(),
+};
+
+export const quizAttemptFields = {
+  userId: v.id("users"),
+  lessonId: v.id("lessons"),
+  courseId: v.id("courses"),
+  answers: v.array(v.number()),
+  correctCount: v.number(),
+  questionCount: v.number(),
+  /** 0..100 */
+  score: v.number(),
+  passed: v.boolean(),
+  createdAt: v.number(),
+};
+
+export const courseReviewFields = {
+  courseId: v.id("courses"),
+  userId: v.id("users"),
+  userName: v.string(),
+  userImage: v.optional(v.string()),
+  rating: v.number(),
+  content: v.string(),
+  createdAt: v.number(),
+  updatedAt: v.optional(v.number()),
+};
+
+export const lessonProgressFields = {
+  userId: v.id("users"),
+  courseId: v.id("courses"),
+  lessonId: v.id("lessons"),
+  completed: v.boolean(),
+  completedAt: v.optional(v.number()),
+  /** Seconds spent on the lesson, accumulated. */
+  timeSpent: v.number(),
+  updatedAt: v.number(),
+};
+
+export const instructorApplicationFields = {
+  userId: v.id("users"),
+  status: applicationStatus,
+  licenseNumber: v.string(),
+  licenseState: v.string(),
+  /** ISO date (YYYY-MM-DD). */
+  licenseExpiry: v.string(),
+  insuranceProvider: v.string(),
+  documents: v.array(v.string()),
+  submittedAt: v.number(),
+  reviewedAt: v.optional(v.number()),
+  reviewedBy: v.optional(v.id("users")),
+  rejectionReason: v.optional(v.string()),
+};
+
+export const courseDiscussionFields = {
+  courseId: v.id("courses"),
+  userId: v.id("users"),
+  userName: v.string(),
+  title: v.optional(v.string()),
+  content: v.string(),
+  parentId: v.optional(v.id("courseDiscussions")),
+  replyCount: v.number(),
+  createdAt: v.number(),
+  updatedAt: v.number(),
+  deletedAt: v.optional(v.number()),
+};
+
+export const wishlistFields = {
+  userId: v.id("users"),
+  courseId: v.id("courses"),
+  addedAt: v.number(),
+};
+
+export const courseEnrollmentFields = {
+  userId: v.id("users"),
+  courseId: v.id("courses"),
+  status: enrollmentStatus,
+  source: enrollmentSource,
+  purchaseId: v.optional(v.id("purchases")),
+  enrolledAt: v.number(),
+  completedAt: v.optional(v.number()),
+  revokedAt: v.optional(v.number()),
+  revokeReason: v.optional(v.string()),
+};
+
+export const resourceFields = {
+  title: v.string(),
+  description: v.string(),
+  type: v.string(),
+  categories: v.array(v.string()),
+  tags: v.array(v.string()),
+  url: v.string(),
+  thumbnailUrl: v.optional(v.string()),
+  author: v.string(),
+  dateAdded: v.string(),
+  featured: v.boolean(),
+  downloadCount: v.number(),
+  favoriteCount: v.number(),
+  rating: v.number(),
+  reviewCount: v.number(),
+  difficulty: level,
+  duration: v.optional(v.string()),
+  fileSize: v.optional(v.string()),
+  courseId: v.optional(v.id("courses")),
+  restricted: v.boolean(),
+  /** The user who created it (owner for edits); absent for service imports. */
+  createdBy: v.optional(v.id("users")),
+  searchText: v.optional(v.string()),
+};
+
+export const resourceCategoryFields = {
+  resourceId: v.id("resources"),
+  category: v.string(),
+  /** Copied from the resource so public lookups stay one index range. */
+  restricted: v.boolean(),
+};
+
+export const resourceDownloadFields = {
+  resourceId: v.id("resources"),
+  userId: v.optional(v.id("users")),
+  downloadedAt: v.number(),
+};
+
+export const favoriteFields = {
+  userId: v.id("users"),
+  resourceId: v.id("resources"),
+  createdAt: v.number(),
+};
+
+export const notificationFields = {
+  userId: v.id("users"),
+  title: v.string(),
+  description: v.string(),
+  type: notificationType,
+  read: v.boolean(),
+  createdAt: v.number(),
+  link: v.optional(v.string()),
+  metadata: v.optional(v.any()),
+};
+
+export const archivedNotificationFields = {
+  ...notificationFields,
+  archivedAt: v.number(),
+};
+
+export const liveSessionFields = {
+  title: v.string(),
+  description: v.string(),
+  instructorId: v.id("users"),
+  scheduledFor: v.number(),
+  duration: v.number(),
+  isRecorded: v.boolean(),
+  maxParticipants: v.number(),
+  status: liveSessionStatus,
+  recordingUrl: v.optional(v.string()),
+  courseId: v.optional(v.id("courses")),
+  startedAt: v.optional(v.number()),
+  endedAt: v.optional(v.number()),
+  createdAt: v.number(),
+  updatedAt: v.number(),
+};
+
+export const sessionParticipantFields = {
+  sessionId: v.id("liveSessions"),
+  userId: v.id("users"),
+  joinedAt: v.number(),
+  leftAt: v.optional(v.number()),
+};
+
+export const certificateFields = {
+  userId: v.id("users"),
+  userName: v.string(),
+  courseId: v.id("courses"),
+  courseName: v.string(),
+  instructorId: v.id("users"),
+  instructorName: v.string(),
+  issueDate: v.string(),
+  expiryDate: v.optional(v.string()),
+  verificationCode: v.string(),
+  templateId: v.string(),
+  status: certificateStatus,
+  revokedAt: v.optional(v.string()),
+  revocationReason: v.optional(v.string()),
+};
+
+export const purchaseFields = {
+  userId: v.id("users"),
+  courseId: v.id("courses"),
+  amount: v.number(),
+  currency: v.string(),
+  status: purchaseStatus,
+  createdAt: v.number(),
+  /** When an `open` checkout lapses to `expired`. */
+  expiresAt: v.number(),
+  stripeCheckoutSessionId: v.optional(v.string()),
+  completedAt: v.optional(v.number()),
+  refundedAt: v.optional(v.number()),
+  refundReason: v.optional(v.string()),
+};
+
+/** Results of idempotent writes, so a repeated `idempotencyKey` returns the first result. */
+export const idempotencyKeyFields = {
+  /** `<function>|<caller>`: keys never collide across functions or callers. */
+  scope: v.string(),
+  key: v.string(),
+  argsHash: v.string(),
+  result: v.any(),
+  createdAt: v.number(),
+};
+
+// ---------------------------------------------------------------- function arguments
+
+/** Optional on every write that creates something; see `model/idempotency.ts`. */
+export const idempotencyKey = v.optional(v.string());
+
+// ---------------------------------------------------------------- documents (return values)
+
+const systemFields = <T extends string>(table: T) => ({ _id: v.id(table), _creationTime: v.number() });
+
+export const userDoc = v.object({ ...systemFields("users"), ...userFields });
+export const courseDoc = v.object({ ...systemFields("courses"), ...courseFields });
+export const courseTagDoc = v.object({ ...systemFields("courseTags"), ...courseTagFields });
+export const courseModuleDoc = v.object({ ...systemFields("courseModules"), ...courseModuleFields });
+export const lessonDoc = v.object({ ...systemFields("lessons"), ...lessonFields });
+export const quizQuestionDoc = v.object({ ...systemFields("quizQuestions"), ...quizQuestionFields });
+export const quizAttemptDoc = v.object({ ...systemFields("quizAttempts"), ...quizAttemptFields });
+export const courseReviewDoc = v.object({ ...systemFields("courseReviews"), ...courseReviewFields });
+export const lessonProgressDoc = v.object({ ...systemFields("lessonProgress"), ...lessonProgressFields });
+export const instructorApplicationDoc = v.object({
+  ...systemFields("instructorApplications"),
+  ...instructorApplicationFields,
+});
+export const courseDiscussionDoc = v.object({ ...systemFields("courseDiscussions"), ...courseDiscussionFields });
+export const wishlistDoc = v.object({ ...systemFields("wishlist"), ...wishlistFields });
+export const courseEnrollmentDoc = v.object({ ...systemFields("courseEnrollments"), ...courseEnrollmentFields });
+export const resourceDoc = v.object({ ...systemFields("resources"), ...resourceFields });
+export const favoriteDoc = v.object({ ...systemFields("favorites"), ...favoriteFields });
+export const notificationDoc = v.object({ ...systemFields("notifications"), ...notificationFields });
+export const liveSessionDoc = v.object({ ...systemFields("liveSessions"), ...liveSessionFields });
+export const sessionParticipantDoc = v.object({
+  ...systemFields("sessionParticipants"),
+  ...sessionParticipantFields,
+});
+export const certificateDoc = v.object({ ...systemFields("certificates"), ...certificateFields });
+export const purchaseDoc = v.object({ ...systemFields("purchases"), ...purchaseFields });
+
+/** The return shape of a `paginate()` query over `item`. */
+export const paginated = <T extends Validator<Value, "required", string>>(item: T) =>
+  v.object({
+    page: v.array(item),
+    isDone: v.boolean(),
+    continueCursor: v.string(),
+    splitCursor: v.optional(v.union(v.string(), v.null())),
+    pageStatus: v.optional(
+      v.union(v.literal("SplitRecommended"), v.literal("SplitRequired"), v.null()),
+    ),
+  });
