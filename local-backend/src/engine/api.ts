@@ -1,0 +1,91 @@
+/**
+ * The engine's interface to the protocol layer (src/server). The engine owns the
+ * document store, transactions, function execution, scheduler and crons; the
+ * server owns HTTP, the WebSocket sync protocol and authentication.
+ */
+
+/** Convex-encoded JSON (`{"$integer": ...}` etc. for non-JSON values). */
+export type JSONValue = null | boolean | number | string | JSONValue[] | { [key: string]: JSONValue };
+
+export type UdfKind = "query" | "mutation" | "action";
+
+/** What `ctx.auth.getUserIdentity()` returns inside a function. */
+export type UserIdentity = {
+  tokenIdentifier: string;
+  subject: string;
+  issuer: string;
+  [claim: string]: JSONValue;
+};
+
+export type Caller = {
+  identity: UserIdentity | null;
+  /** Holds the admin key: may call internal functions. */
+  admin: boolean;
+};
+
+export type UdfRequest = {
+  /** `module:function`, `module.js:function`, `dir/module:function`, or `module` (default export). */
+  path: string;
+  /** A convex-encoded JSON object (the server unwraps the legacy `[args]` form). */
+  args: JSONValue;
+  /** The endpoint's kind; `undefined` accepts any kind (`/api/function`, `/api/run`). */
+  kind?: UdfKind;
+  caller: Caller;
+  requestId: string;
+  /** Queries only: read at this snapshot timestamp instead of the latest. */
+  atTs?: bigint;
+};
+
+export type UdfResult =
+  | {
+      status: "success";
+      value: JSONValue;
+      logLines: string[];
+      /** Snapshot ts a query read at, or the commit ts of a mutation. */
+      ts: bigint;
+    }
+  | {
+      status: "error";
+      /** The Convex-style message, e.g. `[Request ID: x] Server Error\nUncaught ConvexError: ...`. */
+      errorMessage: string;
+      /** Present only for a thrown `ConvexError`: its data, convex-encoded. */
+      errorData?: JSONValue;
+      logLines: string[];
+    };
+
+/** Everything a query read; tells whether a later commit can change its result. */
+export interface ReadSet {
+  isInvalidatedBy(commit: Commit): boolean;
+}
+
+/** One committed transaction, in commit order. */
+export interface Commit {
+  readonly ts: bigint;
+}
+
+export type AuthProvider =
+  | { kind: "oidc"; domain: string; applicationID: string }
+  | { kind: "customJwt"; issuer: string; jwks: string; algorithm: "RS256" | "ES256"; applicationID?: string };
+
+export type FunctionInfo = {
+  path: string;
+  kind: UdfKind;
+  visibility: "public" | "internal";
+  /** `exportArgs()` / `exportReturns()` JSON. */
+  args: JSONValue;
+  returns: JSONValue;
+};
+
+export interface Engine {
+  /** Runs a function of any kind; a kind mismatch or unknown function is an error result. */
+  run(request: UdfRequest): Promise<UdfResult>;
+  /** Runs a query and returns what it read, for subscriptions. */
+  runQueryTracked(request: UdfRequest): Promise<{ result: UdfResult; readSet: ReadSet }>;
+  /** The latest commit timestamp (u64 nanoseconds, monotonic across restarts). */
+  latestTs(): bigint;
+  /** Called after each commit (mutations, scheduled functions, crons, actions' runMutation). */
+  onCommit(listener: (commit: Commit) => void): () => void;
+  functions(): FunctionInfo[];
+  authProviders(): AuthProvider[];
+  close(): Promise<void>;
+}
