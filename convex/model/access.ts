@@ -1,0 +1,41 @@
+/**
+ * Who may learn in a course. Access comes from an enrollment (`active` or
+ * `completed`), never from a purchase directly: purchases create enrollments when
+ * they complete and revoke them when refunded, free courses and admin grants
+ * create them without a purchase.
+ */
+import type { Doc, Id } from "../_generated/dataModel";
+import type { QueryCtx } from "../_generated/server";
+import { isPrivileged, type Caller } from "./auth";
+
+export async function activeEnrollment(
+  ctx: QueryCtx,
+  userId: Id<"users">,
+  courseId: Id<"courses">,
+): Promise<Doc<"courseEnrollments"> | null> {
+  const enrollment = await ctx.db
+    .query("courseEnrollments")
+    .withIndex("by_user_course", (q) => q.eq("userId", userId).eq("courseId", courseId))
+    .unique();
+  return enrollment !== null && enrollment.status !== "revoked" ? enrollment : null;
+}
+
+export async function isEnrolled(ctx: QueryCtx, userId: Id<"users">, courseId: Id<"courses">): Promise<boolean> {
+  return (await activeEnrollment(ctx, userId, courseId)) !== null;
+}
+
+/** The course's own instructor, admins and the service may edit it. */
+export const canEditCourse = (caller: Caller, course: Doc<"courses">): boolean =>
+  isPrivileged(caller) || (caller.kind === "user" && caller.user._id === course.instructorId);
+
+/** Full content (lesson content, restricted resources, discussions): editors and enrolled students. */
+export async function canLearn(ctx: QueryCtx, caller: Caller, course: Doc<"courses">): Promise<boolean> {
+  if (canEditCourse(caller, course)) return true;
+  return caller.kind === "user" && (await isEnrolled(ctx, caller.user._id, course._id));
+}
+
+/** The catalog entry (title, outline, reviews): public courses for everyone, others for editors and students. */
+export async function canSeeCourse(ctx: QueryCtx, caller: Caller, course: Doc<"courses">): Promise<boolean> {
+  if (course.visibility === "public" && course.archivedAt === undefined) return true;
+  return await canLearn(ctx, caller, course);
+}
