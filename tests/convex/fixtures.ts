@@ -1,0 +1,99 @@
+/**
+ * Shared setup for the convex/ test suites: a fresh database per test and the
+ * seven callers of the authorization matrix.
+ */
+import { convexTest } from "convex-test";
+import { ConvexError } from "convex/values";
+import { expect } from "vitest";
+import { api } from "../../convex/_generated/api";
+import type { Id } from "../../convex/_generated/dataModel";
+import { SERVICE_ISSUER, SERVICE_SUBJECT } from "../../convex/model/auth";
+import type { ErrorCode } from "../../convex/model/errors";
+import schema from "../../convex/schema";
+
+export const modules = import.meta.glob("../../convex/**/*.*s");
+
+const makeTest = () => convexTest(schema, modules);
+export type TestConvex = ReturnType<typeof makeTest>;
+export type Client = ReturnType<TestConvex["withIdentity"]> | TestConvex;
+
+export const ROLES = [
+  "anonymous",
+  "student",
+  "otherStudent",
+  "instructor",
+  "otherInstructor",
+  "admin",
+  "service",
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export type World = {
+  t: TestConvex;
+  as: Record<Role, Client>;
+  ids: Record<Exclude<Role, "anonymous" | "service">, Id<"users">>;
+  /** A client acting as an arbitrary user id (what `service.acting_as(id)` does). */
+  actingAs: (userId: Id<"users">) => Client;
+};
+
+const PEOPLE = {
+  student: { firstName: "Sam", lastName: "Student" },
+  otherStudent: { firstName: "Olga", lastName: "Other" },
+  instructor: { firstName: "Ines", lastName: "Instructor", isInstructor: true },
+  otherInstructor: { firstName: "Omar", lastName: "Teacher", isInstructor: true },
+  admin: { firstName: "Ada", lastName: "Admin", isAdmin: true },
+} as const;
+
+export async function setup(): Promise<World> {
+  const t = makeTest();
+  const actingAs = (userId: Id<"users">) => t.withIdentity({ issuer: SERVICE_ISSUER, subject: userId });
+  const service = t.withIdentity({ issuer: SERVICE_ISSUER, subject: SERVICE_SUBJECT });
+  const ids = {} as World["ids"];
+  for (const [role, person] of Object.entries(PEOPLE) as [keyof typeof PEOPLE, (typeof PEOPLE)[keyof typeof PEOPLE]][]) {
+    const user = await service.mutation(api.users.create, {
+      firstName: person.firstName,
+      lastName: person.lastName,
+      email: `${role.toLowerCase()}@example.com`,
+    });
+    const roles = { isInstructor: "isInstructor" in person, isAdmin: "isAdmin" in person };
+    await t.run((ctx) => ctx.db.patch(user._id, roles));
+    ids[role] = user._id;
+  }
+  const as = {
+    anonymous: t,
+    service,
+    ...Object.fromEntries(Object.entries(ids).map(([role, id]) => [role, actingAs(id)])),
+  } as Record<Role, Client>;
+  return { t, as, ids, actingAs };
+}
+
+/** Asserts that `call` fails with a ConvexError carrying `code`. */
+export async function expectCode(call: Promise<unknown>, code: ErrorCode): Promise<void> {
+  const error = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error, `expected a ${code} error`).toBeInstanceOf(ConvexError);
+  expect((error as ConvexError<{ code: string }>).data.code).toBe(code);
+}
+
+/**
+ * The authorization matrix: runs `call` as each role and checks that exactly the
+ * `allowed` roles succeed and every other role gets UNAUTHENTICATED (anonymous)
+ * or FORBIDDEN. `call` must be repeatable (fresh state per role via `prepare`).
+ */
+export async function expectAllowed(
+  allowed: readonly Role[],
+  call: (client: Client, world: World) => Promise<unknown>,
+  prepare: () => Promise<World> = setup,
+): Promise<void> {
+  for (const role of ROLES) {
+    const world = await prepare();
+    const attempt = call(world.as[role], world);
+    if (allowed.includes(role)) {
+      await expect(attempt, `${role} should be allowed`).resolves.not.toThrow();
+    } else {
+      await expectCode(attempt, role === "anonymous" ? "UNAUTHENTICATED" : "FORBIDDEN");
+    }
+  }
+}
