@@ -415,3 +415,20 @@ export const paginated = <T extends Validator<Value, "required", string>>(item: 
       v.union(v.literal("SplitRecommended"), v.literal("SplitRequired"), v.null()),
     ),
   });
+
+// ---------------------------------------------------------------- API shapes
+// Every object a function returns that is not a table document is defined here
+// and registered in `shapes` under its Python model name; scripts/gen_models.py
+// generates one pydantic model per entry (and one per table from schema.ts).
+
+export const publicProfile = v.object({
+  _id: v.id("users"),
+  firstName: v.string(),
+  lastName: v.string(),
+  image: v.optional(v.string()),
+  isInstructor: v.boolean(),
+});
+
+export const shapes = {
+  PublicProfile: publicProfile,
+};
