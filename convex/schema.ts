@@ -110,6 +110,8 @@ export default defineSchema({
 
   resources: defineTable(resourceFields)
     .index("by_course", ["courseId"])
+    // A course's unrestricted resources, for callers who cannot learn the course.
+    .index("by_course_restricted", ["courseId", "restricted"])
     .index("by_restricted", ["restricted", "dateAdded"])
     .index("by_featured", ["featured", "restricted"])
     .index("by_creator", ["createdBy"])
@@ -150,6 +152,8 @@ export default defineSchema({
 
   sessionParticipants: defineTable(sessionParticipantFields)
     .index("by_session", ["sessionId", "userId"])
+    // Participants in the order they joined.
+    .index("by_session_joined", ["sessionId", "joinedAt"])
     // Participants currently in the session have no `leftAt`.
     .index("by_session_present", ["sessionId", "leftAt"])
     .index("by_user", ["userId"]),

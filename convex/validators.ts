@@ -429,6 +429,19 @@ export const publicProfile = v.object({
   isInstructor: v.boolean(),
 });
 
+// ---- community, resources and notifications shapes
+
+/** `resources:recordDownload`: where to fetch the file (the download was counted). */
+export const downloadLink = v.object({ url: v.string() });
+
+/** `favorites:listMine`: the favorite and its resource (`null` once deleted or no longer readable). */
+export const favoriteWithResource = v.object({
+  ...favoriteDoc.fields,
+  resource: v.union(resourceDoc, v.null()),
+});
+
 export const shapes = {
   PublicProfile: publicProfile,
+  DownloadLink: downloadLink,
+  FavoriteWithResource: favoriteWithResource,
 };

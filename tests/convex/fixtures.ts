@@ -6,8 +6,9 @@ import { convexTest } from "convex-test";
 import { ConvexError } from "convex/values";
 import { expect } from "vitest";
 import { api } from "../../convex/_generated/api";
-import type { Id } from "../../convex/_generated/dataModel";
+import type { Doc, Id } from "../../convex/_generated/dataModel";
 import { SERVICE_ISSUER, SERVICE_SUBJECT } from "../../convex/model/auth";
+import { recountResource } from "../../convex/model/counters";
 import type { ErrorCode } from "../../convex/model/errors";
 import schema from "../../convex/schema";
 
@@ -96,4 +97,70 @@ export async function expectAllowed(
       await expectCode(attempt, role === "anonymous" ? "UNAUTHENTICATED" : "FORBIDDEN");
     }
   }
+}
+
+/** Inserts a course directly (public, discussions on); override any field. */
+export async function insertCourse(
+  t: TestConvex,
+  instructorId: Id<"users">,
+  overrides: Partial<Doc<"courses">> = {},
+): Promise<Id<"courses">> {
+  const now = Date.now();
+  return await t.run((ctx) =>
+    ctx.db.insert("courses", {
+      title: "Botox Foundations",
+      description: "Safe neurotoxin practice",
+      instructorId,
+      category: "botox",
+      tags: [],
+      visibility: "public",
+      certificateEnabled: false,
+      discussionEnabled: true,
+      lessonCount: 0,
+      studentCount: 0,
+      createdAt: now,
+      updatedAt: now,
+      ...overrides,
+    }),
+  );
+}
+
+/** Inserts an enrollment directly (what a completed purchase or free enrollment leaves behind). */
+export async function insertEnrollment(
+  t: TestConvex,
+  userId: Id<"users">,
+  courseId: Id<"courses">,
+  status: Doc<"courseEnrollments">["status"] = "active",
+): Promise<Id<"courseEnrollments">> {
+  return await t.run((ctx) =>
+    ctx.db.insert("courseEnrollments", { userId, courseId, status, source: "admin", enrolledAt: Date.now() }),
+  );
+}
+
+/**
+ * A `prepare` for `expectAllowed` that seeds rows into each fresh world;
+ * `value()` returns what the latest seed returned (ids the call needs).
+ */
+export function seededWorld<T>(seed: (world: World) => Promise<T>): { prepare: () => Promise<World>; value: () => T } {
+  let latest: { value: T } | undefined;
+  return {
+    prepare: async () => {
+      const world = await setup();
+      latest = { value: await seed(world) };
+      return world;
+    },
+    value: () => {
+      if (latest === undefined) throw new Error("seededWorld: prepare() has not run yet");
+      return latest.value;
+    },
+  };
+}
+
+/** Asserts a resource's `favoriteCount`/`downloadCount` equal a recount of their rows. */
+export async function expectResourceCountersInStep(t: TestConvex, resourceId: Id<"resources">): Promise<void> {
+  const [resource, recount] = await t.run(async (ctx) => [
+    await ctx.db.get(resourceId),
+    await recountResource(ctx, resourceId),
+  ] as const);
+  expect(resource).toMatchObject(recount);
 }
