@@ -25,9 +25,11 @@ import type * as model_input from "../model/input.js";
 import type * as model_notifications from "../model/notifications.js";
 import type * as model_resources from "../model/resources.js";
 import type * as model_users from "../model/users.js";
+import type * as model_wishlist from "../model/wishlist.js";
 import type * as resources from "../resources.js";
 import type * as users from "../users.js";
 import type * as validators from "../validators.js";
+import type * as wishlist from "../wishlist.js";
 
 /**
  * A utility for referencing Convex functions in your app's API.
@@ -50,9 +52,11 @@ declare const fullApi: ApiFromModules<{
   "model/notifications": typeof model_notifications;
   "model/resources": typeof model_resources;
   "model/users": typeof model_users;
+  "model/wishlist": typeof model_wishlist;
   resources: typeof resources;
   users: typeof users;
   validators: typeof validators;
+  wishlist: typeof wishlist;
 }>;
 export declare const api: FilterApi<
   typeof fullApi,
