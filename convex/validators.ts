@@ -429,6 +429,74 @@ export const publicProfile = v.object({
   isInstructor: v.boolean(),
 });
 
+// ---- learning and commerce shapes (purchases, enrollments, progress, quizzes, certificates, migrations)
+
+/** `lessonProgress:courseProgress`: the caller's progress; `percent` is an integer 0..100. */
+export const courseProgress = v.object({
+  courseId: v.id("courses"),
+  completedLessons: v.number(),
+  totalLessons: v.number(),
+  percent: v.number(),
+  completedLessonIds: v.array(v.id("lessons")),
+  completed: v.boolean(),
+});
+
+/** `certificates:verify`: what the public may learn about a certificate (no ids, no user data). */
+export const certificateVerification = v.object({
+  status: certificateStatus,
+  userName: v.string(),
+  courseName: v.string(),
+  instructorName: v.string(),
+  issueDate: v.string(),
+  expiryDate: v.optional(v.string()),
+  revokedAt: v.optional(v.string()),
+});
+
+/** One graded question of a quiz attempt, revealed only after answering. */
+export const quizQuestionResult = v.object({
+  questionId: v.id("quizQuestions"),
+  chosenOption: v.number(),
+  correctOption: v.number(),
+  correct: v.boolean(),
+  explanation: v.optional(v.string()),
+});
+
+/** `quizAttempts:submit`: the stored attempt plus the answers key, now that the caller answered. */
+export const quizAttemptResult = v.object({
+  ...quizAttemptDoc.fields,
+  passingScore: v.number(),
+  results: v.array(quizQuestionResult),
+});
+
+/** One denormalized field that differs from its recount. */
+export const counterDrift = v.object({
+  id: v.string(),
+  field: v.string(),
+  expected: v.union(v.number(), v.null()),
+  found: v.union(v.number(), v.null()),
+});
+
+/** `migrations:recountCounters`: one batch's drift (repaired when `repair`) and where to go on. */
+export const recountReport = v.object({
+  table: v.union(v.literal("courses"), v.literal("resources"), v.literal("courseDiscussions")),
+  checked: v.number(),
+  drift: v.array(counterDrift),
+  repaired: v.boolean(),
+  done: v.boolean(),
+  cursor: v.union(v.string(), v.null()),
+});
+
+/** `migrations:usersRoleToBooleans`: one batch; later batches continue in the background. */
+export const migrationReport = v.object({
+  processed: v.number(),
+  updated: v.number(),
+  done: v.boolean(),
+  cursor: v.union(v.string(), v.null()),
+});
+
+/** Cron batches (`expireStale`, `expireDue`, idempotency cleanup): rows changed, and whether none are left. */
+export const batchResult = v.object({ processed: v.number(), done: v.boolean() });
+
 // ---- community, resources and notifications shapes
 
 /** `resources:recordDownload`: where to fetch the file (the download was counted). */
@@ -444,4 +512,12 @@ export const shapes = {
   PublicProfile: publicProfile,
   DownloadLink: downloadLink,
   FavoriteWithResource: favoriteWithResource,
+  CourseProgress: courseProgress,
+  CertificateVerification: certificateVerification,
+  QuizQuestionResult: quizQuestionResult,
+  QuizAttemptResult: quizAttemptResult,
+  CounterDrift: counterDrift,
+  RecountReport: recountReport,
+  MigrationReport: migrationReport,
+  BatchResult: batchResult,
 };

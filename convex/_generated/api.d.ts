@@ -13,19 +13,27 @@ import type {
   FilterApi,
   FunctionReference,
 } from "convex/server";
+import type * as courseEnrollments from "../courseEnrollments.js";
 import type * as favorites from "../favorites.js";
+import type * as lessonProgress from "../lessonProgress.js";
 import type * as model_access from "../model/access.js";
 import type * as model_auth from "../model/auth.js";
+import type * as model_batches from "../model/batches.js";
 import type * as model_callers from "../model/callers.js";
+import type * as model_certificates from "../model/certificates.js";
 import type * as model_counters from "../model/counters.js";
+import type * as model_enrollments from "../model/enrollments.js";
 import type * as model_errors from "../model/errors.js";
 import type * as model_favorites from "../model/favorites.js";
 import type * as model_idempotency from "../model/idempotency.js";
 import type * as model_input from "../model/input.js";
 import type * as model_notifications from "../model/notifications.js";
+import type * as model_progress from "../model/progress.js";
+import type * as model_purchases from "../model/purchases.js";
 import type * as model_resources from "../model/resources.js";
 import type * as model_users from "../model/users.js";
 import type * as model_wishlist from "../model/wishlist.js";
+import type * as purchases from "../purchases.js";
 import type * as resources from "../resources.js";
 import type * as users from "../users.js";
 import type * as validators from "../validators.js";
@@ -40,19 +48,27 @@ import type * as wishlist from "../wishlist.js";
  * ```
  */
 declare const fullApi: ApiFromModules<{
+  courseEnrollments: typeof courseEnrollments;
   favorites: typeof favorites;
+  lessonProgress: typeof lessonProgress;
   "model/access": typeof model_access;
   "model/auth": typeof model_auth;
+  "model/batches": typeof model_batches;
   "model/callers": typeof model_callers;
+  "model/certificates": typeof model_certificates;
   "model/counters": typeof model_counters;
+  "model/enrollments": typeof model_enrollments;
   "model/errors": typeof model_errors;
   "model/favorites": typeof model_favorites;
   "model/idempotency": typeof model_idempotency;
   "model/input": typeof model_input;
   "model/notifications": typeof model_notifications;
+  "model/progress": typeof model_progress;
+  "model/purchases": typeof model_purchases;
   "model/resources": typeof model_resources;
   "model/users": typeof model_users;
   "model/wishlist": typeof model_wishlist;
+  purchases: typeof purchases;
   resources: typeof resources;
   users: typeof users;
   validators: typeof validators;

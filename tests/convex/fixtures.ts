@@ -8,7 +8,7 @@ import { expect } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Doc, Id } from "../../convex/_generated/dataModel";
 import { SERVICE_ISSUER, SERVICE_SUBJECT } from "../../convex/model/auth";
-import { recountResource } from "../../convex/model/counters";
+import { addLessons, recountResource } from "../../convex/model/counters";
 import type { ErrorCode } from "../../convex/model/errors";
 import schema from "../../convex/schema";
 
@@ -163,4 +163,66 @@ export async function expectResourceCountersInStep(t: TestConvex, resourceId: Id
     await recountResource(ctx, resourceId),
   ] as const);
   expect(resource).toMatchObject(recount);
+}
+
+// ---- learning fixtures (purchases, enrollments, progress, quizzes, certificates, reviews)
+
+/** A course with one module of lessons, written directly; `lessonCount` kept in step. */
+export async function insertCurriculum(
+  t: TestConvex,
+  courseId: Id<"courses">,
+  lessons: Array<Partial<Doc<"lessons">>>,
+): Promise<Id<"lessons">[]> {
+  return await t.run(async (ctx) => {
+    const now = Date.now();
+    const moduleId = await ctx.db.insert("courseModules", { courseId, title: "Module", order: 0, createdAt: now, updatedAt: now });
+    const ids: Id<"lessons">[] = [];
+    for (const [order, lesson] of lessons.entries()) {
+      ids.push(
+        await ctx.db.insert("lessons", {
+          moduleId,
+          courseId,
+          title: `Lesson ${order + 1}`,
+          type: "video",
+          content: "https://video.example/1",
+          order,
+          createdAt: now,
+          updatedAt: now,
+          ...lesson,
+        }),
+      );
+    }
+    await addLessons(ctx, courseId, ids.length);
+    return ids;
+  });
+}
+
+/** Quiz questions for a quiz lesson, in order. */
+export async function insertQuestions(
+  t: TestConvex,
+  lessonId: Id<"lessons">,
+  questions: Array<{ options: string[]; correctOption: number; explanation?: string }>,
+): Promise<Id<"quizQuestions">[]> {
+  return await t.run(async (ctx) => {
+    const lesson = await ctx.db.get(lessonId);
+    if (lesson === null) throw new Error("insertQuestions: no such lesson");
+    const ids: Id<"quizQuestions">[] = [];
+    for (const [order, question] of questions.entries()) {
+      ids.push(
+        await ctx.db.insert("quizQuestions", { lessonId, courseId: lesson.courseId, question: `Q${order + 1}?`, order, ...question }),
+      );
+    }
+    return ids;
+  });
+}
+
+/** A published course by the fixture instructor: a video lesson and a one-question quiz (answer 0). */
+export async function insertLearningCourse(
+  world: World,
+  overrides: Partial<Doc<"courses">> = {},
+): Promise<{ courseId: Id<"courses">; videoId: Id<"lessons">; quizId: Id<"lessons"> }> {
+  const courseId = await insertCourse(world.t, world.ids.instructor, overrides);
+  const [videoId, quizId] = await insertCurriculum(world.t, courseId, [{}, { type: "quiz", content: "" }]);
+  await insertQuestions(world.t, quizId, [{ options: ["Frontalis", "Procerus", "Masseter"], correctOption: 0, explanation: "The frontalis elevates the brow." }]);
+  return { courseId, videoId, quizId };
 }

@@ -1,0 +1,108 @@
+/** `courseEnrollments`: who may learn in a course. Rules live in `model/enrollments.ts`. */
+import { paginationOptsValidator } from "convex/server";
+import { v } from "convex/values";
+import type { Id } from "./_generated/dataModel";
+import { mutation, query, type QueryCtx } from "./_generated/server";
+import { canEditCourse } from "./model/access";
+import { canActFor, getCaller, requireAdmin, requireUser } from "./model/auth";
+import { conflict, forbidden, invalidState, notFound, unauthenticated } from "./model/errors";
+import { idempotent } from "./model/idempotency";
+import * as Enrollments from "./model/enrollments";
+import { courseEnrollmentDoc, enrollmentStatus, idempotencyKey, paginated } from "./validators";
+
+async function loadEnrollment(ctx: QueryCtx, id: Id<"courseEnrollments">) {
+  return (await ctx.db.get(id)) ?? notFound("Enrollment", id);
+}
+
+/** Enrolls the caller in a free (price 0 or unset) published course. */
+export const enrollFree = mutation({
+  args: { courseId: v.id("courses"), idempotencyKey },
+  returns: courseEnrollmentDoc,
+  handler: async (ctx, { courseId, idempotencyKey: key }) => {
+    const user = await requireUser(ctx);
+    const id = await idempotent(
+      ctx,
+      { fn: "courseEnrollments:enrollFree", caller: `user:${user._id}`, key, args: { courseId } },
+      async () => {
+        const course = (await ctx.db.get(courseId)) ?? notFound("Course", courseId);
+        if (!Enrollments.isPublished(course)) return invalidState("This course is not open for enrollment");
+        if (!Enrollments.isFree(course)) return invalidState("This course is paid: use purchases:createCheckout");
+        const existing = await Enrollments.findEnrollment(ctx, user._id, courseId);
+        if (Enrollments.grantsAccess(existing)) return conflict("You are already enrolled in this course");
+        // A revoked enrollment was an administrator's decision; only a grant undoes it.
+        if (existing !== null) return invalidState("Your enrollment in this course was revoked");
+        return await Enrollments.enroll(ctx, { userId: user._id, courseId, source: "free" });
+      },
+    );
+    return await loadEnrollment(ctx, id);
+  },
+});
+
+/** Admins: enroll a user in any course (or reactivate a revoked enrollment). */
+export const grant = mutation({
+  args: { userId: v.id("users"), courseId: v.id("courses") },
+  returns: courseEnrollmentDoc,
+  handler: async (ctx, { userId, courseId }) => {
+    await requireAdmin(ctx);
+    if ((await ctx.db.get(userId)) === null) return notFound("User", userId);
+    if ((await ctx.db.get(courseId)) === null) return notFound("Course", courseId);
+    const id = await Enrollments.enroll(ctx, { userId, courseId, source: "admin" });
+    return await loadEnrollment(ctx, id);
+  },
+});
+
+/** Admins: revoke an enrollment (access ends at once; progress is kept). */
+export const revoke = mutation({
+  args: { id: v.id("courseEnrollments"), reason: v.optional(v.string()) },
+  returns: courseEnrollmentDoc,
+  handler: async (ctx, { id, reason }) => {
+    await requireAdmin(ctx);
+    await Enrollments.revoke(ctx, await loadEnrollment(ctx, id), reason);
+    return await loadEnrollment(ctx, id);
+  },
+});
+
+/** An enrollment: its student, the course's editors, admins. */
+export const get = query({
+  args: { id: v.id("courseEnrollments") },
+  returns: v.union(courseEnrollmentDoc, v.null()),
+  handler: async (ctx, { id }) => {
+    const caller = await getCaller(ctx);
+    if (caller.kind === "anonymous") return unauthenticated();
+    const enrollment = await ctx.db.get(id);
+    if (enrollment === null) return null;
+    if (canActFor(caller, enrollment.userId)) return enrollment;
+    const course = await ctx.db.get(enrollment.courseId);
+    if (course !== null && canEditCourse(caller, course)) return enrollment;
+    return forbidden("You may only read your own enrollments");
+  },
+});
+
+/** The caller's enrollments, optionally of one status. */
+export const listMine = query({
+  args: { paginationOpts: paginationOptsValidator, status: v.optional(enrollmentStatus) },
+  returns: paginated(courseEnrollmentDoc),
+  handler: async (ctx, { paginationOpts, status }) => {
+    const user = await requireUser(ctx);
+    return await ctx.db
+      .query("courseEnrollments")
+      .withIndex("by_user", (q) => (status === undefined ? q.eq("userId", user._id) : q.eq("userId", user._id).eq("status", status)))
+      .paginate(paginationOpts);
+  },
+});
+
+/** A course's enrollments: its editors and admins. */
+export const listByCourse = query({
+  args: { courseId: v.id("courses"), paginationOpts: paginationOptsValidator, status: v.optional(enrollmentStatus) },
+  returns: paginated(courseEnrollmentDoc),
+  handler: async (ctx, { courseId, paginationOpts, status }) => {
+    const caller = await getCaller(ctx);
+    if (caller.kind === "anonymous") return unauthenticated();
+    const course = (await ctx.db.get(courseId)) ?? notFound("Course", courseId);
+    if (!canEditCourse(caller, course)) return forbidden("Only the course's instructor and admins may list its students");
+    return await ctx.db
+      .query("courseEnrollments")
+      .withIndex("by_course", (q) => (status === undefined ? q.eq("courseId", courseId) : q.eq("courseId", courseId).eq("status", status)))
+      .paginate(paginationOpts);
+  },
+});

@@ -1,0 +1,52 @@
+/** `lessonProgress`: time spent and completion per lesson. Rules live in `model/progress.ts`. */
+import { v } from "convex/values";
+import type { Id } from "./_generated/dataModel";
+import { mutation, query, type QueryCtx } from "./_generated/server";
+import { canSeeCourse } from "./model/access";
+import { getCaller, requireUser } from "./model/auth";
+import { notFound } from "./model/errors";
+import * as Progress from "./model/progress";
+import { courseProgress as courseProgressShape, lessonProgressDoc } from "./validators";
+
+async function loadProgress(ctx: QueryCtx, id: Id<"lessonProgress">) {
+  return (await ctx.db.get(id)) ?? notFound("Lesson progress", id);
+}
+
+/**
+ * Marks a lesson complete for the caller (enrolled, or an editor previewing).
+ * Idempotent: completing a completed lesson changes nothing, `timeSpent` included.
+ */
+export const complete = mutation({
+  args: { lessonId: v.id("lessons"), timeSpent: v.optional(v.number()) },
+  returns: lessonProgressDoc,
+  handler: async (ctx, { lessonId, timeSpent }) => {
+    const user = await requireUser(ctx);
+    const seconds = timeSpent === undefined ? 0 : Progress.checkSeconds(timeSpent, "timeSpent", 0);
+    const learning = await Progress.learnableLesson(ctx, user, lessonId);
+    return await loadProgress(ctx, await Progress.completeLesson(ctx, user._id, learning, seconds));
+  },
+});
+
+/** Adds time spent on a lesson (whole seconds, 1..86400 per call). */
+export const recordTime = mutation({
+  args: { lessonId: v.id("lessons"), seconds: v.number() },
+  returns: lessonProgressDoc,
+  handler: async (ctx, { lessonId, seconds }) => {
+    const user = await requireUser(ctx);
+    const checked = Progress.checkSeconds(seconds, "seconds", 1);
+    const { lesson } = await Progress.learnableLesson(ctx, user, lessonId);
+    return await loadProgress(ctx, await Progress.recordTime(ctx, user._id, lesson, checked));
+  },
+});
+
+/** The caller's progress through a course they can see. */
+export const courseProgress = query({
+  args: { courseId: v.id("courses") },
+  returns: courseProgressShape,
+  handler: async (ctx, { courseId }) => {
+    const user = await requireUser(ctx);
+    const course = await ctx.db.get(courseId);
+    if (course === null || !(await canSeeCourse(ctx, await getCaller(ctx), course))) return notFound("Course", courseId);
+    return await Progress.courseProgress(ctx, user._id, courseId);
+  },
+});

@@ -1,0 +1,19 @@
+/**
+ * Batched background work (cron jobs, migrations). Each run handles at most one
+ * batch, well under Convex's per-transaction read and write limits, and the
+ * function reschedules itself with `ctx.scheduler.runAfter(0, ...)` while more
+ * remain.
+ */
+import { invalid } from "./errors";
+
+export const DEFAULT_BATCH_SIZE = 500;
+export const MAX_BATCH_SIZE = 1000;
+
+/** A batch size argument: a whole number in 1..max, `fallback` when omitted. */
+export function batchSize(value: number | undefined, fallback = DEFAULT_BATCH_SIZE, max = MAX_BATCH_SIZE): number {
+  const size = value ?? fallback;
+  if (!Number.isInteger(size) || size < 1 || size > max) {
+    return invalid(`batchSize must be a whole number in 1..${max}`, "batchSize");
+  }
+  return size;
+}

@@ -1,0 +1,147 @@
+/**
+ * Rules for `certificates`: one per user and course, issued when an enrolled
+ * student completes a course with `certificateEnabled`. Names are copied onto the
+ * certificate so later renames do not change it. Status is valid | expired |
+ * revoked; expiry is also applied when reading (`effectiveStatus`), so a
+ * certificate past its `expiryDate` reads as expired before the daily cron
+ * (`expireDue`) stores it.
+ */
+import type { Doc, Id } from "../_generated/dataModel";
+import type { MutationCtx, QueryCtx } from "../_generated/server";
+import { fullName } from "./auth";
+import { invalid, invalidState, notFound } from "./errors";
+import { requiredText } from "./input";
+import { notify } from "./notifications";
+
+export const TEMPLATE_ID = "default";
+export const MAX_REASON = 500;
+
+// Crockford base32: no I, L, O, U, so codes read back unambiguously.
+const CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+const CODE_LENGTH = 20; // 100 random bits
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}($|T)/;
+
+/** `XXXX-XXXX-XXXX-XXXX-XXXX` from the platform's cryptographic random source. */
+export function newVerificationCode(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(CODE_LENGTH));
+  // 256 is a multiple of 32, so `byte % 32` is uniform.
+  const chars = Array.from(bytes, (byte) => CODE_ALPHABET[byte % CODE_ALPHABET.length]);
+  return Array.from({ length: CODE_LENGTH / 4 }, (_, i) => chars.slice(i * 4, i * 4 + 4).join("")).join("-");
+}
+
+export async function findByCode(ctx: QueryCtx, code: string): Promise<Doc<"certificates"> | null> {
+  return await ctx.db
+    .query("certificates")
+    .withIndex("by_verification", (q) => q.eq("verificationCode", code.trim().toUpperCase()))
+    .unique();
+}
+
+export async function findForCourse(
+  ctx: QueryCtx,
+  userId: Id<"users">,
+  courseId: Id<"courses">,
+): Promise<Doc<"certificates"> | null> {
+  return await ctx.db
+    .query("certificates")
+    .withIndex("by_user_course", (q) => q.eq("userId", userId).eq("courseId", courseId))
+    .unique();
+}
+
+/** The status as of `now`: a valid certificate past its expiry date is expired. */
+export function effectiveStatus(certificate: Doc<"certificates">, now = new Date().toISOString()) {
+  const lapsed = certificate.expiryDate !== undefined && certificate.expiryDate < now;
+  return certificate.status === "valid" && lapsed ? "expired" : certificate.status;
+}
+
+/** The certificate as callers see it: with the status as of now. */
+export const present = (certificate: Doc<"certificates">): Doc<"certificates"> => ({
+  ...certificate,
+  status: effectiveStatus(certificate),
+});
+
+/** Issues the user's certificate for the course, or returns the one they already have. */
+export async function issue(
+  ctx: MutationCtx,
+  userId: Id<"users">,
+  course: Doc<"courses">,
+): Promise<Id<"certificates">> {
+  const existing = await findForCourse(ctx, userId, course._id);
+  if (existing !== null) return existing._id;
+  const user = (await ctx.db.get(userId)) ?? notFound("User", userId);
+  const instructor = await ctx.db.get(course.instructorId);
+  let verificationCode = newVerificationCode();
+  while ((await findByCode(ctx, verificationCode)) !== null) verificationCode = newVerificationCode();
+  const id = await ctx.db.insert("certificates", {
+    userId,
+    userName: fullName(user),
+    courseId: course._id,
+    courseName: course.title,
+    instructorId: course.instructorId,
+    instructorName: instructor === null ? "" : fullName(instructor),
+    issueDate: new Date().toISOString(),
+    verificationCode,
+    templateId: TEMPLATE_ID,
+    status: "valid",
+  });
+  await notify(ctx, userId, {
+    type: "certificate",
+    title: "Your certificate is ready",
+    description: `You completed ${course.title}. Your certificate code is ${verificationCode}.`,
+    link: `/certificates/${id}`,
+    metadata: { certificateId: id, courseId: course._id },
+  });
+  return id;
+}
+
+/** Revokes a certificate with a reason and tells its holder; a revoked one stays as it is. */
+export async function revoke(ctx: MutationCtx, certificate: Doc<"certificates">, reason: string): Promise<void> {
+  const revocationReason = requiredText(reason, "reason", MAX_REASON);
+  if (certificate.status === "revoked") return;
+  await ctx.db.patch(certificate._id, { status: "revoked", revokedAt: new Date().toISOString(), revocationReason });
+  await notify(ctx, certificate.userId, {
+    type: "certificate",
+    title: "Certificate revoked",
+    description: `Your certificate for ${certificate.courseName} was revoked: ${revocationReason}`,
+    metadata: { certificateId: certificate._id, courseId: certificate.courseId },
+  });
+}
+
+export async function revokeForCourse(
+  ctx: MutationCtx,
+  userId: Id<"users">,
+  courseId: Id<"courses">,
+  reason: string,
+): Promise<void> {
+  const certificate = await findForCourse(ctx, userId, courseId);
+  if (certificate !== null) await revoke(ctx, certificate, reason);
+}
+
+/** Sets or clears the expiry date (ISO 8601, after the issue date); recertification policies use it. */
+export async function setExpiry(
+  ctx: MutationCtx,
+  certificate: Doc<"certificates">,
+  expiryDate: string | null,
+): Promise<void> {
+  if (certificate.status === "revoked") return invalidState("A revoked certificate cannot change");
+  if (expiryDate === null) {
+    await ctx.db.patch(certificate._id, { expiryDate: undefined, status: "valid" });
+    return;
+  }
+  const time = ISO_DATE.test(expiryDate) ? Date.parse(expiryDate) : Number.NaN;
+  if (Number.isNaN(time)) return invalid("expiryDate must be an ISO 8601 date", "expiryDate");
+  const iso = new Date(time).toISOString();
+  if (iso <= certificate.issueDate) return invalid("expiryDate must be after the issue date", "expiryDate");
+  await ctx.db.patch(certificate._id, { expiryDate: iso, status: iso < new Date().toISOString() ? "expired" : "valid" });
+}
+
+/** Stores `expired` on up to `size` valid certificates whose expiry date has passed. */
+export async function expireDue(ctx: MutationCtx, size: number): Promise<{ processed: number; done: boolean }> {
+  const now = new Date().toISOString();
+  // Certificates without an expiry date sort before every string; `gt("")` skips them.
+  const due = await ctx.db
+    .query("certificates")
+    .withIndex("by_status_expiry", (q) => q.eq("status", "valid").gt("expiryDate", "").lt("expiryDate", now))
+    .take(size);
+  for (const certificate of due) await ctx.db.patch(certificate._id, { status: "expired" });
+  return { processed: due.length, done: due.length < size };
+}

@@ -1,0 +1,92 @@
+/**
+ * Rules for `courseEnrollments`: the one row per user and course that grants
+ * access (`model/access.ts`). Status moves active -> completed (all lessons done)
+ * and active|completed -> revoked (refund, admin); a revoked row is reactivated
+ * rather than duplicated. `courses.studentCount` counts active + completed rows
+ * and changes in the same transaction as the status (`model/counters.ts`).
+ */
+import type { Doc, Id } from "../_generated/dataModel";
+import type { MutationCtx, QueryCtx } from "../_generated/server";
+import * as Counters from "./counters";
+import { requiredText } from "./input";
+
+type Source = Doc<"courseEnrollments">["source"];
+
+export const MAX_REASON = 500;
+
+export async function findEnrollment(
+  ctx: QueryCtx,
+  userId: Id<"users">,
+  courseId: Id<"courses">,
+): Promise<Doc<"courseEnrollments"> | null> {
+  return await ctx.db
+    .query("courseEnrollments")
+    .withIndex("by_user_course", (q) => q.eq("userId", userId).eq("courseId", courseId))
+    .unique();
+}
+
+export const grantsAccess = (enrollment: Doc<"courseEnrollments"> | null): boolean =>
+  enrollment !== null && enrollment.status !== "revoked";
+
+/**
+ * Enrolls `userId` in `courseId`, creating the row or reactivating a revoked one.
+ * An enrollment that already grants access keeps its status; a purchase is
+ * recorded on it so a later refund of that purchase revokes it.
+ */
+export async function enroll(
+  ctx: MutationCtx,
+  input: { userId: Id<"users">; courseId: Id<"courses">; source: Source; purchaseId?: Id<"purchases"> },
+): Promise<Id<"courseEnrollments">> {
+  const existing = await findEnrollment(ctx, input.userId, input.courseId);
+  const origin = { source: input.source, purchaseId: input.purchaseId };
+  if (existing === null) {
+    await Counters.addStudents(ctx, input.courseId, 1);
+    return await ctx.db.insert("courseEnrollments", {
+      userId: input.userId,
+      courseId: input.courseId,
+      status: "active",
+      ...origin,
+      enrolledAt: Date.now(),
+    });
+  }
+  if (existing.status === "revoked") {
+    await Counters.addStudents(ctx, input.courseId, 1);
+    await ctx.db.patch(existing._id, {
+      status: "active",
+      ...origin,
+      enrolledAt: Date.now(),
+      completedAt: undefined,
+      revokedAt: undefined,
+      revokeReason: undefined,
+    });
+  } else if (input.purchaseId !== undefined) {
+    await ctx.db.patch(existing._id, origin);
+  }
+  return existing._id;
+}
+
+/** Revokes access; a row that is already revoked is left as it is. */
+export async function revoke(
+  ctx: MutationCtx,
+  enrollment: Doc<"courseEnrollments">,
+  reason: string | undefined,
+): Promise<void> {
+  if (enrollment.status === "revoked") return;
+  await Counters.addStudents(ctx, enrollment.courseId, -1);
+  await ctx.db.patch(enrollment._id, {
+    status: "revoked",
+    revokedAt: Date.now(),
+    revokeReason: reason === undefined ? undefined : requiredText(reason, "reason", MAX_REASON),
+  });
+}
+
+export async function markCompleted(ctx: MutationCtx, enrollment: Doc<"courseEnrollments">): Promise<void> {
+  await ctx.db.patch(enrollment._id, { status: "completed", completedAt: Date.now() });
+}
+
+/** Free courses: price unset or 0. */
+export const isFree = (course: Doc<"courses">): boolean => (course.price ?? 0) === 0;
+
+/** In the public catalog: published and not archived. */
+export const isPublished = (course: Doc<"courses">): boolean =>
+  course.visibility === "public" && course.archivedAt === undefined;

@@ -1,0 +1,148 @@
+/**
+ * Rules for `purchases`, the payment side of a paid enrollment.
+ *
+ * Lifecycle: open -> complete | expired, complete -> refunded. Only `complete`
+ * grants access, and it does so through the enrollment it creates; a refund
+ * revokes that enrollment (and the certificate earned with it) in the same
+ * transaction. The payment provider's webhook reaches `complete`/`refund` through
+ * internal functions, which may be retried: both are idempotent.
+ */
+import type { Doc, Id } from "../_generated/dataModel";
+import type { MutationCtx } from "../_generated/server";
+import * as Certificates from "./certificates";
+import * as Enrollments from "./enrollments";
+import { conflict, invalidState, notFound } from "./errors";
+import { requiredText } from "./input";
+import { notify } from "./notifications";
+
+export const CHECKOUT_TTL_MS = 24 * 60 * 60 * 1000;
+export const CURRENCY = "usd";
+const MAX_SESSION_ID = 255;
+
+async function loadPurchase(ctx: MutationCtx, id: Id<"purchases">): Promise<Doc<"purchases">> {
+  return (await ctx.db.get(id)) ?? notFound("Purchase", id);
+}
+
+/**
+ * The caller's open checkout for a paid, published course they are not enrolled
+ * in. An open checkout for the same course at the current price is reused; one
+ * that lapsed or was priced differently is expired and replaced.
+ */
+export async function createCheckout(
+  ctx: MutationCtx,
+  user: Doc<"users">,
+  courseId: Id<"courses">,
+): Promise<Id<"purchases">> {
+  const course = (await ctx.db.get(courseId)) ?? notFound("Course", courseId);
+  if (!Enrollments.isPublished(course)) return invalidState("This course is not for sale");
+  if (Enrollments.isFree(course)) return invalidState("This course is free: use courseEnrollments:enrollFree");
+  const enrollment = await Enrollments.findEnrollment(ctx, user._id, courseId);
+  if (Enrollments.grantsAccess(enrollment)) return conflict("You are already enrolled in this course");
+  const now = Date.now();
+  const open = await ctx.db
+    .query("purchases")
+    .withIndex("by_user_course", (q) => q.eq("userId", user._id).eq("courseId", courseId).eq("status", "open"))
+    .collect();
+  for (const purchase of open) {
+    if (purchase.expiresAt > now && purchase.amount === course.price) return purchase._id;
+    await ctx.db.patch(purchase._id, { status: "expired" });
+  }
+  return await ctx.db.insert("purchases", {
+    userId: user._id,
+    courseId,
+    amount: course.price ?? 0,
+    currency: CURRENCY,
+    status: "open",
+    createdAt: now,
+    expiresAt: now + CHECKOUT_TTL_MS,
+  });
+}
+
+/**
+ * Payment succeeded. Idempotent on the checkout session id: the same session
+ * again returns without writing; another session for a completed purchase, or a
+ * session already used by another purchase, is a CONFLICT. An open checkout past
+ * `expiresAt` still completes (the payment provider is the authority on whether
+ * the customer paid); one the cron already marked `expired` does not.
+ */
+export async function complete(
+  ctx: MutationCtx,
+  id: Id<"purchases">,
+  sessionId: string,
+): Promise<Doc<"purchases">> {
+  const purchase = await loadPurchase(ctx, id);
+  const session = requiredText(sessionId, "stripeCheckoutSessionId", MAX_SESSION_ID);
+  if (purchase.status !== "open") {
+    if (purchase.stripeCheckoutSessionId === session) return purchase;
+    if (purchase.status === "complete") return conflict("This purchase was completed by another checkout session");
+    return invalidState(`A purchase that is ${purchase.status} cannot complete`, { status: purchase.status });
+  }
+  const other = await ctx.db
+    .query("purchases")
+    .withIndex("by_stripe_session", (q) => q.eq("stripeCheckoutSessionId", session))
+    .first();
+  if (other !== null) return conflict("This checkout session already completed another purchase");
+  await ctx.db.patch(id, { status: "complete", stripeCheckoutSessionId: session, completedAt: Date.now() });
+  await Enrollments.enroll(ctx, { userId: purchase.userId, courseId: purchase.courseId, source: "purchase", purchaseId: id });
+  const course = await ctx.db.get(purchase.courseId);
+  await notify(ctx, purchase.userId, {
+    type: "course_update",
+    title: "You're enrolled",
+    description: `Your purchase of ${course?.title ?? "a course"} is complete. Happy learning!`,
+    link: `/courses/${purchase.courseId}`,
+    metadata: { purchaseId: id, courseId: purchase.courseId },
+  });
+  return await loadPurchase(ctx, id);
+}
+
+/** An open checkout lapses; expiring an expired one again changes nothing. */
+export async function expire(ctx: MutationCtx, id: Id<"purchases">): Promise<Doc<"purchases">> {
+  const purchase = await loadPurchase(ctx, id);
+  if (purchase.status === "expired") return purchase;
+  if (purchase.status !== "open") return invalidState(`A ${purchase.status} purchase cannot expire`);
+  await ctx.db.patch(id, { status: "expired" });
+  return await loadPurchase(ctx, id);
+}
+
+/**
+ * Money back: complete -> refunded, and in the same transaction the enrollment
+ * this purchase paid for is revoked and the certificate earned with it revoked.
+ * Refunding a refunded purchase again changes nothing (webhook retries).
+ */
+export async function refund(
+  ctx: MutationCtx,
+  id: Id<"purchases">,
+  reason: string | undefined,
+): Promise<Doc<"purchases">> {
+  const purchase = await loadPurchase(ctx, id);
+  if (purchase.status === "refunded") return purchase;
+  if (purchase.status !== "complete") return invalidState(`A ${purchase.status} purchase cannot be refunded`);
+  const refundReason = reason === undefined ? undefined : requiredText(reason, "reason", Enrollments.MAX_REASON);
+  await ctx.db.patch(id, { status: "refunded", refundedAt: Date.now(), refundReason });
+  const enrollment = await ctx.db
+    .query("courseEnrollments")
+    .withIndex("by_purchase", (q) => q.eq("purchaseId", id))
+    .unique();
+  if (enrollment !== null && enrollment.status !== "revoked") {
+    await Enrollments.revoke(ctx, enrollment, refundReason ?? "Purchase refunded");
+    await Certificates.revokeForCourse(ctx, purchase.userId, purchase.courseId, "Purchase refunded");
+  }
+  await notify(ctx, purchase.userId, {
+    type: "course_update",
+    title: "Refund processed",
+    description: "Your refund was processed and your access to the course has ended.",
+    link: `/courses/${purchase.courseId}`,
+    metadata: { purchaseId: id, courseId: purchase.courseId },
+  });
+  return await loadPurchase(ctx, id);
+}
+
+/** Marks up to `size` open checkouts past `expiresAt` expired; `done` when none are left. */
+export async function expireStale(ctx: MutationCtx, size: number): Promise<{ processed: number; done: boolean }> {
+  const stale = await ctx.db
+    .query("purchases")
+    .withIndex("by_status_expiry", (q) => q.eq("status", "open").lt("expiresAt", Date.now()))
+    .take(size);
+  for (const purchase of stale) await ctx.db.patch(purchase._id, { status: "expired" });
+  return { processed: stale.length, done: stale.length < size };
+}
