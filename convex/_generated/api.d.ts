@@ -13,6 +13,7 @@ import type {
   FilterApi,
   FunctionReference,
 } from "convex/server";
+import type * as courseDiscussions from "../courseDiscussions.js";
 import type * as courseEnrollments from "../courseEnrollments.js";
 import type * as favorites from "../favorites.js";
 import type * as lessonProgress from "../lessonProgress.js";
@@ -22,6 +23,7 @@ import type * as model_batches from "../model/batches.js";
 import type * as model_callers from "../model/callers.js";
 import type * as model_certificates from "../model/certificates.js";
 import type * as model_counters from "../model/counters.js";
+import type * as model_discussions from "../model/discussions.js";
 import type * as model_enrollments from "../model/enrollments.js";
 import type * as model_errors from "../model/errors.js";
 import type * as model_favorites from "../model/favorites.js";
@@ -48,6 +50,7 @@ import type * as wishlist from "../wishlist.js";
  * ```
  */
 declare const fullApi: ApiFromModules<{
+  courseDiscussions: typeof courseDiscussions;
   courseEnrollments: typeof courseEnrollments;
   favorites: typeof favorites;
   lessonProgress: typeof lessonProgress;
@@ -57,6 +60,7 @@ declare const fullApi: ApiFromModules<{
   "model/callers": typeof model_callers;
   "model/certificates": typeof model_certificates;
   "model/counters": typeof model_counters;
+  "model/discussions": typeof model_discussions;
   "model/enrollments": typeof model_enrollments;
   "model/errors": typeof model_errors;
   "model/favorites": typeof model_favorites;
