@@ -1,0 +1,140 @@
+/** `liveSessions`: scheduled live trainings. Rules live in `model/liveSessions.ts`. */
+import { paginationOptsValidator } from "convex/server";
+import { v } from "convex/values";
+import { mutation, query } from "./_generated/server";
+import { callerKey, getCaller } from "./model/auth";
+import { requireUserCaller } from "./model/callers";
+import { forbidden } from "./model/errors";
+import { idempotent } from "./model/idempotency";
+import * as Sessions from "./model/liveSessions";
+import { idempotencyKey, liveSessionDoc, paginated } from "./validators";
+
+/**
+ * Schedules a session (instructors): `scheduledFor` (Unix ms) in the future,
+ * `duration` whole minutes, `maxParticipants` a positive whole number;
+ * `courseId` only for a course the instructor teaches.
+ */
+export const schedule = mutation({
+  args: {
+    title: v.string(),
+    description: v.string(),
+    scheduledFor: v.number(),
+    duration: v.number(),
+    maxParticipants: v.number(),
+    isRecorded: v.optional(v.boolean()),
+    courseId: v.optional(v.id("courses")),
+    idempotencyKey,
+  },
+  returns: liveSessionDoc,
+  handler: async (ctx, { idempotencyKey: key, ...input }) => {
+    const caller = await requireUserCaller(ctx);
+    if (!caller.user.isInstructor) forbidden("Only instructors may schedule live sessions");
+    const id = await idempotent(ctx, { fn: "liveSessions:schedule", caller: callerKey(caller), key, args: input }, () =>
+      Sessions.insertSession(ctx, caller, input),
+    );
+    return await Sessions.getSession(ctx, id);
+  },
+});
+
+/** Changes details (owner, admins); see `model/liveSessions.ts` for what each status allows. */
+export const update = mutation({
+  args: {
+    id: v.id("liveSessions"),
+    title: v.optional(v.string()),
+    description: v.optional(v.string()),
+    scheduledFor: v.optional(v.number()),
+    duration: v.optional(v.number()),
+    maxParticipants: v.optional(v.number()),
+    isRecorded: v.optional(v.boolean()),
+    recordingUrl: v.optional(v.string()),
+  },
+  returns: liveSessionDoc,
+  handler: async (ctx, { id, ...changes }) => {
+    const session = await Sessions.managedSession(ctx, await getCaller(ctx), id);
+    await Sessions.updateSession(ctx, session, changes);
+    return await Sessions.getSession(ctx, id);
+  },
+});
+
+/** scheduled -> live. */
+export const start = mutation({
+  args: { id: v.id("liveSessions") },
+  returns: liveSessionDoc,
+  handler: async (ctx, { id }) => {
+    const session = await Sessions.managedSession(ctx, await getCaller(ctx), id);
+    await Sessions.transition(ctx, session, "live", { startedAt: Date.now() });
+    return await Sessions.getSession(ctx, id);
+  },
+});
+
+/** live -> completed; everyone still present leaves. */
+export const complete = mutation({
+  args: { id: v.id("liveSessions"), recordingUrl: v.optional(v.string()) },
+  returns: liveSessionDoc,
+  handler: async (ctx, { id, recordingUrl }) => {
+    const session = await Sessions.managedSession(ctx, await getCaller(ctx), id);
+    await Sessions.completeSession(ctx, session, recordingUrl);
+    return await Sessions.getSession(ctx, id);
+  },
+});
+
+/** scheduled -> cancelled; every participant present gets a `live_session` notification. */
+export const cancel = mutation({
+  args: { id: v.id("liveSessions"), reason: v.optional(v.string()) },
+  returns: liveSessionDoc,
+  handler: async (ctx, { id, reason }) => {
+    const session = await Sessions.managedSession(ctx, await getCaller(ctx), id);
+    await Sessions.cancelSession(ctx, session, reason);
+    return await Sessions.getSession(ctx, id);
+  },
+});
+
+/** A session or null. Anyone. */
+export const get = query({
+  args: { id: v.id("liveSessions") },
+  returns: v.union(liveSessionDoc, v.null()),
+  handler: async (ctx, { id }) => {
+    await getCaller(ctx);
+    return await ctx.db.get(id);
+  },
+});
+
+/** Scheduled sessions that have not started yet, soonest first. Anyone. */
+export const listUpcoming = query({
+  args: { paginationOpts: paginationOptsValidator },
+  returns: paginated(liveSessionDoc),
+  handler: async (ctx, { paginationOpts }) => {
+    await getCaller(ctx);
+    return await ctx.db
+      .query("liveSessions")
+      .withIndex("by_status", (q) => q.eq("status", "scheduled").gte("scheduledFor", Date.now()))
+      .paginate(paginationOpts);
+  },
+});
+
+/** Sessions live now, by their scheduled time. Anyone. */
+export const listLive = query({
+  args: { paginationOpts: paginationOptsValidator },
+  returns: paginated(liveSessionDoc),
+  handler: async (ctx, { paginationOpts }) => {
+    await getCaller(ctx);
+    return await ctx.db
+      .query("liveSessions")
+      .withIndex("by_status", (q) => q.eq("status", "live"))
+      .paginate(paginationOpts);
+  },
+});
+
+/** An instructor's sessions, latest scheduled first. Anyone. */
+export const listByInstructor = query({
+  args: { instructorId: v.id("users"), paginationOpts: paginationOptsValidator },
+  returns: paginated(liveSessionDoc),
+  handler: async (ctx, { instructorId, paginationOpts }) => {
+    await getCaller(ctx);
+    return await ctx.db
+      .query("liveSessions")
+      .withIndex("by_instructor", (q) => q.eq("instructorId", instructorId))
+      .order("desc")
+      .paginate(paginationOpts);
+  },
+});

@@ -1,0 +1,159 @@
+/**
+ * Rules for `liveSessions`: scheduling by instructors, management by the owner
+ * or admins, and the status machine scheduled -> live -> completed,
+ * scheduled -> cancelled. Cancelling tells everyone present.
+ */
+import type { Doc, Id } from "../_generated/dataModel";
+import type { MutationCtx, QueryCtx } from "../_generated/server";
+import type { LiveSessionStatus } from "../validators";
+import { canEditCourse } from "./access";
+import { isPrivileged, type Caller } from "./auth";
+import type { UserCaller } from "./callers";
+import { forbidden, invalid, invalidState, notFound, unauthenticated } from "./errors";
+import { httpUrl, positiveInteger, requiredText } from "./input";
+import { notify } from "./notifications";
+
+/** Whole minutes: at most a day. */
+export const MAX_DURATION_MINUTES = 24 * 60;
+/** Keeps every per-session loop (capacity count, cancel notifications) within one transaction. */
+export const MAX_PARTICIPANTS = 1000;
+
+export type SessionInput = {
+  title: string;
+  description: string;
+  scheduledFor: number;
+  duration: number;
+  maxParticipants: number;
+  isRecorded?: boolean;
+  courseId?: Id<"courses">;
+};
+
+export type SessionChanges = Partial<Omit<SessionInput, "courseId">> & { recordingUrl?: string };
+
+const NEXT: Record<LiveSessionStatus, readonly LiveSessionStatus[]> = {
+  scheduled: ["live", "cancelled"],
+  live: ["completed"],
+  completed: [],
+  cancelled: [],
+};
+
+export async function getSession(ctx: QueryCtx, id: Id<"liveSessions">): Promise<Doc<"liveSessions">> {
+  return (await ctx.db.get(id)) ?? notFound("Live session", id);
+}
+
+export const canManage = (caller: Caller, session: Doc<"liveSessions">): boolean =>
+  isPrivileged(caller) || (caller.kind === "user" && caller.user._id === session.instructorId);
+
+export async function managedSession(ctx: QueryCtx, caller: Caller, id: Id<"liveSessions">) {
+  if (caller.kind === "anonymous") unauthenticated();
+  const session = await getSession(ctx, id);
+  if (!canManage(caller, session)) forbidden("Only the session's instructor or an administrator may manage it");
+  return session;
+}
+
+const checkFuture = (scheduledFor: number): number =>
+  Number.isFinite(scheduledFor) && scheduledFor > Date.now()
+    ? scheduledFor
+    : invalid("scheduledFor must be in the future", "scheduledFor");
+
+/** Validates the given fields (all optional, as for `update`). */
+function checkFields(changes: SessionChanges): SessionChanges {
+  return {
+    ...changes,
+    ...(changes.title === undefined ? {} : { title: requiredText(changes.title, "title", 200) }),
+    ...(changes.description === undefined ? {} : { description: requiredText(changes.description, "description", 5000) }),
+    ...(changes.scheduledFor === undefined ? {} : { scheduledFor: checkFuture(changes.scheduledFor) }),
+    ...(changes.duration === undefined
+      ? {}
+      : { duration: positiveInteger(changes.duration, "duration", MAX_DURATION_MINUTES) }),
+    ...(changes.maxParticipants === undefined
+      ? {}
+      : { maxParticipants: positiveInteger(changes.maxParticipants, "maxParticipants", MAX_PARTICIPANTS) }),
+    ...(changes.recordingUrl === undefined ? {} : { recordingUrl: httpUrl(changes.recordingUrl, "recordingUrl") }),
+  };
+}
+
+export async function insertSession(ctx: MutationCtx, caller: UserCaller, input: SessionInput) {
+  const fields = checkFields(input) as SessionInput;
+  if (input.courseId !== undefined) {
+    const course = (await ctx.db.get(input.courseId)) ?? notFound("Course", input.courseId);
+    if (!canEditCourse(caller, course)) forbidden("You may only schedule sessions for courses you teach");
+  }
+  const now = Date.now();
+  return await ctx.db.insert("liveSessions", {
+    ...fields,
+    isRecorded: fields.isRecorded ?? false,
+    instructorId: caller.user._id,
+    status: "scheduled",
+    createdAt: now,
+    updatedAt: now,
+  });
+}
+
+/**
+ * Details change while the session has not ended; the time only while it is
+ * scheduled; the recording URL once it is completed. `maxParticipants` never
+ * drops below the participants present.
+ */
+export async function updateSession(ctx: MutationCtx, session: Doc<"liveSessions">, changes: SessionChanges) {
+  const checked = checkFields(changes);
+  const { recordingUrl, scheduledFor, ...details } = checked;
+  if (Object.keys(details).length > 0 && session.status !== "scheduled" && session.status !== "live") {
+    invalidState(`A ${session.status} session can no longer be changed`, { status: session.status });
+  }
+  if (scheduledFor !== undefined && session.status !== "scheduled") {
+    invalidState("Only a scheduled session can be moved", { status: session.status });
+  }
+  if (recordingUrl !== undefined && session.status !== "completed") {
+    invalidState("The recording is added once the session is completed", { status: session.status });
+  }
+  if (checked.maxParticipants !== undefined) {
+    const present = await presentParticipants(ctx, session._id);
+    if (checked.maxParticipants < present.length) {
+      invalid(`${present.length} participants are present; maxParticipants cannot be lower`, "maxParticipants");
+    }
+  }
+  await ctx.db.patch(session._id, { ...checked, updatedAt: Date.now() });
+}
+
+/** Moves the session to `to` if the status machine allows it; INVALID_STATE otherwise. */
+export async function transition(
+  ctx: MutationCtx,
+  session: Doc<"liveSessions">,
+  to: LiveSessionStatus,
+  fields: Partial<Doc<"liveSessions">> = {},
+): Promise<void> {
+  if (!NEXT[session.status].includes(to)) {
+    invalidState(`A ${session.status} session cannot become ${to}`, { status: session.status, to });
+  }
+  await ctx.db.patch(session._id, { ...fields, status: to, updatedAt: Date.now() });
+}
+
+/** Participants currently in the session (no `leftAt`); bounded by MAX_PARTICIPANTS. */
+export async function presentParticipants(ctx: QueryCtx, sessionId: Id<"liveSessions">) {
+  return await ctx.db
+    .query("sessionParticipants")
+    .withIndex("by_session_present", (q) => q.eq("sessionId", sessionId).eq("leftAt", undefined))
+    .take(MAX_PARTICIPANTS);
+}
+
+export async function completeSession(ctx: MutationCtx, session: Doc<"liveSessions">, recordingUrl?: string) {
+  const now = Date.now();
+  const url = recordingUrl === undefined ? {} : { recordingUrl: httpUrl(recordingUrl, "recordingUrl") };
+  await transition(ctx, session, "completed", { endedAt: now, ...url });
+  // Everyone still present leaves when the session ends.
+  for (const row of await presentParticipants(ctx, session._id)) await ctx.db.patch(row._id, { leftAt: now });
+}
+
+export async function cancelSession(ctx: MutationCtx, session: Doc<"liveSessions">, reason?: string) {
+  const why = reason === undefined ? undefined : requiredText(reason, "reason", 500);
+  await transition(ctx, session, "cancelled", { endedAt: Date.now() });
+  for (const row of await presentParticipants(ctx, session._id)) {
+    await notify(ctx, row.userId, {
+      type: "live_session",
+      title: `Cancelled: ${session.title}`,
+      description: why ?? `The live session "${session.title}" was cancelled.`,
+      metadata: { sessionId: session._id },
+    });
+  }
+}
