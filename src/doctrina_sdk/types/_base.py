@@ -88,7 +88,8 @@ class ArgsModel(ConvexModel):
     (`convex_idempotent`, `convex_paginated`).
     """
 
-    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+    # Errors name the Python argument (`first_name`), the one the caller wrote.
+    model_config = ConfigDict(populate_by_name=True, extra="forbid", loc_by_alias=False)
 
     convex_path: ClassVar[str]
     convex_kind: ClassVar[Literal["query", "mutation", "action"]]
