@@ -86,7 +86,9 @@ export const listMine = query({
     const user = await requireUser(ctx);
     return await ctx.db
       .query("courseEnrollments")
-      .withIndex("by_user", (q) => (status === undefined ? q.eq("userId", user._id) : q.eq("userId", user._id).eq("status", status)))
+      .withIndex("by_user", (q) =>
+        status === undefined ? q.eq("userId", user._id) : q.eq("userId", user._id).eq("status", status),
+      )
       .paginate(paginationOpts);
   },
 });
@@ -99,10 +101,13 @@ export const listByCourse = query({
     const caller = await getCaller(ctx);
     if (caller.kind === "anonymous") return unauthenticated();
     const course = (await ctx.db.get(courseId)) ?? notFound("Course", courseId);
-    if (!canEditCourse(caller, course)) return forbidden("Only the course's instructor and admins may list its students");
+    if (!canEditCourse(caller, course))
+      return forbidden("Only the course's instructor and admins may list its students");
     return await ctx.db
       .query("courseEnrollments")
-      .withIndex("by_course", (q) => (status === undefined ? q.eq("courseId", courseId) : q.eq("courseId", courseId).eq("status", status)))
+      .withIndex("by_course", (q) =>
+        status === undefined ? q.eq("courseId", courseId) : q.eq("courseId", courseId).eq("status", status),
+      )
       .paginate(paginationOpts);
   },
 });

@@ -46,7 +46,8 @@ export const courseProgress = query({
   handler: async (ctx, { courseId }) => {
     const user = await requireUser(ctx);
     const course = await ctx.db.get(courseId);
-    if (course === null || !(await canSeeCourse(ctx, await getCaller(ctx), course))) return notFound("Course", courseId);
+    if (course === null || !(await canSeeCourse(ctx, await getCaller(ctx), course)))
+      return notFound("Course", courseId);
     return await Progress.courseProgress(ctx, user._id, courseId);
   },
 });

@@ -131,7 +131,10 @@ export async function setExpiry(
   if (Number.isNaN(time)) return invalid("expiryDate must be an ISO 8601 date", "expiryDate");
   const iso = new Date(time).toISOString();
   if (iso <= certificate.issueDate) return invalid("expiryDate must be after the issue date", "expiryDate");
-  await ctx.db.patch(certificate._id, { expiryDate: iso, status: iso < new Date().toISOString() ? "expired" : "valid" });
+  await ctx.db.patch(certificate._id, {
+    expiryDate: iso,
+    status: iso < new Date().toISOString() ? "expired" : "valid",
+  });
 }
 
 /** Stores `expired` on up to `size` valid certificates whose expiry date has passed. */

@@ -101,7 +101,11 @@ export async function completeLesson(
 }
 
 /** Moves an active enrollment to `completed` once every lesson of the course is complete. */
-export async function completeCourseIfDone(ctx: MutationCtx, userId: Id<"users">, course: Doc<"courses">): Promise<void> {
+export async function completeCourseIfDone(
+  ctx: MutationCtx,
+  userId: Id<"users">,
+  course: Doc<"courses">,
+): Promise<void> {
   const enrollment = await Enrollments.findEnrollment(ctx, userId, course._id);
   if (enrollment?.status !== "active") return;
   const progress = await courseProgress(ctx, userId, course._id);
@@ -126,7 +130,10 @@ export async function completeCourseIfDone(ctx: MutationCtx, userId: Id<"users">
  * course completed before lessons were added stays `completed`.
  */
 export async function courseProgress(ctx: QueryCtx, userId: Id<"users">, courseId: Id<"courses">) {
-  const lessons = await ctx.db.query("lessons").withIndex("by_course", (q) => q.eq("courseId", courseId)).collect();
+  const lessons = await ctx.db
+    .query("lessons")
+    .withIndex("by_course", (q) => q.eq("courseId", courseId))
+    .collect();
   const done = await ctx.db
     .query("lessonProgress")
     .withIndex("by_user_course", (q) => q.eq("userId", userId).eq("courseId", courseId).eq("completed", true))

@@ -65,11 +65,7 @@ export async function createCheckout(
  * `expiresAt` still completes (the payment provider is the authority on whether
  * the customer paid); one the cron already marked `expired` does not.
  */
-export async function complete(
-  ctx: MutationCtx,
-  id: Id<"purchases">,
-  sessionId: string,
-): Promise<Doc<"purchases">> {
+export async function complete(ctx: MutationCtx, id: Id<"purchases">, sessionId: string): Promise<Doc<"purchases">> {
   const purchase = await loadPurchase(ctx, id);
   const session = requiredText(sessionId, "stripeCheckoutSessionId", MAX_SESSION_ID);
   if (purchase.status !== "open") {
@@ -83,7 +79,12 @@ export async function complete(
     .first();
   if (other !== null) return conflict("This checkout session already completed another purchase");
   await ctx.db.patch(id, { status: "complete", stripeCheckoutSessionId: session, completedAt: Date.now() });
-  await Enrollments.enroll(ctx, { userId: purchase.userId, courseId: purchase.courseId, source: "purchase", purchaseId: id });
+  await Enrollments.enroll(ctx, {
+    userId: purchase.userId,
+    courseId: purchase.courseId,
+    source: "purchase",
+    purchaseId: id,
+  });
   const course = await ctx.db.get(purchase.courseId);
   await notify(ctx, purchase.userId, {
     type: "course_update",

@@ -2,15 +2,7 @@ import { describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { recountCourse } from "../../convex/model/counters";
-import {
-  expectAllowed,
-  expectCode,
-  insertCourse,
-  insertEnrollment,
-  seededWorld,
-  setup,
-  type World,
-} from "./fixtures";
+import { expectAllowed, expectCode, insertCourse, insertEnrollment, seededWorld, setup, type World } from "./fixtures";
 
 const page = { paginationOpts: { numItems: 10, cursor: null } };
 
@@ -19,7 +11,9 @@ async function freeCourse(world: World, overrides = {}) {
 }
 
 async function expectStudentsInStep(world: World, courseId: Id<"courses">, expected: number) {
-  const [course, recount] = await world.t.run(async (ctx) => [await ctx.db.get(courseId), await recountCourse(ctx, courseId)] as const);
+  const [course, recount] = await world.t.run(
+    async (ctx) => [await ctx.db.get(courseId), await recountCourse(ctx, courseId)] as const,
+  );
   expect(course?.studentCount).toBe(expected);
   expect(recount.studentCount).toBe(expected);
 }
@@ -43,7 +37,8 @@ describe("courseEnrollments:enrollFree", () => {
 
   test("paid, unpublished, archived and missing courses are refused", async () => {
     const world = await setup();
-    const enroll = (courseId: Id<"courses">) => world.as.student.mutation(api.courseEnrollments.enrollFree, { courseId });
+    const enroll = (courseId: Id<"courses">) =>
+      world.as.student.mutation(api.courseEnrollments.enrollFree, { courseId });
     await expectCode(enroll(await freeCourse(world, { price: 100 })), "INVALID_STATE");
     await expectCode(enroll(await freeCourse(world, { visibility: "draft" })), "INVALID_STATE");
     await expectCode(enroll(await freeCourse(world, { visibility: "private" })), "INVALID_STATE");
@@ -89,7 +84,9 @@ describe("courseEnrollments:grant and revoke", () => {
     const courseId = await freeCourse(world, { visibility: "draft", price: 9900 });
     const granted = await world.as.admin.mutation(api.courseEnrollments.grant, { userId: world.ids.student, courseId });
     expect(granted).toMatchObject({ status: "active", source: "admin" });
-    expect(await world.as.service.mutation(api.courseEnrollments.grant, { userId: world.ids.student, courseId })).toEqual(granted);
+    expect(
+      await world.as.service.mutation(api.courseEnrollments.grant, { userId: world.ids.student, courseId }),
+    ).toEqual(granted);
     await expectStudentsInStep(world, courseId, 1);
   });
 
@@ -121,9 +118,18 @@ describe("courseEnrollments:grant and revoke", () => {
     const courseId = await freeCourse(world);
     const gone = await freeCourse(world);
     await world.t.run((ctx) => ctx.db.delete(gone));
-    await expectCode(world.as.admin.mutation(api.courseEnrollments.grant, { userId: world.ids.student, courseId: gone }), "NOT_FOUND");
+    await expectCode(
+      world.as.admin.mutation(api.courseEnrollments.grant, { userId: world.ids.student, courseId: gone }),
+      "NOT_FOUND",
+    );
     const ghost = await world.t.run(async (ctx) => {
-      const id = await ctx.db.insert("users", { firstName: "G", lastName: "G", email: "g@example.com", isInstructor: false, isAdmin: false });
+      const id = await ctx.db.insert("users", {
+        firstName: "G",
+        lastName: "G",
+        email: "g@example.com",
+        isInstructor: false,
+        isAdmin: false,
+      });
       await ctx.db.delete(id);
       return id;
     });
@@ -136,10 +142,13 @@ describe("courseEnrollments:grant and revoke", () => {
     const seeded = seededWorld(freeCourse);
     await expectAllowed(
       ["admin", "service"],
-      (client, world) => client.mutation(api.courseEnrollments.grant, { userId: world.ids.student, courseId: seeded.value() }),
+      (client, world) =>
+        client.mutation(api.courseEnrollments.grant, { userId: world.ids.student, courseId: seeded.value() }),
       seeded.prepare,
     );
-    const enrolled = seededWorld(async (world) => await insertEnrollment(world.t, world.ids.student, await freeCourse(world)));
+    const enrolled = seededWorld(
+      async (world) => await insertEnrollment(world.t, world.ids.student, await freeCourse(world)),
+    );
     await expectAllowed(
       ["admin", "service"],
       (client) => client.mutation(api.courseEnrollments.revoke, { id: enrolled.value() }),
@@ -150,7 +159,9 @@ describe("courseEnrollments:grant and revoke", () => {
 
 describe("courseEnrollments:get, listMine, listByCourse", () => {
   test("get: the student, the course's editors, admins; null when missing", async () => {
-    const seeded = seededWorld(async (world) => await insertEnrollment(world.t, world.ids.student, await freeCourse(world)));
+    const seeded = seededWorld(
+      async (world) => await insertEnrollment(world.t, world.ids.student, await freeCourse(world)),
+    );
     await expectAllowed(
       ["student", "instructor", "admin", "service"],
       (client) => client.query(api.courseEnrollments.get, { id: seeded.value() }),
@@ -183,7 +194,11 @@ describe("courseEnrollments:get, listMine, listByCourse", () => {
     await insertEnrollment(world.t, world.ids.otherStudent, courseId, "revoked");
     const all = await world.as.instructor.query(api.courseEnrollments.listByCourse, { courseId, ...page });
     expect(all.page).toHaveLength(2);
-    const active = await world.as.instructor.query(api.courseEnrollments.listByCourse, { courseId, status: "active", ...page });
+    const active = await world.as.instructor.query(api.courseEnrollments.listByCourse, {
+      courseId,
+      status: "active",
+      ...page,
+    });
     expect(active.page.map((e) => e.userId)).toEqual([world.ids.student]);
     const seeded = seededWorld(freeCourse);
     await expectAllowed(

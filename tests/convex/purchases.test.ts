@@ -43,7 +43,13 @@ describe("purchases:createCheckout", () => {
     const courseId = await paidCourse(world);
     const before = Date.now();
     const checkout = await openCheckout(world, courseId);
-    expect(checkout).toMatchObject({ status: "open", amount: PRICE, currency: "usd", userId: world.ids.student, courseId });
+    expect(checkout).toMatchObject({
+      status: "open",
+      amount: PRICE,
+      currency: "usd",
+      userId: world.ids.student,
+      courseId,
+    });
     expect(checkout.expiresAt).toBeGreaterThanOrEqual(before + CHECKOUT_TTL_MS);
   });
 
@@ -107,7 +113,10 @@ describe("purchases:createCheckout", () => {
     expect(await count(world, "purchases")).toBe(1);
     expect(await count(world, "idempotencyKeys")).toBe(1);
     const other = await paidCourse(world);
-    await expectCode(world.as.student.mutation(api.purchases.createCheckout, { courseId: other, idempotencyKey: "k1" }), "CONFLICT");
+    await expectCode(
+      world.as.student.mutation(api.purchases.createCheckout, { courseId: other, idempotencyKey: "k1" }),
+      "CONFLICT",
+    );
   });
 
   test("signed-in users buy for themselves; the service must act as a user", async () => {
@@ -137,7 +146,10 @@ describe("purchases:complete", () => {
     const world = await setup();
     const { courseId, purchaseId } = await boughtCourse(world);
     const before = await world.t.run((ctx) => ctx.db.get(purchaseId));
-    const again = await world.t.mutation(internal.purchases.complete, { id: purchaseId, stripeCheckoutSessionId: "cs_1" });
+    const again = await world.t.mutation(internal.purchases.complete, {
+      id: purchaseId,
+      stripeCheckoutSessionId: "cs_1",
+    });
     expect(again).toEqual(before);
     expect(await studentCount(world, courseId)).toBe(1);
     expect(await count(world, "notifications")).toBe(1);
@@ -147,21 +159,30 @@ describe("purchases:complete", () => {
   test("another session for a completed purchase is a conflict", async () => {
     const world = await setup();
     const { purchaseId } = await boughtCourse(world);
-    await expectCode(world.t.mutation(internal.purchases.complete, { id: purchaseId, stripeCheckoutSessionId: "cs_2" }), "CONFLICT");
+    await expectCode(
+      world.t.mutation(internal.purchases.complete, { id: purchaseId, stripeCheckoutSessionId: "cs_2" }),
+      "CONFLICT",
+    );
   });
 
   test("a session already used by another purchase is a conflict", async () => {
     const world = await setup();
     await boughtCourse(world);
     const other = await openCheckout(world, await paidCourse(world));
-    await expectCode(world.t.mutation(internal.purchases.complete, { id: other._id, stripeCheckoutSessionId: "cs_1" }), "CONFLICT");
+    await expectCode(
+      world.t.mutation(internal.purchases.complete, { id: other._id, stripeCheckoutSessionId: "cs_1" }),
+      "CONFLICT",
+    );
   });
 
   test("an expired purchase cannot complete", async () => {
     const world = await setup();
     const checkout = await openCheckout(world, await paidCourse(world));
     await world.t.mutation(internal.purchases.expire, { id: checkout._id });
-    await expectCode(world.t.mutation(internal.purchases.complete, { id: checkout._id, stripeCheckoutSessionId: "cs_1" }), "INVALID_STATE");
+    await expectCode(
+      world.t.mutation(internal.purchases.complete, { id: checkout._id, stripeCheckoutSessionId: "cs_1" }),
+      "INVALID_STATE",
+    );
     expect(await count(world, "courseEnrollments")).toBe(0);
   });
 
@@ -169,7 +190,10 @@ describe("purchases:complete", () => {
     const world = await setup();
     const { courseId, purchaseId } = await boughtCourse(world);
     await world.t.mutation(internal.purchases.refund, { id: purchaseId });
-    const replay = await world.t.mutation(internal.purchases.complete, { id: purchaseId, stripeCheckoutSessionId: "cs_1" });
+    const replay = await world.t.mutation(internal.purchases.complete, {
+      id: purchaseId,
+      stripeCheckoutSessionId: "cs_1",
+    });
     expect(replay.status).toBe("refunded");
     expect(await world.as.student.query(api.purchases.hasAccess, { courseId })).toBe(false);
   });
@@ -177,9 +201,15 @@ describe("purchases:complete", () => {
   test("rejects an empty session id and a missing purchase", async () => {
     const world = await setup();
     const checkout = await openCheckout(world, await paidCourse(world));
-    await expectCode(world.t.mutation(internal.purchases.complete, { id: checkout._id, stripeCheckoutSessionId: " " }), "VALIDATION");
+    await expectCode(
+      world.t.mutation(internal.purchases.complete, { id: checkout._id, stripeCheckoutSessionId: " " }),
+      "VALIDATION",
+    );
     await world.t.run((ctx) => ctx.db.delete(checkout._id));
-    await expectCode(world.t.mutation(internal.purchases.complete, { id: checkout._id, stripeCheckoutSessionId: "cs_1" }), "NOT_FOUND");
+    await expectCode(
+      world.t.mutation(internal.purchases.complete, { id: checkout._id, stripeCheckoutSessionId: "cs_1" }),
+      "NOT_FOUND",
+    );
   });
 
   test("reactivates a revoked enrollment", async () => {
@@ -201,7 +231,8 @@ describe("purchases:refund", () => {
     const world = await setup();
     const { courseId, purchaseId } = await boughtCourse(world, { certificateEnabled: true });
     const lessons = await world.t.run((ctx) => ctx.db.query("lessons").collect());
-    for (const lesson of lessons) await world.as.student.mutation(api.lessonProgress.complete, { lessonId: lesson._id });
+    for (const lesson of lessons)
+      await world.as.student.mutation(api.lessonProgress.complete, { lessonId: lesson._id });
     expect(await world.t.run(async (ctx) => (await ctx.db.query("certificates").unique())?.status)).toBe("valid");
     const refunded = await world.t.mutation(internal.purchases.refund, { id: purchaseId, reason: "Changed my mind" });
     expect(refunded).toMatchObject({ status: "refunded", refundReason: "Changed my mind" });
@@ -255,7 +286,9 @@ describe("purchases:expire and purchases:expireStale", () => {
     const first = await world.t.mutation(internal.purchases.expireStale, { batchSize: 3 });
     expect(first).toEqual({ processed: 3, done: false });
     await world.t.finishAllScheduledFunctions(vi.runAllTimers);
-    const statuses = await world.t.run(async (ctx) => Promise.all(ids.map(async (id) => (await ctx.db.get(id))?.status)));
+    const statuses = await world.t.run(async (ctx) =>
+      Promise.all(ids.map(async (id) => (await ctx.db.get(id))?.status)),
+    );
     expect(statuses).toEqual(["expired", "expired", "expired", "expired", "open"]);
   });
 
@@ -295,7 +328,11 @@ describe("purchases:hasAccess, get, listMine", () => {
 
   test("get: the buyer, admins and the service; null when missing", async () => {
     const seeded = seededWorld(async (world) => (await openCheckout(world, await paidCourse(world)))._id);
-    await expectAllowed(["student", "admin", "service"], (client) => client.query(api.purchases.get, { id: seeded.value() }), seeded.prepare);
+    await expectAllowed(
+      ["student", "admin", "service"],
+      (client) => client.query(api.purchases.get, { id: seeded.value() }),
+      seeded.prepare,
+    );
     const world = await setup();
     const checkout = await openCheckout(world, await paidCourse(world));
     await world.t.run((ctx) => ctx.db.delete(checkout._id));
@@ -306,16 +343,22 @@ describe("purchases:hasAccess, get, listMine", () => {
     const world = await setup();
     for (let i = 0; i < 3; i++) await openCheckout(world, await paidCourse(world));
     await world.as.otherStudent.mutation(api.purchases.createCheckout, { courseId: await paidCourse(world) });
-    const first = await world.as.student.query(api.purchases.listMine, { paginationOpts: { numItems: 2, cursor: null } });
+    const first = await world.as.student.query(api.purchases.listMine, {
+      paginationOpts: { numItems: 2, cursor: null },
+    });
     expect(first.page).toHaveLength(2);
-    const rest = await world.as.student.query(api.purchases.listMine, { paginationOpts: { numItems: 2, cursor: first.continueCursor } });
+    const rest = await world.as.student.query(api.purchases.listMine, {
+      paginationOpts: { numItems: 2, cursor: first.continueCursor },
+    });
     expect(rest.page).toHaveLength(1);
     expect([...first.page, ...rest.page].every((p) => p.userId === world.ids.student)).toBe(true);
-    const complete = await world.as.student.query(api.purchases.listMine, { status: "complete", paginationOpts: { numItems: 10, cursor: null } });
+    const complete = await world.as.student.query(api.purchases.listMine, {
+      status: "complete",
+      paginationOpts: { numItems: 10, cursor: null },
+    });
     expect(complete.page).toHaveLength(0);
-    await expectAllowed(
-      ["student", "otherStudent", "instructor", "otherInstructor", "admin"],
-      (client) => client.query(api.purchases.listMine, { paginationOpts: { numItems: 10, cursor: null } }),
+    await expectAllowed(["student", "otherStudent", "instructor", "otherInstructor", "admin"], (client) =>
+      client.query(api.purchases.listMine, { paginationOpts: { numItems: 10, cursor: null } }),
     );
   });
 });

@@ -1,0 +1,95 @@
+/** `certificates`: issued on course completion, verified publicly. Rules live in `model/certificates.ts`. */
+import { v } from "convex/values";
+import { internal } from "./_generated/api";
+import type { Id } from "./_generated/dataModel";
+import { internalMutation, mutation, query, type QueryCtx } from "./_generated/server";
+import { canActFor, getCaller, requireAdmin, requireUser } from "./model/auth";
+import { batchSize } from "./model/batches";
+import * as Certificates from "./model/certificates";
+import { forbidden, notFound, unauthenticated } from "./model/errors";
+import { batchResult, certificateDoc, certificateVerification } from "./validators";
+
+async function loadCertificate(ctx: QueryCtx, id: Id<"certificates">) {
+  return (await ctx.db.get(id)) ?? notFound("Certificate", id);
+}
+
+/** The caller's certificates (one per completed course), status as of now. */
+export const listMine = query({
+  args: {},
+  returns: v.array(certificateDoc),
+  handler: async (ctx) => {
+    const user = await requireUser(ctx);
+    const rows = await ctx.db
+      .query("certificates")
+      .withIndex("by_user", (q) => q.eq("userId", user._id))
+      .collect();
+    return rows.map(Certificates.present);
+  },
+});
+
+/** A certificate: its holder, admins and the service. */
+export const get = query({
+  args: { id: v.id("certificates") },
+  returns: v.union(certificateDoc, v.null()),
+  handler: async (ctx, { id }) => {
+    const caller = await getCaller(ctx);
+    if (caller.kind === "anonymous") return unauthenticated();
+    const certificate = await ctx.db.get(id);
+    if (certificate === null) return null;
+    if (!canActFor(caller, certificate.userId)) return forbidden("You may only read your own certificates");
+    return Certificates.present(certificate);
+  },
+});
+
+/** Public verification by code: status, names, course and dates only; null for an unknown code. */
+export const verify = query({
+  args: { verificationCode: v.string() },
+  returns: v.union(certificateVerification, v.null()),
+  handler: async (ctx, { verificationCode }) => {
+    const certificate = await Certificates.findByCode(ctx, verificationCode);
+    if (certificate === null) return null;
+    return {
+      status: Certificates.effectiveStatus(certificate),
+      userName: certificate.userName,
+      courseName: certificate.courseName,
+      instructorName: certificate.instructorName,
+      issueDate: certificate.issueDate,
+      expiryDate: certificate.expiryDate,
+      revokedAt: certificate.revokedAt,
+    };
+  },
+});
+
+/** Admins: revoke a certificate with a reason (verification shows it as revoked). */
+export const revoke = mutation({
+  args: { id: v.id("certificates"), reason: v.string() },
+  returns: certificateDoc,
+  handler: async (ctx, { id, reason }) => {
+    await requireAdmin(ctx);
+    await Certificates.revoke(ctx, await loadCertificate(ctx, id), reason);
+    return Certificates.present(await loadCertificate(ctx, id));
+  },
+});
+
+/** Admins: set (ISO 8601, after the issue date) or clear (`null`) a certificate's expiry date. */
+export const setExpiry = mutation({
+  args: { id: v.id("certificates"), expiryDate: v.union(v.string(), v.null()) },
+  returns: certificateDoc,
+  handler: async (ctx, { id, expiryDate }) => {
+    await requireAdmin(ctx);
+    await Certificates.setExpiry(ctx, await loadCertificate(ctx, id), expiryDate);
+    return Certificates.present(await loadCertificate(ctx, id));
+  },
+});
+
+/** Cron (daily): stores `expired` on valid certificates past their expiry date, batched. */
+export const expireDue = internalMutation({
+  args: { batchSize: v.optional(v.number()) },
+  returns: batchResult,
+  handler: async (ctx, args) => {
+    const size = batchSize(args.batchSize);
+    const result = await Certificates.expireDue(ctx, size);
+    if (!result.done) await ctx.scheduler.runAfter(0, internal.certificates.expireDue, { batchSize: size });
+    return result;
+  },
+});

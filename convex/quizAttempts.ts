@@ -1,0 +1,43 @@
+/** `quizAttempts`: server-graded quiz submissions. Rules live in `model/quizAttempts.ts`. */
+import { v } from "convex/values";
+import { mutation, query } from "./_generated/server";
+import { requireUser } from "./model/auth";
+import { invalid } from "./model/errors";
+import { idempotent } from "./model/idempotency";
+import * as QuizAttempts from "./model/quizAttempts";
+import { idempotencyKey, quizAttemptDoc, quizAttemptResult } from "./validators";
+
+const MAX_LIST = 100;
+
+/**
+ * Submits answers (one option index per question, in question order) to a quiz
+ * lesson. Graded here; the result includes the correct options and explanations.
+ * A passing attempt completes the lesson.
+ */
+export const submit = mutation({
+  args: { lessonId: v.id("lessons"), answers: v.array(v.number()), idempotencyKey },
+  returns: quizAttemptResult,
+  handler: async (ctx, { lessonId, answers, idempotencyKey: key }) => {
+    const user = await requireUser(ctx);
+    return await idempotent(
+      ctx,
+      { fn: "quizAttempts:submit", caller: `user:${user._id}`, key, args: { lessonId, answers } },
+      () => QuizAttempts.submit(ctx, user, lessonId, answers),
+    );
+  },
+});
+
+/** The caller's attempts at a quiz, newest first (at most `limit`, default and maximum 100). */
+export const listMine = query({
+  args: { lessonId: v.id("lessons"), limit: v.optional(v.number()) },
+  returns: v.array(quizAttemptDoc),
+  handler: async (ctx, { lessonId, limit = MAX_LIST }) => {
+    const user = await requireUser(ctx);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST) invalid(`limit must be in 1..${MAX_LIST}`, "limit");
+    return await ctx.db
+      .query("quizAttempts")
+      .withIndex("by_user_lesson", (q) => q.eq("userId", user._id).eq("lessonId", lessonId))
+      .order("desc")
+      .take(limit);
+  },
+});
