@@ -1,1 +1,74 @@
-"""Doctrina SDK."""
+"""Doctrina SDK: a typed Python client for the Doctrina LMS on Convex."""
+
+from ._constants import __version__
+from ._exceptions import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    ConflictError,
+    DoctrinaError,
+    FunctionAuthenticationError,
+    FunctionConflictError,
+    FunctionError,
+    FunctionNotFoundError,
+    FunctionPermissionDeniedError,
+    FunctionValidationError,
+    HTTPAuthenticationError,
+    HTTPConflictError,
+    HTTPNotFoundError,
+    HTTPPermissionDeniedError,
+    InternalServerError,
+    InvalidStateError,
+    LimitExceededError,
+    LocalBackendError,
+    MissingDependencyError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResponseValidationError,
+    ValidationError,
+)
+from ._logs import setup_logging
+from ._types import FunctionCall
+from .pagination import AsyncCursorPage, Page, SyncCursorPage
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncCursorPage",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "DoctrinaError",
+    "FunctionAuthenticationError",
+    "FunctionCall",
+    "FunctionConflictError",
+    "FunctionError",
+    "FunctionNotFoundError",
+    "FunctionPermissionDeniedError",
+    "FunctionValidationError",
+    "HTTPAuthenticationError",
+    "HTTPConflictError",
+    "HTTPNotFoundError",
+    "HTTPPermissionDeniedError",
+    "InternalServerError",
+    "InvalidStateError",
+    "LimitExceededError",
+    "LocalBackendError",
+    "MissingDependencyError",
+    "NotFoundError",
+    "Page",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseValidationError",
+    "SyncCursorPage",
+    "ValidationError",
+    "__version__",
+]
+
+setup_logging()

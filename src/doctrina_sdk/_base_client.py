@@ -1,0 +1,387 @@
+"""The request loop every resource method goes through.
+
+`BaseClient` holds everything the sync and async clients share: configuration,
+turning a `FunctionCall` into a wire call (idempotency key, encoding), the retry
+plan, per-attempt timeouts, logging and typed results. `SyncAPIClient` and
+`AsyncAPIClient` add only the I/O: the send loop, paging and live queries.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from typing import Any, Literal, TypeVar, overload
+
+import httpx
+from typing_extensions import Self
+
+from ._config import Credentials, resolve_config
+from ._constants import (
+    DEFAULT_CONNECTION_LIMITS,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_PAGE_SIZE,
+    DEFAULT_TIMEOUT,
+)
+from ._exceptions import APITimeoutError, ConfigurationError, DoctrinaError
+from ._logs import function_logger, logger
+from ._retry import Deadline, RetryPlan
+from ._transport import (
+    AsyncHttpTransport,
+    AsyncTransport,
+    FunctionResult,
+    HttpTransport,
+    SyncTransport,
+    WireCall,
+)
+from ._types import FunctionCall
+from ._values import cast_value, encode_args
+from .pagination import AsyncCursorPage, PaginationOpts, SyncCursorPage
+
+T = TypeVar("T")
+
+
+class NotGiven:
+    """Marks an option left out, where None is a meaningful value."""
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN = NotGiven()
+
+TimeoutTypes = float | httpx.Timeout
+TransportName = Literal["http", "websocket"]
+
+
+def as_timeout(timeout: TimeoutTypes) -> httpx.Timeout:
+    return timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+
+
+class BaseClient:
+    _transport: SyncTransport | AsyncTransport
+    _url: str
+    _credentials: Credentials
+    _timeout: httpx.Timeout
+    _max_retries: int
+    _deadline: float | None
+    _transport_name: TransportName
+    # Clients derived with `with_options`/`acting_as` share their parent's connections
+    # and leave closing them to the parent.
+    _owns_transport: bool
+
+    def _configure(
+        self,
+        *,
+        url: str,
+        credentials: Credentials,
+        timeout: TimeoutTypes,
+        max_retries: int,
+        deadline: float | None,
+    ) -> None:
+        if max_retries < 0:
+            raise ValueError("max_retries must be >= 0")
+        self._url = url
+        self._credentials = credentials
+        self._timeout = as_timeout(timeout)
+        self._max_retries = max_retries
+        self._deadline = deadline
+
+    def _derive(
+        self,
+        *,
+        credentials: Credentials | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+    ) -> Self:
+        # A fresh instance, not a copy: per-client caches (the resources) must not be shared.
+        clone = object.__new__(type(self))
+        clone._configure(
+            url=self._url,
+            credentials=credentials or self._credentials,
+            timeout=self._timeout if isinstance(timeout, NotGiven) else timeout,
+            max_retries=self._max_retries if isinstance(max_retries, NotGiven) else max_retries,
+            deadline=self._deadline if isinstance(deadline, NotGiven) else deadline,
+        )
+        clone._transport_name = self._transport_name
+        clone._owns_transport = False
+        transport = self._transport
+        clone._transport = transport if credentials is None else transport.with_credentials(credentials)
+        return clone
+
+    def with_options(
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+    ) -> Self:
+        """The same client with other timeouts or retries, sharing its connections."""
+        return self._derive(timeout=timeout, max_retries=max_retries, deadline=deadline)
+
+    def acting_as(self, user_id: str) -> Self:
+        """A client whose calls run as the user ``user_id`` (service clients only)."""
+        return self._derive(credentials=self._credentials.acting_as(user_id))
+
+    @property
+    def url(self) -> str:
+        """The deployment URL."""
+        return self._url
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        return self._timeout
+
+    @property
+    def max_retries(self) -> int:
+        return self._max_retries
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(url={self._url!r}, caller={self._credentials.kind!r})"
+
+    def _prepare(self, call: FunctionCall) -> WireCall:
+        """The wire form of ``call``: a fresh idempotency key unless the caller gave one."""
+        args = call.args
+        key: str | None = None
+        if call.idempotent:
+            key = args.get("idempotencyKey")
+            if key is None:
+                key = str(uuid.uuid4())
+                args = {**args, "idempotencyKey": key}
+        return WireCall(call.kind, call.path, encode_args(args, function_path=call.path), key)
+
+    def _plan(self, wire: WireCall, deadline: Deadline) -> RetryPlan:
+        return RetryPlan(
+            kind=wire.kind,
+            path=wire.path,
+            has_idempotency_key=wire.idempotency_key is not None,
+            max_retries=self._max_retries,
+            deadline=deadline,
+        )
+
+    def _attempt_timeout(self, deadline: Deadline, wire: WireCall) -> httpx.Timeout:
+        """The configured timeouts, shortened so the attempt cannot outlive the deadline."""
+        remaining = deadline.remaining()
+        if remaining is None:
+            return self._timeout
+        if remaining <= 0:
+            raise APITimeoutError(
+                f"Deadline of {self._deadline}s exceeded calling {wire.path}",
+                request_sent=False,
+                function_path=wire.path,
+            )
+        t = self._timeout
+        return httpx.Timeout(
+            connect=_shorter(t.connect, remaining),
+            read=_shorter(t.read, remaining),
+            write=_shorter(t.write, remaining),
+            pool=_shorter(t.pool, remaining),
+        )
+
+    def _finish(
+        self, wire: WireCall, result: FunctionResult, cast_to: Any, started: float, retries: int
+    ) -> Any:
+        if logger.isEnabledFor(logging.DEBUG):
+            ms = (time.perf_counter() - started) * 1000
+            logger.debug("%s %s ok in %.1f ms (retries=%d)", wire.kind, wire.path, ms, retries)
+        _log_function_lines(wire.path, result.log_lines)
+        return cast_value(result.value, cast_to, function_path=wire.path)
+
+    def _failed(self, wire: WireCall, error: DoctrinaError, started: float, retries: int) -> None:
+        if logger.isEnabledFor(logging.DEBUG):
+            ms = (time.perf_counter() - started) * 1000
+            logger.debug("%s %s failed in %.1f ms (retries=%d): %r", wire.kind, wire.path, ms, retries, error)
+        _log_function_lines(wire.path, error.log_lines)
+
+    def _page_call(self, call: FunctionCall, opts: PaginationOpts) -> FunctionCall:
+        return replace(call, args={**call.args, "paginationOpts": opts})
+
+    @staticmethod
+    def _page_options(call: FunctionCall, page_size: int | None) -> tuple[int, str | None]:
+        given = call.args.get("paginationOpts") or {}
+        size = page_size or given.get("numItems") or DEFAULT_PAGE_SIZE
+        return int(size), given.get("cursor")
+
+
+class SyncAPIClient(BaseClient):
+    _transport: SyncTransport
+
+    def __init__(
+        self,
+        *,
+        url: str | None = None,
+        admin_key: str | None = None,
+        auth_token: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        deadline: float | None = None,
+        transport: TransportName = "http",
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        config = resolve_config(url=url, admin_key=admin_key, auth_token=auth_token)
+        self._configure(
+            url=config.url,
+            credentials=config.credentials,
+            timeout=timeout,
+            max_retries=max_retries,
+            deadline=deadline,
+        )
+        self._transport_name = transport
+        self._owns_transport = True
+        if transport == "http":
+            http = http_client or httpx.Client(limits=DEFAULT_CONNECTION_LIMITS, timeout=self._timeout)
+            self._transport = HttpTransport(http, url=config.url, credentials=config.credentials)
+        elif transport == "websocket":
+            from ._transport_websocket import WebSocketTransport
+
+            self._transport = WebSocketTransport(config.url, config.credentials)
+        else:
+            raise ConfigurationError(f"Unknown transport {transport!r}: use 'http' or 'websocket'")
+
+    @overload
+    def _request(self, call: FunctionCall, *, cast_to: type[T]) -> T: ...
+    @overload
+    def _request(self, call: FunctionCall, *, cast_to: Any) -> Any: ...
+    def _request(self, call: FunctionCall, *, cast_to: Any) -> Any:
+        """Sends ``call`` (retrying where that is safe) and returns its result as ``cast_to``."""
+        wire = self._prepare(call)
+        deadline = Deadline.after(self._deadline)
+        started = time.perf_counter()
+        retries = 0
+        try:
+            for attempt in self._plan(wire, deadline).sync():
+                with attempt:
+                    retries = attempt.retry_state.attempt_number - 1
+                    timeout = self._attempt_timeout(deadline, wire)
+                    result = self._transport.send(wire, timeout=timeout, retry_count=retries)
+        except DoctrinaError as error:
+            self._failed(wire, error, started, retries)
+            raise
+        return self._finish(wire, result, cast_to, started, retries)
+
+    def _paginate(
+        self, call: FunctionCall, *, item_type: type[T], page_size: int | None = None
+    ) -> SyncCursorPage[T]:
+        """A lazy pager over a paginated function (``paginationOpts`` in, a page out)."""
+        size, cursor = self._page_options(call, page_size)
+        return SyncCursorPage(
+            lambda opts: self._request(self._page_call(call, opts), cast_to=object),
+            item_type=item_type,
+            page_size=size,
+            cursor=cursor,
+            function_path=call.path,
+        )
+
+    def _watch(self, call: FunctionCall, *, cast_to: Any) -> Iterator[Any]:
+        """The query's value now and after every change (a live query)."""
+        from ._subscriptions import SyncSubscription
+
+        return SyncSubscription(self._url, self._credentials, self._prepare(call), cast_to=cast_to)
+
+    def close(self) -> None:
+        """Closes this client's connections (shared with the clients derived from it)."""
+        if self._owns_transport:
+            self._transport.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class AsyncAPIClient(BaseClient):
+    _transport: AsyncTransport
+
+    def __init__(
+        self,
+        *,
+        url: str | None = None,
+        admin_key: str | None = None,
+        auth_token: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        deadline: float | None = None,
+        transport: TransportName = "http",
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        config = resolve_config(url=url, admin_key=admin_key, auth_token=auth_token)
+        self._configure(
+            url=config.url,
+            credentials=config.credentials,
+            timeout=timeout,
+            max_retries=max_retries,
+            deadline=deadline,
+        )
+        self._transport_name = transport
+        self._owns_transport = True
+        if transport == "http":
+            http = http_client or httpx.AsyncClient(limits=DEFAULT_CONNECTION_LIMITS, timeout=self._timeout)
+            self._transport = AsyncHttpTransport(http, url=config.url, credentials=config.credentials)
+        elif transport == "websocket":
+            from ._transport_websocket import AsyncWebSocketTransport
+
+            self._transport = AsyncWebSocketTransport(config.url, config.credentials)
+        else:
+            raise ConfigurationError(f"Unknown transport {transport!r}: use 'http' or 'websocket'")
+
+    @overload
+    async def _request(self, call: FunctionCall, *, cast_to: type[T]) -> T: ...
+    @overload
+    async def _request(self, call: FunctionCall, *, cast_to: Any) -> Any: ...
+    async def _request(self, call: FunctionCall, *, cast_to: Any) -> Any:
+        wire = self._prepare(call)
+        deadline = Deadline.after(self._deadline)
+        started = time.perf_counter()
+        retries = 0
+        try:
+            async for attempt in self._plan(wire, deadline).asynchronous():
+                with attempt:
+                    retries = attempt.retry_state.attempt_number - 1
+                    timeout = self._attempt_timeout(deadline, wire)
+                    result = await self._transport.send(wire, timeout=timeout, retry_count=retries)
+        except DoctrinaError as error:
+            self._failed(wire, error, started, retries)
+            raise
+        return self._finish(wire, result, cast_to, started, retries)
+
+    def _paginate(
+        self, call: FunctionCall, *, item_type: type[T], page_size: int | None = None
+    ) -> AsyncCursorPage[T]:
+        size, cursor = self._page_options(call, page_size)
+
+        async def fetch(opts: PaginationOpts) -> Any:
+            return await self._request(self._page_call(call, opts), cast_to=object)
+
+        return AsyncCursorPage(
+            fetch, item_type=item_type, page_size=size, cursor=cursor, function_path=call.path
+        )
+
+    def _watch(self, call: FunctionCall, *, cast_to: Any) -> AsyncIterator[Any]:
+        from ._subscriptions import AsyncSubscription
+
+        return AsyncSubscription(self._url, self._credentials, self._prepare(call), cast_to=cast_to)
+
+    async def close(self) -> None:
+        """Closes this client's connections (shared with the clients derived from it)."""
+        if self._owns_transport:
+            await self._transport.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+
+def _shorter(configured: float | None, remaining: float) -> float:
+    return remaining if configured is None else min(configured, remaining)
+
+
+def _log_function_lines(path: str, lines: list[str]) -> None:
+    if lines and function_logger.isEnabledFor(logging.DEBUG):
+        for line in lines:
+            function_logger.debug("%s %s", path, line)

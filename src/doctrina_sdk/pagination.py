@@ -1,0 +1,165 @@
+"""Lazy pagers over Convex cursor pagination.
+
+A paginated Convex function takes ``paginationOpts: {numItems, cursor}`` and returns
+``{page, isDone, continueCursor, ...}``. `SyncCursorPage` / `AsyncCursorPage` fetch
+one page at a time, only as far as the caller iterates, and start again from the
+first page on every new iteration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from types import GenericAlias
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import pydantic
+
+from ._exceptions import MissingDependencyError, ResponseValidationError
+from ._values import cast_value
+
+if TYPE_CHECKING:
+    import pandas
+
+__all__ = ["AsyncCursorPage", "Page", "SyncCursorPage"]
+
+T = TypeVar("T")
+
+PaginationOpts = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One fetched page."""
+
+    items: list[T]
+    is_done: bool
+    continue_cursor: str | None
+
+
+class _CursorPager(Generic[T]):
+    def __init__(self, *, item_type: Any, page_size: int, cursor: str | None, function_path: str) -> None:
+        self._list_type = GenericAlias(list, (item_type,))
+        self._page_size = page_size
+        self._start = cursor
+        self._path = function_path
+
+    def _opts(self, cursor: str | None) -> PaginationOpts:
+        return {"numItems": self._page_size, "cursor": cursor}
+
+    def _page(self, raw: Any, cursor: str | None) -> Page[T]:
+        if not isinstance(raw, Mapping) or not isinstance(raw.get("page"), list):
+            raise ResponseValidationError(
+                f"{self._path} did not return a page ({{page, isDone, continueCursor}})",
+                function_path=self._path,
+            )
+        items: list[T] = cast_value(raw["page"], self._list_type, function_path=self._path)
+        page = Page(items, bool(raw.get("isDone", True)), raw.get("continueCursor"))
+        if not page.is_done and not items and page.continue_cursor == cursor:
+            raise ResponseValidationError(
+                f"{self._path} returned an empty page that does not advance the cursor",
+                function_path=self._path,
+            )
+        return page
+
+
+class SyncCursorPage(_CursorPager[T]):
+    """Every item of a paginated function, fetched page by page as you iterate."""
+
+    def __init__(
+        self,
+        fetch: Callable[[PaginationOpts], Any],
+        *,
+        item_type: Any,
+        page_size: int,
+        cursor: str | None = None,
+        function_path: str,
+    ) -> None:
+        super().__init__(item_type=item_type, page_size=page_size, cursor=cursor, function_path=function_path)
+        self._fetch = fetch
+
+    def pages(self) -> Iterator[Page[T]]:
+        cursor = self._start
+        while True:
+            page = self._page(self._fetch(self._opts(cursor)), cursor)
+            yield page
+            if page.is_done:
+                return
+            cursor = page.continue_cursor
+
+    def __iter__(self) -> Iterator[T]:
+        for page in self.pages():
+            yield from page.items
+
+    def to_list(self, *, limit: int | None = None) -> list[T]:
+        """The items as a list: all of them, or the first ``limit``."""
+        items: list[T] = []
+        for page in self.pages():
+            items.extend(page.items)
+            if limit is not None and len(items) >= limit:
+                return items[:limit]
+        return items
+
+    def to_dataframe(self, *, limit: int | None = None) -> pandas.DataFrame:
+        """The items as a pandas DataFrame, one row per item (needs the ``pandas`` extra)."""
+        return _dataframe(self.to_list(limit=limit))
+
+
+class AsyncCursorPage(_CursorPager[T]):
+    """Async twin of `SyncCursorPage`: ``async for item in pager``."""
+
+    def __init__(
+        self,
+        fetch: Callable[[PaginationOpts], Awaitable[Any]],
+        *,
+        item_type: Any,
+        page_size: int,
+        cursor: str | None = None,
+        function_path: str,
+    ) -> None:
+        super().__init__(item_type=item_type, page_size=page_size, cursor=cursor, function_path=function_path)
+        self._fetch = fetch
+
+    async def pages(self) -> AsyncIterator[Page[T]]:
+        cursor = self._start
+        while True:
+            page = self._page(await self._fetch(self._opts(cursor)), cursor)
+            yield page
+            if page.is_done:
+                return
+            cursor = page.continue_cursor
+
+    async def __aiter__(self) -> AsyncIterator[T]:
+        async for page in self.pages():
+            for item in page.items:
+                yield item
+
+    async def to_list(self, *, limit: int | None = None) -> list[T]:
+        items: list[T] = []
+        async for page in self.pages():
+            items.extend(page.items)
+            if limit is not None and len(items) >= limit:
+                return items[:limit]
+        return items
+
+    async def to_dataframe(self, *, limit: int | None = None) -> pandas.DataFrame:
+        return _dataframe(await self.to_list(limit=limit))
+
+
+def _dataframe(items: Sequence[Any]) -> pandas.DataFrame:
+    try:
+        import pandas
+    except ImportError:
+        raise MissingDependencyError(
+            "to_dataframe() needs pandas: pip install 'doctrina-sdk[pandas]'"
+        ) from None
+    frame: pandas.DataFrame = pandas.DataFrame([_row(item) for item in items])
+    return frame
+
+
+def _row(item: Any) -> Mapping[str, Any]:
+    if isinstance(item, pydantic.BaseModel):
+        return item.model_dump()
+    if isinstance(item, Mapping):
+        return item
+    return {"value": item}
