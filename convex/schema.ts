@@ -45,10 +45,14 @@ export default defineSchema({
 
   courses: defineTable(courseFields)
     .index("by_instructor", ["instructorId"])
+    // An instructor's public courses, for everyone but the instructor and admins.
+    .index("by_instructor_visibility", ["instructorId", "visibility"])
     .index("by_category", ["category"])
     .index("by_visibility", ["visibility"])
     .index("by_visibility_category", ["visibility", "category"])
     .index("by_visibility_level", ["visibility", "level"])
+    // The catalog filtered by category and level at once.
+    .index("by_visibility_category_level", ["visibility", "category", "level"])
     // Featured courses: public, rating >= 4.5, best first.
     .index("by_visibility_rating", ["visibility", "rating"])
     .searchIndex("search_text", {

@@ -1,22 +1,33 @@
 /** `users`: accounts, roles, and the caller's own user. Rules live in `model/users.ts`. */
+import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
-import { mutation, query } from "./_generated/server";
+import type { Doc } from "./_generated/dataModel";
+import { internalMutation, mutation, query } from "./_generated/server";
 import { callerKey, canActFor, getCaller, requireAdmin } from "./model/auth";
-import { forbidden, notFound, unauthenticated } from "./model/errors";
+import { forbidden, limit, notFound, unauthenticated } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import * as Users from "./model/users";
-import { idempotencyKey, userDoc } from "./validators";
+import { bulkCreateResult, idempotencyKey, paginated, publicProfile, userDoc } from "./validators";
+
+const newUserArgs = {
+  firstName: v.string(),
+  lastName: v.string(),
+  email: v.string(),
+  image: v.optional(v.string()),
+  phone: v.optional(v.string()),
+};
+
+const toPublicProfile = (user: Doc<"users">) => ({
+  _id: user._id,
+  firstName: user.firstName,
+  lastName: user.lastName,
+  image: user.image,
+  isInstructor: user.isInstructor,
+});
 
 /** Creates a user (a student). Admins and the service only. */
 export const create = mutation({
-  args: {
-    firstName: v.string(),
-    lastName: v.string(),
-    email: v.string(),
-    image: v.optional(v.string()),
-    phone: v.optional(v.string()),
-    idempotencyKey,
-  },
+  args: { ...newUserArgs, idempotencyKey },
   returns: userDoc,
   handler: async (ctx, { idempotencyKey: key, ...input }) => {
     const caller = await requireAdmin(ctx);
@@ -48,5 +59,110 @@ export const getByEmail = query({
   handler: async (ctx, { email }) => {
     await requireAdmin(ctx);
     return await Users.getByEmail(ctx, email);
+  },
+});
+
+/** What anyone may know about a user: name, picture, whether they teach. */
+export const getPublicProfile = query({
+  args: { id: v.id("users") },
+  returns: v.union(publicProfile, v.null()),
+  handler: async (ctx, { id }) => {
+    await getCaller(ctx);
+    const user = await ctx.db.get(id);
+    return user === null ? null : toPublicProfile(user);
+  },
+});
+
+/** The caller's user, created or linked from the sign-in identity on first call; sets `lastLogin`. */
+export const ensureCurrentUser = mutation({
+  args: {},
+  returns: userDoc,
+  handler: async (ctx) => {
+    const userId = await Users.ensureCurrentUser(ctx);
+    return await Users.mustGetUser(ctx, userId);
+  },
+});
+
+/** The caller's user; null for anonymous callers, the service itself, or before `ensureCurrentUser`. */
+export const me = query({
+  args: {},
+  returns: v.union(userDoc, v.null()),
+  handler: async (ctx) => await Users.findCurrentUser(ctx),
+});
+
+/** Profile edits by the user themself, admins or the service; an empty `image`/`phone` removes it. */
+export const update = mutation({
+  args: {
+    id: v.id("users"),
+    firstName: v.optional(v.string()),
+    lastName: v.optional(v.string()),
+    image: v.optional(v.string()),
+    phone: v.optional(v.string()),
+  },
+  returns: userDoc,
+  handler: async (ctx, { id, ...changes }) => {
+    const caller = await getCaller(ctx);
+    if (caller.kind === "anonymous") return unauthenticated();
+    if (!canActFor(caller, id)) return forbidden("You may only edit your own user");
+    await Users.updateProfile(ctx, await Users.mustGetUser(ctx, id), changes);
+    return await Users.mustGetUser(ctx, id);
+  },
+});
+
+/** Grants or withdraws roles. Admins and the service; an admin cannot drop their own admin role. */
+export const setRoles = mutation({
+  args: { id: v.id("users"), isInstructor: v.optional(v.boolean()), isAdmin: v.optional(v.boolean()) },
+  returns: userDoc,
+  handler: async (ctx, { id, ...roles }) => {
+    const caller = await requireAdmin(ctx);
+    const actor = caller.kind === "user" ? caller.user._id : null;
+    await Users.setRoles(ctx, actor, await Users.mustGetUser(ctx, id), roles);
+    return await Users.mustGetUser(ctx, id);
+  },
+});
+
+/** Instructors' public profiles, for anyone. */
+export const listInstructors = query({
+  args: { paginationOpts: paginationOptsValidator },
+  returns: paginated(publicProfile),
+  handler: async (ctx, { paginationOpts }) => {
+    await getCaller(ctx);
+    const result = await ctx.db
+      .query("users")
+      .withIndex("by_isInstructor", (q) => q.eq("isInstructor", true))
+      .paginate(paginationOpts);
+    return { ...result, page: result.page.map(toPublicProfile) };
+  },
+});
+
+/** Administrators' users: admins and the service. */
+export const listAdmins = query({
+  args: { paginationOpts: paginationOptsValidator },
+  returns: paginated(userDoc),
+  handler: async (ctx, { paginationOpts }) => {
+    await requireAdmin(ctx);
+    return await ctx.db
+      .query("users")
+      .withIndex("by_isAdmin", (q) => q.eq("isAdmin", true))
+      .paginate(paginationOpts);
+  },
+});
+
+/**
+ * Bulk import (service only): up to 500 rows, one result per row (`created`,
+ * `exists` with the holder of the email, or `invalid` with the reason). A bad row
+ * never fails the batch; re-running a batch reports `exists` for its users.
+ */
+export const createMany = internalMutation({
+  args: { rows: v.array(v.object(newUserArgs)), idempotencyKey },
+  returns: bulkCreateResult,
+  handler: async (ctx, { rows, idempotencyKey: key }) => {
+    if (rows.length > Users.MAX_BULK_ROWS) {
+      return limit(`At most ${Users.MAX_BULK_ROWS} rows per call`, { max: Users.MAX_BULK_ROWS });
+    }
+    const results = await idempotent(ctx, { fn: "users:createMany", caller: "service", key, args: { rows } }, () =>
+      Users.createMany(ctx, rows),
+    );
+    return { results };
   },
 });

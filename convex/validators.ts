@@ -429,6 +429,53 @@ export const publicProfile = v.object({
   isInstructor: v.boolean(),
 });
 
+// ---- users, instructor applications, courses and curriculum shapes
+
+/** One row of `users:createMany`: what happened to `rows[index]`. */
+export const bulkCreateRowResult = v.object({
+  index: v.number(),
+  status: v.union(v.literal("created"), v.literal("exists"), v.literal("invalid")),
+  /** The new user (`created`) or the one already holding the email (`exists`). */
+  id: v.optional(v.id("users")),
+  /** Why the row was not imported (`invalid`). */
+  error: v.optional(v.string()),
+});
+
+/** `users:createMany`: one result per input row, in input order. */
+export const bulkCreateResult = v.object({ results: v.array(bulkCreateRowResult) });
+
+/** A lesson as a reader sees it: `content` only for those who can learn the course. */
+export const curriculumLesson = v.object({
+  ...systemFields("lessons"),
+  ...lessonFields,
+  content: v.optional(v.string()),
+});
+
+/** A module of a course outline with its lessons in order. */
+export const curriculumModule = v.object({
+  ...systemFields("courseModules"),
+  ...courseModuleFields,
+  lessons: v.array(curriculumLesson),
+});
+
+/** `courses:getWithCurriculum`: the course, whether the caller can learn it, and its outline. */
+export const courseWithCurriculum = v.object({
+  ...systemFields("courses"),
+  ...courseFields,
+  canLearn: v.boolean(),
+  modules: v.array(curriculumModule),
+});
+
+/** `quizQuestions:listForLesson`: a question without its answer key. */
+export const studentQuizQuestion = v.object({
+  ...systemFields("quizQuestions"),
+  lessonId: v.id("lessons"),
+  courseId: v.id("courses"),
+  question: v.string(),
+  options: v.array(v.string()),
+  order: v.number(),
+});
+
 // ---- learning and commerce shapes (purchases, enrollments, progress, quizzes, certificates, migrations)
 
 /** `lessonProgress:courseProgress`: the caller's progress; `percent` is an integer 0..100. */
@@ -510,6 +557,12 @@ export const favoriteWithResource = v.object({
 
 export const shapes = {
   PublicProfile: publicProfile,
+  BulkCreateRowResult: bulkCreateRowResult,
+  BulkCreateResult: bulkCreateResult,
+  CurriculumLesson: curriculumLesson,
+  CurriculumModule: curriculumModule,
+  CourseWithCurriculum: courseWithCurriculum,
+  StudentQuizQuestion: studentQuizQuestion,
   DownloadLink: downloadLink,
   FavoriteWithResource: favoriteWithResource,
   CourseProgress: courseProgress,

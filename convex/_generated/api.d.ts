@@ -13,6 +13,7 @@ import type {
   FilterApi,
   FunctionReference,
 } from "convex/server";
+import type * as certificates from "../certificates.js";
 import type * as courseDiscussions from "../courseDiscussions.js";
 import type * as courseEnrollments from "../courseEnrollments.js";
 import type * as courseModules from "../courseModules.js";
@@ -43,11 +44,13 @@ import type * as model_liveSessions from "../model/liveSessions.js";
 import type * as model_notifications from "../model/notifications.js";
 import type * as model_progress from "../model/progress.js";
 import type * as model_purchases from "../model/purchases.js";
+import type * as model_quizAttempts from "../model/quizAttempts.js";
 import type * as model_resources from "../model/resources.js";
 import type * as model_sessionParticipants from "../model/sessionParticipants.js";
 import type * as model_users from "../model/users.js";
 import type * as model_wishlist from "../model/wishlist.js";
 import type * as purchases from "../purchases.js";
+import type * as quizAttempts from "../quizAttempts.js";
 import type * as quizQuestions from "../quizQuestions.js";
 import type * as resources from "../resources.js";
 import type * as sessionParticipants from "../sessionParticipants.js";
@@ -64,6 +67,7 @@ import type * as wishlist from "../wishlist.js";
  * ```
  */
 declare const fullApi: ApiFromModules<{
+  certificates: typeof certificates;
   courseDiscussions: typeof courseDiscussions;
   courseEnrollments: typeof courseEnrollments;
   courseModules: typeof courseModules;
@@ -94,11 +98,13 @@ declare const fullApi: ApiFromModules<{
   "model/notifications": typeof model_notifications;
   "model/progress": typeof model_progress;
   "model/purchases": typeof model_purchases;
+  "model/quizAttempts": typeof model_quizAttempts;
   "model/resources": typeof model_resources;
   "model/sessionParticipants": typeof model_sessionParticipants;
   "model/users": typeof model_users;
   "model/wishlist": typeof model_wishlist;
   purchases: typeof purchases;
+  quizAttempts: typeof quizAttempts;
   quizQuestions: typeof quizQuestions;
   resources: typeof resources;
   sessionParticipants: typeof sessionParticipants;

@@ -1,7 +1,11 @@
-/** Rules for `users`: normalization, validation, uniqueness. */
+/** Rules for `users`: normalization, validation, uniqueness, the caller's own user. */
+import type { UserIdentity } from "convex/server";
+import { ConvexError } from "convex/values";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
-import { conflict, invalid } from "./errors";
+import { findUserByExternalId, SERVICE_ISSUER, SERVICE_SUBJECT } from "./auth";
+import { httpUrl } from "./checks";
+import { conflict, forbidden, invalid, notFound, unauthenticated } from "./errors";
 
 export type NewUser = {
   firstName: string;
@@ -12,8 +16,13 @@ export type NewUser = {
   externalId?: string;
 };
 
+export type ProfileChanges = { firstName?: string; lastName?: string; image?: string; phone?: string };
+
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const MAX_NAME = 100;
+const MAX_EMAIL = 254;
+const PHONE = /^\+?[0-9 ()./-]{3,40}$/;
+export const MAX_BULK_ROWS = 500;
 
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
 
@@ -26,8 +35,30 @@ export function checkName(value: string, field: string): string {
 
 export function checkEmail(value: string): string {
   const email = normalizeEmail(value);
-  if (!EMAIL.test(email)) invalid(`Not an email address: ${value}`, "email");
+  if (email.length > MAX_EMAIL || !EMAIL.test(email)) invalid(`Not an email address: ${value}`, "email");
   return email;
+}
+
+function checkPhone(value: string): string {
+  const phone = value.trim();
+  if (!PHONE.test(phone) || !/[0-9]/.test(phone)) invalid(`Not a phone number: ${value}`, "phone");
+  return phone;
+}
+
+/**
+ * The validated, normalized fields of a new user; throws VALIDATION. A sign-in
+ * token may carry a single name, so users made from one may lack a last name.
+ */
+export function checkNewUser(input: NewUser, options = { requireLastName: true }): NewUser {
+  const lastName = options.requireLastName ? checkName(input.lastName, "lastName") : input.lastName.trim();
+  return {
+    ...input,
+    firstName: checkName(input.firstName, "firstName"),
+    lastName: lastName.slice(0, MAX_NAME),
+    email: checkEmail(input.email),
+    ...(input.image === undefined ? {} : { image: httpUrl(input.image, "image") }),
+    ...(input.phone === undefined ? {} : { phone: checkPhone(input.phone) }),
+  };
 }
 
 export async function getByEmail(ctx: QueryCtx, email: string): Promise<Doc<"users"> | null> {
@@ -38,22 +69,144 @@ export async function getByEmail(ctx: QueryCtx, email: string): Promise<Doc<"use
 }
 
 /** Inserts a student (no roles); the email must be unused. */
-export async function insertUser(ctx: MutationCtx, input: NewUser): Promise<Id<"users">> {
-  const firstName = checkName(input.firstName, "firstName");
-  const lastName = checkName(input.lastName, "lastName");
-  const email = checkEmail(input.email);
-  if ((await getByEmail(ctx, email)) !== null) {
-    conflict(`A user with email ${email} already exists`, { field: "email" });
+export async function insertUser(
+  ctx: MutationCtx,
+  input: NewUser,
+  options = { requireLastName: true },
+): Promise<Id<"users">> {
+  const user = checkNewUser(input, options);
+  if ((await getByEmail(ctx, user.email)) !== null) {
+    conflict(`A user with email ${user.email} already exists`, { field: "email" });
   }
   const now = new Date().toISOString();
-  return await ctx.db.insert("users", {
-    ...input,
-    firstName,
-    lastName,
-    email,
-    isInstructor: false,
-    isAdmin: false,
-    createdAt: now,
-    updatedAt: now,
-  });
+  return await ctx.db.insert("users", { ...user, isInstructor: false, isAdmin: false, createdAt: now, updatedAt: now });
+}
+
+/** Profile edits; an empty `image` or `phone` removes it. */
+export async function updateProfile(ctx: MutationCtx, user: Doc<"users">, changes: ProfileChanges): Promise<void> {
+  const patch: Partial<Doc<"users">> = {};
+  if (changes.firstName !== undefined) patch.firstName = checkName(changes.firstName, "firstName");
+  if (changes.lastName !== undefined) patch.lastName = checkName(changes.lastName, "lastName");
+  if (changes.image !== undefined) patch.image = changes.image.trim() === "" ? undefined : httpUrl(changes.image, "image");
+  if (changes.phone !== undefined) patch.phone = changes.phone.trim() === "" ? undefined : checkPhone(changes.phone);
+  await ctx.db.patch(user._id, { ...patch, updatedAt: new Date().toISOString() });
+}
+
+export async function setRoles(
+  ctx: MutationCtx,
+  actor: Id<"users"> | null,
+  user: Doc<"users">,
+  roles: { isInstructor?: boolean; isAdmin?: boolean },
+): Promise<void> {
+  // Keeps at least the acting admin able to administer: no locking oneself out.
+  if (actor === user._id && roles.isAdmin === false) {
+    forbidden("An administrator cannot remove their own admin role");
+  }
+  await ctx.db.patch(user._id, { ...roles, updatedAt: new Date().toISOString() });
+}
+
+// ---------------------------------------------------------------- the caller's own user
+
+/** The user behind the caller's identity, or null (anonymous, the service itself, no user yet). */
+export async function findCurrentUser(ctx: QueryCtx): Promise<Doc<"users"> | null> {
+  const identity = await ctx.auth.getUserIdentity();
+  if (identity === null) return null;
+  if (identity.issuer !== SERVICE_ISSUER) return await findUserByExternalId(ctx, identity.subject);
+  const userId = ctx.db.normalizeId("users", identity.subject);
+  return userId === null ? null : await ctx.db.get(userId);
+}
+
+/**
+ * The caller's user, created or linked on first sign-in. A JWT identity is
+ * matched by `externalId` (the token's subject), else linked to the user holding
+ * its email, else a new student is made from its claims. The service acting as a
+ * user gets that user. Either way `lastLogin` is now.
+ */
+export async function ensureCurrentUser(ctx: MutationCtx): Promise<Id<"users">> {
+  const identity = await ctx.auth.getUserIdentity();
+  if (identity === null) return unauthenticated();
+  const userId = identity.issuer === SERVICE_ISSUER ? await actedAsUser(ctx, identity) : await jwtUser(ctx, identity);
+  await ctx.db.patch(userId, { lastLogin: new Date().toISOString() });
+  return userId;
+}
+
+async function actedAsUser(ctx: MutationCtx, identity: UserIdentity): Promise<Id<"users">> {
+  if (identity.subject === SERVICE_SUBJECT) return forbidden("The service has no user: call it with acting_as(user_id)");
+  const userId = ctx.db.normalizeId("users", identity.subject);
+  const user = userId === null ? null : await ctx.db.get(userId);
+  return user?._id ?? unauthenticated(`The service acts as an unknown user: ${identity.subject}`);
+}
+
+async function jwtUser(ctx: MutationCtx, identity: UserIdentity): Promise<Id<"users">> {
+  const known = await findUserByExternalId(ctx, identity.subject);
+  if (known !== null) return known._id;
+  if (identity.email === undefined) return invalid("The sign-in token has no email claim", "email");
+  const holder = await getByEmail(ctx, identity.email);
+  if (holder === null) {
+    const names = namesFromIdentity(identity);
+    const user = { ...names, email: identity.email, externalId: identity.subject, ...imageFrom(identity) };
+    return await insertUser(ctx, user, { requireLastName: false });
+  }
+  // Linking hands the account to whoever signs in with this email, so only a
+  // verified email may claim it, and never one already linked to another sign-in.
+  if (identity.emailVerified === false) {
+    return conflict("This email belongs to an existing user: verify it to sign in", { field: "email" });
+  }
+  if (holder.externalId !== undefined) {
+    return conflict("This email's user is linked to another sign-in account", { field: "email" });
+  }
+  await ctx.db.patch(holder._id, { externalId: identity.subject, updatedAt: new Date().toISOString() });
+  return holder._id;
+}
+
+/** Names from the token: given/family name, else the full name split once, else the email's local part. */
+function namesFromIdentity(identity: UserIdentity): { firstName: string; lastName: string } {
+  const [first = "", ...rest] = (identity.name ?? "").trim().split(/\s+/);
+  const firstName = identity.givenName?.trim() || first || (identity.email ?? "").split("@")[0];
+  const lastName = identity.familyName?.trim() || rest.join(" ");
+  return { firstName: firstName.slice(0, MAX_NAME), lastName };
+}
+
+function imageFrom(identity: UserIdentity): { image?: string } {
+  const url = identity.pictureUrl;
+  return url !== undefined && /^https?:\/\//.test(url) && url.length <= 2048 ? { image: url } : {};
+}
+
+// ---------------------------------------------------------------- bulk import
+
+export type BulkRowResult =
+  | { index: number; status: "created" | "exists"; id: Id<"users"> }
+  | { index: number; status: "invalid"; error: string };
+
+/**
+ * Imports rows one by one: a bad row is reported, never fatal for the batch.
+ * Every check runs before the row's insert, so a failed row writes nothing.
+ */
+export async function createMany(ctx: MutationCtx, rows: NewUser[]): Promise<BulkRowResult[]> {
+  const results: BulkRowResult[] = [];
+  for (const [index, row] of rows.entries()) {
+    let user: NewUser;
+    try {
+      user = checkNewUser(row);
+    } catch (error) {
+      results.push({ index, status: "invalid", error: errorMessage(error) });
+      continue;
+    }
+    const existing = await getByEmail(ctx, user.email);
+    results.push(
+      existing !== null
+        ? { index, status: "exists", id: existing._id }
+        : { index, status: "created", id: await insertUser(ctx, user) },
+    );
+  }
+  return results;
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof ConvexError) return String((error.data as { message?: unknown }).message ?? error.message);
+  throw error;
+}
+
+export async function mustGetUser(ctx: QueryCtx, id: Id<"users">): Promise<Doc<"users">> {
+  return (await ctx.db.get(id)) ?? notFound("User", id);
 }

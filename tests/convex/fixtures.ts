@@ -226,3 +226,56 @@ export async function insertLearningCourse(
   await insertQuestions(world.t, quizId, [{ options: ["Frontalis", "Procerus", "Masseter"], correctOption: 0, explanation: "The frontalis elevates the brow." }]);
   return { courseId, videoId, quizId };
 }
+
+// ---------------------------------------------------------------- courses and curriculum
+
+export type CourseIds = {
+  courseId: Id<"courses">;
+  moduleId: Id<"courseModules">;
+  videoId: Id<"lessons">;
+  quizId: Id<"lessons">;
+  questionId: Id<"quizQuestions">;
+};
+
+/**
+ * A course by `world.ids.instructor`, built through the public functions: one
+ * module with a video lesson and a one-question quiz. Published unless
+ * `publish: false`; other course fields can be overridden.
+ */
+export async function createCourseWithCurriculum(
+  world: World,
+  options: { publish?: boolean; price?: number; category?: string; tags?: string[]; title?: string } = {},
+): Promise<CourseIds> {
+  const { publish = true, ...fields } = options;
+  const as = world.as.instructor;
+  const course = await as.mutation(api.courses.create, {
+    title: "Botox Foundations",
+    description: "Safe neurotoxin practice",
+    category: "botox",
+    level: "beginner",
+    ...fields,
+  });
+  const module = await as.mutation(api.courseModules.create, { courseId: course._id, title: "Anatomy" });
+  const video = await as.mutation(api.lessons.create, {
+    moduleId: module._id,
+    title: "Facial muscles",
+    type: "video",
+    content: "https://video.example/1",
+    duration: 12,
+  });
+  const quiz = await as.mutation(api.lessons.create, {
+    moduleId: module._id,
+    title: "Check yourself",
+    type: "quiz",
+    content: "",
+  });
+  const question = await as.mutation(api.quizQuestions.create, {
+    lessonId: quiz._id,
+    question: "Which muscle raises the brow?",
+    options: ["Frontalis", "Procerus", "Masseter"],
+    correctOption: 0,
+    explanation: "The frontalis elevates the brow.",
+  });
+  if (publish) await as.mutation(api.courses.publish, { id: course._id });
+  return { courseId: course._id, moduleId: module._id, videoId: video._id, quizId: quiz._id, questionId: question._id };
+}

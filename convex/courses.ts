@@ -1,0 +1,211 @@
+/** `courses`: the course wizard, the publication life cycle and the catalog. Rules live in `model/courses.ts`. */
+import { paginationOptsValidator } from "convex/server";
+import { v } from "convex/values";
+import type { Id } from "./_generated/dataModel";
+import { mutation, query, type QueryCtx } from "./_generated/server";
+import { canLearn } from "./model/access";
+import { canActFor, getCaller, requireInstructor } from "./model/auth";
+import { integerIn, normalizeTag, optionalText } from "./model/checks";
+import { requireCourseEditor, visibleCourse } from "./model/courseAccess";
+import * as Courses from "./model/courses";
+import { lessonsOf, lessonView, modulesOf } from "./model/curriculum";
+import { invalid, notFound } from "./model/errors";
+import { idempotent } from "./model/idempotency";
+import { courseDoc, courseWithCurriculum, idempotencyKey, level, paginated } from "./validators";
+
+const editableFields = {
+  level: v.optional(level),
+  duration: v.optional(v.string()),
+  price: v.optional(v.number()),
+  thumbnailUrl: v.optional(v.string()),
+  longDescription: v.optional(v.string()),
+  tags: v.optional(v.array(v.string())),
+  certificateEnabled: v.optional(v.boolean()),
+  discussionEnabled: v.optional(v.boolean()),
+  whatYouWillLearn: v.optional(v.array(v.string())),
+  requirements: v.optional(v.array(v.string())),
+};
+
+async function mustGet(ctx: QueryCtx, id: Id<"courses">) {
+  return (await ctx.db.get(id)) ?? notFound("Course", id);
+}
+
+const checkedCategory = (category: string | undefined) =>
+  category === undefined ? undefined : Courses.checkCategory(category);
+
+/** Instructors: a new course, as a draft owned by the caller. */
+export const create = mutation({
+  args: { title: v.string(), description: v.string(), category: v.string(), ...editableFields, idempotencyKey },
+  returns: courseDoc,
+  handler: async (ctx, { idempotencyKey: key, ...input }) => {
+    const instructor = await requireInstructor(ctx);
+    const id = await idempotent(
+      ctx,
+      { fn: "courses:create", caller: `user:${instructor._id}`, key, args: input },
+      () => Courses.insertCourse(ctx, instructor, input),
+    );
+    return await mustGet(ctx, id);
+  },
+});
+
+/**
+ * The course's instructor or admins: edits descriptive fields (not visibility or
+ * counters). An empty `duration`, `thumbnailUrl` or `longDescription` removes it.
+ */
+export const update = mutation({
+  args: {
+    id: v.id("courses"),
+    title: v.optional(v.string()),
+    description: v.optional(v.string()),
+    category: v.optional(v.string()),
+    ...editableFields,
+  },
+  returns: courseDoc,
+  handler: async (ctx, { id, ...changes }) => {
+    const { course } = await requireCourseEditor(ctx, id);
+    await Courses.updateCourse(ctx, course, changes);
+    return await mustGet(ctx, id);
+  },
+});
+
+/** Into the public catalog; needs at least one lesson. Also brings an archived course back. */
+export const publish = mutation({
+  args: { id: v.id("courses") },
+  returns: courseDoc,
+  handler: async (ctx, { id }) => {
+    const { course } = await requireCourseEditor(ctx, id);
+    await Courses.publish(ctx, course);
+    return await mustGet(ctx, id);
+  },
+});
+
+/** Out of the catalog, back to `private` (enrolled students keep access) or `draft`. */
+export const unpublish = mutation({
+  args: { id: v.id("courses"), visibility: v.union(v.literal("private"), v.literal("draft")) },
+  returns: courseDoc,
+  handler: async (ctx, { id, visibility }) => {
+    await requireCourseEditor(ctx, id);
+    await Courses.setVisibility(ctx, id, visibility);
+    return await mustGet(ctx, id);
+  },
+});
+
+/** Retires the course: out of the catalog for good (`archivedAt`, `private`); students keep access. */
+export const archive = mutation({
+  args: { id: v.id("courses") },
+  returns: courseDoc,
+  handler: async (ctx, { id }) => {
+    const { course } = await requireCourseEditor(ctx, id);
+    await Courses.archive(ctx, course);
+    return await mustGet(ctx, id);
+  },
+});
+
+/** Deletes a course nobody ever enrolled in, with its curriculum; otherwise INVALID_STATE (archive it). */
+export const remove = mutation({
+  args: { id: v.id("courses") },
+  returns: v.null(),
+  handler: async (ctx, { id }) => {
+    const { course } = await requireCourseEditor(ctx, id);
+    await Courses.removeCourse(ctx, course);
+    return null;
+  },
+});
+
+/** A course the caller may see (public ones for everyone); null when missing or hidden. */
+export const get = query({
+  args: { id: v.id("courses") },
+  returns: v.union(courseDoc, v.null()),
+  handler: async (ctx, { id }) => await visibleCourse(ctx, await getCaller(ctx), id),
+});
+
+/** The course with its modules and lessons in order; lesson `content` only for those who can learn it. */
+export const getWithCurriculum = query({
+  args: { id: v.id("courses") },
+  returns: v.union(courseWithCurriculum, v.null()),
+  handler: async (ctx, { id }) => {
+    const caller = await getCaller(ctx);
+    const course = await visibleCourse(ctx, caller, id);
+    if (course === null) return null;
+    const learner = await canLearn(ctx, caller, course);
+    const modules = [];
+    for (const module of await modulesOf(ctx, id)) {
+      const lessons = await lessonsOf(ctx, module._id);
+      modules.push({ ...module, lessons: lessons.map((lesson) => lessonView(lesson, learner)) });
+    }
+    return { ...course, canLearn: learner, modules };
+  },
+});
+
+/** The public catalog, newest first, optionally of one category and/or level. */
+export const list = query({
+  args: { category: v.optional(v.string()), level: v.optional(level), paginationOpts: paginationOptsValidator },
+  returns: paginated(courseDoc),
+  handler: async (ctx, { category, level, paginationOpts }) => {
+    await getCaller(ctx);
+    const filters = { category: checkedCategory(category), level };
+    return await Courses.catalogQuery(ctx, filters).order("desc").paginate(paginationOpts);
+  },
+});
+
+/** An instructor's courses: public ones for everyone, all of them for the instructor and admins. */
+export const listByInstructor = query({
+  args: { instructorId: v.id("users"), paginationOpts: paginationOptsValidator },
+  returns: paginated(courseDoc),
+  handler: async (ctx, { instructorId, paginationOpts }) => {
+    const caller = await getCaller(ctx);
+    const courses = ctx.db.query("courses");
+    const all = canActFor(caller, instructorId);
+    const query = all
+      ? courses.withIndex("by_instructor", (q) => q.eq("instructorId", instructorId))
+      : courses.withIndex("by_instructor_visibility", (q) =>
+          q.eq("instructorId", instructorId).eq("visibility", "public"),
+        );
+    return await query.order("desc").paginate(paginationOpts);
+  },
+});
+
+/** Public courses rated 4.5 or more, best first: `limit` 1..50 (default 10). */
+export const listFeatured = query({
+  args: { limit: v.optional(v.number()) },
+  returns: v.array(courseDoc),
+  handler: async (ctx, { limit }) => {
+    await getCaller(ctx);
+    return await Courses.featured(ctx, integerIn(limit ?? 10, "limit", 1, 50));
+  },
+});
+
+/** Public courses with a tag (matched as stored: trimmed, lower case). */
+export const listByTag = query({
+  args: { tag: v.string(), paginationOpts: paginationOptsValidator },
+  returns: paginated(courseDoc),
+  handler: async (ctx, { tag, paginationOpts }) => {
+    await getCaller(ctx);
+    const wanted = normalizeTag(tag);
+    if (wanted.length === 0) return invalid("tag must not be empty", "tag");
+    const result = await ctx.db
+      .query("courseTags")
+      .withIndex("by_tags", (q) => q.eq("tag", wanted).eq("visibility", "public"))
+      .paginate(paginationOpts);
+    const courses = await Promise.all(result.page.map((row) => ctx.db.get(row.courseId)));
+    return { ...result, page: courses.filter((course) => course !== null) };
+  },
+});
+
+/** Full-text search of public courses (title, description, tags), most relevant first: `limit` 1..50 (default 20). */
+export const search = query({
+  args: {
+    query: v.string(),
+    category: v.optional(v.string()),
+    level: v.optional(level),
+    limit: v.optional(v.number()),
+  },
+  returns: v.array(courseDoc),
+  handler: async (ctx, { query, category, level, limit }) => {
+    await getCaller(ctx);
+    const text = optionalText(query, "query", 200);
+    const count = integerIn(limit ?? 20, "limit", 1, 50);
+    const filters = { category: checkedCategory(category), level };
+    return text === "" ? [] : await Courses.search(ctx, text, filters, count);
+  },
+});

@@ -1,0 +1,103 @@
+/** `instructorApplications`: instructor vetting. Rules live in `model/instructorApplications.ts`. */
+import { paginationOptsValidator } from "convex/server";
+import { v } from "convex/values";
+import type { Id } from "./_generated/dataModel";
+import { mutation, query, type QueryCtx } from "./_generated/server";
+import { canActFor, getCaller, requireAdmin, requireUser, type Caller } from "./model/auth";
+import { forbidden, notFound, unauthenticated } from "./model/errors";
+import { idempotent } from "./model/idempotency";
+import * as Applications from "./model/instructorApplications";
+import { applicationStatus, idempotencyKey, instructorApplicationDoc, paginated } from "./validators";
+
+const reviewerOf = (caller: Caller): Id<"users"> | undefined =>
+  caller.kind === "user" ? caller.user._id : undefined;
+
+async function mustGet(ctx: QueryCtx, id: Id<"instructorApplications">) {
+  return (await ctx.db.get(id)) ?? notFound("Instructor application", id);
+}
+
+/** The caller applies to teach: licence details and supporting documents. One pending application at a time. */
+export const submit = mutation({
+  args: {
+    licenseNumber: v.string(),
+    licenseState: v.string(),
+    licenseExpiry: v.string(),
+    insuranceProvider: v.string(),
+    documents: v.array(v.string()),
+    idempotencyKey,
+  },
+  returns: instructorApplicationDoc,
+  handler: async (ctx, { idempotencyKey: key, ...input }) => {
+    const user = await requireUser(ctx);
+    const id = await idempotent(
+      ctx,
+      { fn: "instructorApplications:submit", caller: `user:${user._id}`, key, args: input },
+      () => Applications.submit(ctx, user, input),
+    );
+    return await mustGet(ctx, id);
+  },
+});
+
+/** Admins: pending -> approved; the applicant becomes an instructor and is notified. */
+export const approve = mutation({
+  args: { id: v.id("instructorApplications") },
+  returns: instructorApplicationDoc,
+  handler: async (ctx, { id }) => {
+    const caller = await requireAdmin(ctx);
+    await Applications.approve(ctx, id, reviewerOf(caller));
+    return await mustGet(ctx, id);
+  },
+});
+
+/** Admins: pending -> rejected with a reason the applicant is notified of. */
+export const reject = mutation({
+  args: { id: v.id("instructorApplications"), reason: v.string() },
+  returns: instructorApplicationDoc,
+  handler: async (ctx, { id, reason }) => {
+    const caller = await requireAdmin(ctx);
+    await Applications.reject(ctx, id, reviewerOf(caller), reason);
+    return await mustGet(ctx, id);
+  },
+});
+
+/** An application: its applicant, admins and the service; null when missing. */
+export const get = query({
+  args: { id: v.id("instructorApplications") },
+  returns: v.union(instructorApplicationDoc, v.null()),
+  handler: async (ctx, { id }) => {
+    const caller = await getCaller(ctx);
+    if (caller.kind === "anonymous") return unauthenticated();
+    const application = await ctx.db.get(id);
+    if (application !== null && !canActFor(caller, application.userId)) {
+      return forbidden("You may only read your own applications");
+    }
+    return application;
+  },
+});
+
+/** The caller's applications, newest first. */
+export const listMine = query({
+  args: { paginationOpts: paginationOptsValidator },
+  returns: paginated(instructorApplicationDoc),
+  handler: async (ctx, { paginationOpts }) => {
+    const user = await requireUser(ctx);
+    return await ctx.db
+      .query("instructorApplications")
+      .withIndex("by_user", (q) => q.eq("userId", user._id))
+      .order("desc")
+      .paginate(paginationOpts);
+  },
+});
+
+/** Admins: applications in one status, oldest first (the review queue). */
+export const listByStatus = query({
+  args: { status: applicationStatus, paginationOpts: paginationOptsValidator },
+  returns: paginated(instructorApplicationDoc),
+  handler: async (ctx, { status, paginationOpts }) => {
+    await requireAdmin(ctx);
+    return await ctx.db
+      .query("instructorApplications")
+      .withIndex("by_status", (q) => q.eq("status", status))
+      .paginate(paginationOpts);
+  },
+});

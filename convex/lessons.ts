@@ -1,0 +1,108 @@
+/** `lessons`: the lessons of a module. Rules live in `model/curriculum.ts`. */
+import { v } from "convex/values";
+import type { Id } from "./_generated/dataModel";
+import { mutation, query, type QueryCtx } from "./_generated/server";
+import { canLearn } from "./model/access";
+import { callerKey, getCaller } from "./model/auth";
+import { requireLessonEditor, requireModuleEditor, requireVisibleCourse, visibleCourse } from "./model/courseAccess";
+import * as Curriculum from "./model/curriculum";
+import { notFound } from "./model/errors";
+import { idempotent } from "./model/idempotency";
+import { curriculumLesson, idempotencyKey, lessonDoc, lessonType } from "./validators";
+
+async function mustGet(ctx: QueryCtx, id: Id<"lessons">) {
+  return (await ctx.db.get(id)) ?? notFound("Lesson", id);
+}
+
+/**
+ * The course's instructor or admins: a lesson appended to a module. `duration`
+ * is in whole minutes; `passingScore` (0..100, quiz lessons only) defaults to 70.
+ */
+export const create = mutation({
+  args: {
+    moduleId: v.id("courseModules"),
+    title: v.string(),
+    type: lessonType,
+    content: v.string(),
+    duration: v.optional(v.number()),
+    passingScore: v.optional(v.number()),
+    idempotencyKey,
+  },
+  returns: lessonDoc,
+  handler: async (ctx, { idempotencyKey: key, moduleId, ...input }) => {
+    const { caller, module, course } = await requireModuleEditor(ctx, moduleId);
+    const id = await idempotent(
+      ctx,
+      { fn: "lessons:create", caller: callerKey(caller), key, args: { moduleId, ...input } },
+      () => Curriculum.insertLesson(ctx, module, course, input),
+    );
+    return await mustGet(ctx, id);
+  },
+});
+
+/** The course's instructor or admins. A quiz with questions keeps its type until they are removed. */
+export const update = mutation({
+  args: {
+    id: v.id("lessons"),
+    title: v.optional(v.string()),
+    type: v.optional(lessonType),
+    content: v.optional(v.string()),
+    duration: v.optional(v.number()),
+    passingScore: v.optional(v.number()),
+  },
+  returns: lessonDoc,
+  handler: async (ctx, { id, ...changes }) => {
+    const { lesson } = await requireLessonEditor(ctx, id);
+    await Curriculum.updateLesson(ctx, lesson, changes);
+    return await mustGet(ctx, id);
+  },
+});
+
+/** The course's instructor or admins: deletes the lesson with its questions, progress and attempts. */
+export const remove = mutation({
+  args: { id: v.id("lessons") },
+  returns: v.null(),
+  handler: async (ctx, { id }) => {
+    const { lesson } = await requireLessonEditor(ctx, id);
+    await Curriculum.removeLesson(ctx, lesson);
+    return null;
+  },
+});
+
+/** The course's instructor or admins: the new order of all of the module's lessons. */
+export const reorder = mutation({
+  args: { moduleId: v.id("courseModules"), lessonIds: v.array(v.id("lessons")) },
+  returns: v.array(lessonDoc),
+  handler: async (ctx, { moduleId, lessonIds }) => {
+    await requireModuleEditor(ctx, moduleId);
+    const lessons = Curriculum.permute(await Curriculum.lessonsOf(ctx, moduleId), lessonIds, "lessonIds");
+    await Curriculum.renumber(ctx, lessons);
+    return await Curriculum.lessonsOf(ctx, moduleId);
+  },
+});
+
+/** A lesson of a visible course (null when missing or hidden); `content` only for those who can learn it. */
+export const get = query({
+  args: { id: v.id("lessons") },
+  returns: v.union(curriculumLesson, v.null()),
+  handler: async (ctx, { id }) => {
+    const caller = await getCaller(ctx);
+    const lesson = await ctx.db.get(id);
+    const course = lesson === null ? null : await visibleCourse(ctx, caller, lesson.courseId);
+    if (lesson === null || course === null) return null;
+    return Curriculum.lessonView(lesson, await canLearn(ctx, caller, course));
+  },
+});
+
+/** A visible course's module's lessons in order; `content` only for those who can learn it. */
+export const listByModule = query({
+  args: { moduleId: v.id("courseModules") },
+  returns: v.array(curriculumLesson),
+  handler: async (ctx, { moduleId }) => {
+    const caller = await getCaller(ctx);
+    const module = (await ctx.db.get(moduleId)) ?? notFound("Module", moduleId);
+    const course = await requireVisibleCourse(ctx, caller, module.courseId);
+    const learner = await canLearn(ctx, caller, course);
+    return (await Curriculum.lessonsOf(ctx, moduleId)).map((lesson) => Curriculum.lessonView(lesson, learner));
+  },
+});

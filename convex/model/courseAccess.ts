@@ -1,0 +1,67 @@
+/**
+ * Who may edit or read a course, resolved at the top of course and curriculum
+ * functions. Hidden courses read as missing (`null`) from `get...` queries; list
+ * queries under a hidden course fail with UNAUTHENTICATED or FORBIDDEN.
+ */
+import type { Doc, Id } from "../_generated/dataModel";
+import type { QueryCtx } from "../_generated/server";
+import { canEditCourse, canSeeCourse } from "./access";
+import { getCaller, type Caller } from "./auth";
+import { forbidden, notFound, unauthenticated } from "./errors";
+
+async function signedInCaller(ctx: QueryCtx): Promise<Caller> {
+  const caller = await getCaller(ctx);
+  return caller.kind === "anonymous" ? unauthenticated() : caller;
+}
+
+async function mustGetCourse(ctx: QueryCtx, courseId: Id<"courses">): Promise<Doc<"courses">> {
+  return (await ctx.db.get(courseId)) ?? notFound("Course", courseId);
+}
+
+/** The caller and the course they may edit: UNAUTHENTICATED, NOT_FOUND or FORBIDDEN otherwise. */
+export async function requireCourseEditor(ctx: QueryCtx, courseId: Id<"courses">) {
+  const caller = await signedInCaller(ctx);
+  return { caller, course: mustEdit(caller, await mustGetCourse(ctx, courseId)) };
+}
+
+export async function requireModuleEditor(ctx: QueryCtx, moduleId: Id<"courseModules">) {
+  const caller = await signedInCaller(ctx);
+  const module = (await ctx.db.get(moduleId)) ?? notFound("Module", moduleId);
+  return { caller, module, course: mustEdit(caller, await mustGetCourse(ctx, module.courseId)) };
+}
+
+export async function requireLessonEditor(ctx: QueryCtx, lessonId: Id<"lessons">) {
+  const caller = await signedInCaller(ctx);
+  const lesson = (await ctx.db.get(lessonId)) ?? notFound("Lesson", lessonId);
+  return { caller, lesson, course: mustEdit(caller, await mustGetCourse(ctx, lesson.courseId)) };
+}
+
+export async function requireQuestionEditor(ctx: QueryCtx, questionId: Id<"quizQuestions">) {
+  const caller = await signedInCaller(ctx);
+  const question = (await ctx.db.get(questionId)) ?? notFound("Quiz question", questionId);
+  return { caller, question, course: mustEdit(caller, await mustGetCourse(ctx, question.courseId)) };
+}
+
+export function mustEdit(caller: Caller, course: Doc<"courses">): Doc<"courses"> {
+  if (!canEditCourse(caller, course)) forbidden("Only the course's instructor or an administrator may do this");
+  return course;
+}
+
+/** The course if the caller may see it, else null (hidden courses read as missing). */
+export async function visibleCourse(
+  ctx: QueryCtx,
+  caller: Caller,
+  courseId: Id<"courses">,
+): Promise<Doc<"courses"> | null> {
+  const course = await ctx.db.get(courseId);
+  return course !== null && (await canSeeCourse(ctx, caller, course)) ? course : null;
+}
+
+/** For list reads under a course: NOT_FOUND when missing, UNAUTHENTICATED/FORBIDDEN when hidden. */
+export async function requireVisibleCourse(ctx: QueryCtx, caller: Caller, courseId: Id<"courses">) {
+  const course = await mustGetCourse(ctx, courseId);
+  if (!(await canSeeCourse(ctx, caller, course))) {
+    return caller.kind === "anonymous" ? unauthenticated() : forbidden("This course is not published");
+  }
+  return course;
+}
