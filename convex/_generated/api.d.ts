@@ -49,6 +49,7 @@ import type * as model_resources from "../model/resources.js";
 import type * as model_sessionParticipants from "../model/sessionParticipants.js";
 import type * as model_users from "../model/users.js";
 import type * as model_wishlist from "../model/wishlist.js";
+import type * as notifications from "../notifications.js";
 import type * as purchases from "../purchases.js";
 import type * as quizAttempts from "../quizAttempts.js";
 import type * as quizQuestions from "../quizQuestions.js";
@@ -103,6 +104,7 @@ declare const fullApi: ApiFromModules<{
   "model/sessionParticipants": typeof model_sessionParticipants;
   "model/users": typeof model_users;
   "model/wishlist": typeof model_wishlist;
+  notifications: typeof notifications;
   purchases: typeof purchases;
   quizAttempts: typeof quizAttempts;
   quizQuestions: typeof quizQuestions;

@@ -1,7 +1,14 @@
-/** Creating notifications: every workflow that tells a user something goes through `notify`. */
-import type { Id } from "../_generated/dataModel";
-import type { MutationCtx } from "../_generated/server";
+/**
+ * Notifications: every workflow that tells a user something goes through
+ * `notify`. Each user reads and changes only their own; another user's
+ * notification is NOT_FOUND, never FORBIDDEN, so ids reveal nothing. Rows older
+ * than 90 days move to `archivedNotifications` (daily cron, `archiveOld`).
+ */
+import type { Doc, Id } from "../_generated/dataModel";
+import type { MutationCtx, QueryCtx } from "../_generated/server";
 import type { NotificationType } from "../validators";
+import { invalid, notFound } from "./errors";
+import { httpUrl, requiredText } from "./input";
 
 export type NewNotification = {
   type: NotificationType;
@@ -10,6 +17,14 @@ export type NewNotification = {
   link?: string;
   metadata?: unknown;
 };
+
+export type BatchResult = { processed: number; done: boolean };
+
+export const ARCHIVE_AFTER_MS = 90 * 24 * 60 * 60 * 1000;
+/** What `listUnread` (the SDK's live `watch_unread`) returns at most. */
+export const UNREAD_LIST_LIMIT = 100;
+/** `unreadCount` stops counting here (a badge shows "999+"), keeping the live query cheap. */
+export const UNREAD_COUNT_LIMIT = 1000;
 
 export async function notify(
   ctx: MutationCtx,
@@ -22,4 +37,68 @@ export async function notify(
     read: false,
     createdAt: Date.now(),
   });
+}
+
+/** `notify` for input from outside (the service): the user must exist, text non-empty, link a path or URL. */
+export async function send(ctx: MutationCtx, userId: Id<"users">, input: NewNotification): Promise<Id<"notifications">> {
+  if ((await ctx.db.get(userId)) === null) notFound("User", userId);
+  return await notify(ctx, userId, {
+    ...input,
+    title: requiredText(input.title, "title", 200),
+    description: requiredText(input.description, "description", 2000),
+    ...(input.link === undefined ? {} : { link: checkLink(input.link) }),
+  });
+}
+
+/** An in-app path ("/courses/...") or an http(s) URL. */
+function checkLink(link: string): string {
+  const text = link.trim();
+  if (text.startsWith("/") && !text.startsWith("//")) return text;
+  return text.includes(":") ? httpUrl(text, "link") : invalid("link must be a path or an http(s) URL", "link");
+}
+
+/** The user's own notification; anyone else's is NOT_FOUND. */
+export async function ownNotification(
+  ctx: QueryCtx,
+  userId: Id<"users">,
+  id: Id<"notifications">,
+): Promise<Doc<"notifications">> {
+  const notification = await ctx.db.get(id);
+  return notification !== null && notification.userId === userId ? notification : notFound("Notification", id);
+}
+
+export function unreadNewestFirst(ctx: QueryCtx, userId: Id<"users">) {
+  return ctx.db
+    .query("notifications")
+    .withIndex("by_user_read", (q) => q.eq("userId", userId).eq("read", false))
+    .order("desc");
+}
+
+/** Marks up to `size` unread notifications created at or before `before` as read. */
+export async function markReadBefore(
+  ctx: MutationCtx,
+  userId: Id<"users">,
+  before: number,
+  size: number,
+): Promise<BatchResult> {
+  const rows = await ctx.db
+    .query("notifications")
+    .withIndex("by_user_read", (q) => q.eq("userId", userId).eq("read", false).lte("createdAt", before))
+    .take(size);
+  for (const row of rows) await ctx.db.patch(row._id, { read: true });
+  return { processed: rows.length, done: rows.length < size };
+}
+
+/** Moves up to `size` notifications created before `cutoff` into `archivedNotifications`. */
+export async function archiveBefore(ctx: MutationCtx, cutoff: number, size: number): Promise<BatchResult> {
+  const rows = await ctx.db
+    .query("notifications")
+    .withIndex("by_created", (q) => q.lt("createdAt", cutoff))
+    .take(size);
+  const archivedAt = Date.now();
+  for (const { _id, _creationTime, ...fields } of rows) {
+    await ctx.db.insert("archivedNotifications", { ...fields, archivedAt });
+    await ctx.db.delete(_id);
+  }
+  return { processed: rows.length, done: rows.length < size };
 }
