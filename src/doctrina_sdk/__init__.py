@@ -1,5 +1,7 @@
 """Doctrina SDK: a typed Python client for the Doctrina LMS on Convex."""
 
+from . import types
+from ._client import AsyncDoctrina, Doctrina
 from ._constants import __version__
 from ._exceptions import (
     APIConnectionError,
@@ -40,10 +42,12 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AsyncCursorPage",
+    "AsyncDoctrina",
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "Doctrina",
     "DoctrinaError",
     "FunctionAuthenticationError",
     "FunctionCall",
@@ -69,6 +73,7 @@ __all__ = [
     "SyncCursorPage",
     "ValidationError",
     "__version__",
+    "types",
 ]
 
 setup_logging()

@@ -65,18 +65,3 @@ def cast_value(value: Any, cast_to: Any, *, function_path: str) -> Any:
 
 def _type_name(tp: Any) -> str:
     return getattr(tp, "__name__", None) or repr(tp)
-
-
-def local_validation_error(exc: pydantic.ValidationError, *, function_path: str) -> ValidationError:
-    """The SDK error for arguments a generated args model rejected (nothing was sent).
-
-    The offending values are left out: they may be secrets.
-    """
-    problems = exc.errors(include_url=False, include_input=False, include_context=False)
-    summary = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}" for e in problems)
-    return ValidationError(
-        f"Invalid arguments: {summary}",
-        code="VALIDATION",
-        data=[{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in problems],
-        function_path=function_path,
-    )

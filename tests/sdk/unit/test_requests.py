@@ -17,18 +17,12 @@ import doctrina_sdk as sdk
 from doctrina_sdk import FunctionCall
 from doctrina_sdk._base_client import AsyncAPIClient, SyncAPIClient
 from doctrina_sdk._logs import setup_logging
-from doctrina_sdk._values import local_validation_error
 
 
 class Widget(pydantic.BaseModel):
     id: str = pydantic.Field(alias="_id")
     name: str
     size: int
-
-
-class CreateWidgetArgs(pydantic.BaseModel):
-    name: str = pydantic.Field(min_length=1)
-    size: int = pydantic.Field(ge=0)
 
 
 class Widgets:
@@ -39,11 +33,7 @@ class Widgets:
 
     def create(self, *, name: str, size: int) -> Widget:
         """Calls `widgets:create`."""
-        try:
-            args = CreateWidgetArgs(name=name, size=size)
-        except pydantic.ValidationError as exc:
-            raise local_validation_error(exc, function_path="widgets:create") from None
-        call = FunctionCall("mutation", "widgets:create", args.model_dump(), idempotent=True)
+        call = FunctionCall("mutation", "widgets:create", {"name": name, "size": size}, idempotent=True)
         return self._client._request(call, cast_to=Widget)
 
     def get(self, id: str) -> Widget | None:
@@ -149,13 +139,15 @@ def test_derived_clients_share_connections_and_leave_them_open(mock: respx.MockR
 
 
 def test_local_validation_sends_nothing(mock: respx.MockRouter) -> None:
-    route = mock.post("/api/mutation").mock(return_value=ok(None))
-    widgets = Widgets(SyncAPIClient(url=URL, admin_key=ADMIN_KEY))
+    route = mock.route().mock(return_value=ok(None))
+    service = sdk.Doctrina(url=URL, admin_key=ADMIN_KEY)
     with pytest.raises(sdk.ValidationError) as info:
-        widgets.create(name="", size=-1)
+        service.users.create(first_name=1, last_name="Doe", email="jane@example.com")  # type: ignore[arg-type]
+    with pytest.raises(sdk.ValidationError):
+        service.users.get(None)  # type: ignore[arg-type]
     assert route.call_count == 0
     assert info.value.code == "VALIDATION"
-    assert {tuple(e["loc"]) for e in info.value.data} == {("name",), ("size",)}
+    assert info.value.function_path == "users:create"
     assert not isinstance(info.value, sdk.FunctionError)
 
 
@@ -234,3 +226,29 @@ async def test_async_client(mock: respx.MockRouter) -> None:
 def test_unknown_transport() -> None:
     with pytest.raises(sdk.ConfigurationError):
         SyncAPIClient(url=URL, transport="carrier-pigeon")  # type: ignore[arg-type]
+
+
+def test_doctrina_from_the_environment(mock: respx.MockRouter, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCTRINA_URL", URL)
+    monkeypatch.setenv("DOCTRINA_ADMIN_KEY", ADMIN_KEY)
+    route = mock.post("/api/query").mock(return_value=ok(None))
+    with sdk.Doctrina() as service:
+        assert service.users.get_by_email("nobody@example.com") is None
+        as_user = service.acting_as("u1")
+        assert isinstance(as_user, sdk.Doctrina)
+        assert as_user.users is not service.users
+        assert as_user.users._client is as_user
+    assert identity_subject(authorization(route) or "") == "service"
+    assert body(route)["path"] == "users:getByEmail"
+
+
+def test_doctrina_without_a_url() -> None:
+    with pytest.raises(sdk.ConfigurationError, match="DOCTRINA_URL"):
+        sdk.Doctrina()
+
+
+async def test_async_doctrina(mock: respx.MockRouter) -> None:
+    mock.post("/api/query").mock(return_value=ok(None))
+    async with sdk.AsyncDoctrina(url=URL, auth_token=TOKEN) as client:
+        assert await client.users.get("u1") is None
+        assert isinstance(client.with_options(max_retries=0), sdk.AsyncDoctrina)
