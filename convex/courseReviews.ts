@@ -1,0 +1,82 @@
+/** `courseReviews`: one review per enrolled student and course. Rules live in `model/reviews.ts`. */
+import { paginationOptsValidator } from "convex/server";
+import { v } from "convex/values";
+import type { Id } from "./_generated/dataModel";
+import { mutation, query, type QueryCtx } from "./_generated/server";
+import { canSeeCourse } from "./model/access";
+import { getCaller, isPrivileged, requireUser } from "./model/auth";
+import { forbidden, notFound, unauthenticated } from "./model/errors";
+import { idempotent } from "./model/idempotency";
+import * as Reviews from "./model/reviews";
+import { courseReviewDoc, idempotencyKey, paginated } from "./validators";
+
+async function loadReview(ctx: QueryCtx, id: Id<"courseReviews">) {
+  return (await ctx.db.get(id)) ?? notFound("Review", id);
+}
+
+/** Reviews a course the caller is enrolled in: rating 1..5 stars and a text. */
+export const create = mutation({
+  args: { courseId: v.id("courses"), rating: v.number(), content: v.string(), idempotencyKey },
+  returns: courseReviewDoc,
+  handler: async (ctx, { idempotencyKey: key, ...input }) => {
+    const user = await requireUser(ctx);
+    const id = await idempotent(ctx, { fn: "courseReviews:create", caller: `user:${user._id}`, key, args: input }, () =>
+      Reviews.create(ctx, user, input),
+    );
+    return await loadReview(ctx, id);
+  },
+});
+
+/** Edits the caller's own review. */
+export const update = mutation({
+  args: { id: v.id("courseReviews"), rating: v.optional(v.number()), content: v.optional(v.string()) },
+  returns: courseReviewDoc,
+  handler: async (ctx, { id, ...changes }) => {
+    const user = await requireUser(ctx);
+    const review = await loadReview(ctx, id);
+    if (review.userId !== user._id) return forbidden("You may only edit your own review");
+    await Reviews.update(ctx, review, changes);
+    return await loadReview(ctx, id);
+  },
+});
+
+/** Deletes a review: its author, admins and the service (moderation). */
+export const remove = mutation({
+  args: { id: v.id("courseReviews") },
+  returns: v.null(),
+  handler: async (ctx, { id }) => {
+    const caller = await getCaller(ctx);
+    if (caller.kind === "anonymous") return unauthenticated();
+    const review = await loadReview(ctx, id);
+    const isAuthor = caller.kind === "user" && caller.user._id === review.userId;
+    if (!isAuthor && !isPrivileged(caller)) return forbidden("You may only delete your own review");
+    await Reviews.remove(ctx, review);
+    return null;
+  },
+});
+
+/** A visible course's reviews, newest first. */
+export const listByCourse = query({
+  args: { courseId: v.id("courses"), paginationOpts: paginationOptsValidator },
+  returns: paginated(courseReviewDoc),
+  handler: async (ctx, { courseId, paginationOpts }) => {
+    const caller = await getCaller(ctx);
+    const course = await ctx.db.get(courseId);
+    if (course === null || !(await canSeeCourse(ctx, caller, course))) return notFound("Course", courseId);
+    return await ctx.db
+      .query("courseReviews")
+      .withIndex("by_course", (q) => q.eq("courseId", courseId))
+      .order("desc")
+      .paginate(paginationOpts);
+  },
+});
+
+/** The caller's review of a course, or null. */
+export const getMine = query({
+  args: { courseId: v.id("courses") },
+  returns: v.union(courseReviewDoc, v.null()),
+  handler: async (ctx, { courseId }) => {
+    const user = await requireUser(ctx);
+    return await Reviews.findMine(ctx, user._id, courseId);
+  },
+});

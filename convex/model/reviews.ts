@@ -1,0 +1,74 @@
+/**
+ * Rules for `courseReviews`: enrolled students (active or completed) review a
+ * course once; the course's own instructor does not. Ratings are whole stars
+ * 1..5. The reviewer's name and image are copied onto the review. Every create,
+ * rating change and removal updates `courses.reviewCount`/`ratingSum`/`rating`
+ * in the same transaction (`Counters.changeReviews`), so `rating` is always the
+ * average of the course's reviews.
+ */
+import type { Doc, Id } from "../_generated/dataModel";
+import type { MutationCtx, QueryCtx } from "../_generated/server";
+import { fullName } from "./auth";
+import * as Counters from "./counters";
+import * as Enrollments from "./enrollments";
+import { conflict, forbidden, invalid, notFound } from "./errors";
+import { requiredText } from "./input";
+
+export const MAX_CONTENT = 5000;
+
+export function checkRating(rating: number): number {
+  if (!Number.isInteger(rating) || rating < 1 || rating > 5)
+    return invalid("rating must be a whole number of stars, 1..5", "rating");
+  return rating;
+}
+
+export const checkContent = (content: string): string => requiredText(content, "content", MAX_CONTENT);
+
+export async function findMine(ctx: QueryCtx, userId: Id<"users">, courseId: Id<"courses">) {
+  return await ctx.db
+    .query("courseReviews")
+    .withIndex("by_user", (q) => q.eq("userId", userId).eq("courseId", courseId))
+    .unique();
+}
+
+export async function create(
+  ctx: MutationCtx,
+  user: Doc<"users">,
+  input: { courseId: Id<"courses">; rating: number; content: string },
+): Promise<Id<"courseReviews">> {
+  const rating = checkRating(input.rating);
+  const content = checkContent(input.content);
+  const course = (await ctx.db.get(input.courseId)) ?? notFound("Course", input.courseId);
+  if (course.instructorId === user._id) return forbidden("Instructors cannot review their own course");
+  if (!Enrollments.grantsAccess(await Enrollments.findEnrollment(ctx, user._id, course._id))) {
+    return forbidden("Only enrolled students may review this course");
+  }
+  if ((await findMine(ctx, user._id, course._id)) !== null) return conflict("You already reviewed this course");
+  await Counters.changeReviews(ctx, course._id, { added: rating });
+  return await ctx.db.insert("courseReviews", {
+    courseId: course._id,
+    userId: user._id,
+    userName: fullName(user),
+    userImage: user.image,
+    rating,
+    content,
+    createdAt: Date.now(),
+  });
+}
+
+export async function update(
+  ctx: MutationCtx,
+  review: Doc<"courseReviews">,
+  changes: { rating?: number; content?: string },
+): Promise<void> {
+  const rating = changes.rating === undefined ? review.rating : checkRating(changes.rating);
+  const content = changes.content === undefined ? review.content : checkContent(changes.content);
+  if (rating !== review.rating)
+    await Counters.changeReviews(ctx, review.courseId, { added: rating, removed: review.rating });
+  await ctx.db.patch(review._id, { rating, content, updatedAt: Date.now() });
+}
+
+export async function remove(ctx: MutationCtx, review: Doc<"courseReviews">): Promise<void> {
+  await Counters.changeReviews(ctx, review.courseId, { removed: review.rating });
+  await ctx.db.delete(review._id);
+}
