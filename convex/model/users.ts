@@ -1,8 +1,9 @@
 /** Rules for `users`: normalization, validation, uniqueness, the caller's own user. */
 import type { UserIdentity } from "convex/server";
-import { ConvexError } from "convex/values";
+import { ConvexError, type Infer } from "convex/values";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
+import type { bulkCreateRowResult } from "../validators";
 import { findUserByExternalId, SERVICE_ISSUER, SERVICE_SUBJECT } from "./auth";
 import { httpUrl } from "./checks";
 import { conflict, forbidden, invalid, notFound, unauthenticated } from "./errors";
@@ -174,9 +175,7 @@ function imageFrom(identity: UserIdentity): { image?: string } {
 
 // ---------------------------------------------------------------- bulk import
 
-export type BulkRowResult =
-  | { index: number; status: "created" | "exists"; id: Id<"users"> }
-  | { index: number; status: "invalid"; error: string };
+export type BulkRowResult = Infer<typeof bulkCreateRowResult>;
 
 /**
  * Imports rows one by one: a bad row is reported, never fatal for the batch.
