@@ -1,0 +1,52 @@
+/** Request bodies: size-limited like Convex's public API, then parsed as JSON. */
+import type { IncomingMessage } from "node:http";
+import { badRequest, HttpError } from "../errors.js";
+
+/** Convex's MAX_BACKEND_PUBLIC_API_REQUEST_SIZE: 16 MiB + 2000 bytes. */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024 + 2000;
+
+function tooLarge(): HttpError {
+  return new HttpError(413, "PayloadTooLarge", `The request body exceeds the limit of ${MAX_BODY_BYTES} bytes`);
+}
+
+/** Bodies up to this size are read to the end before the 413, so the client sees the answer. */
+const DRAIN_LIMIT_BYTES = 4 * MAX_BODY_BYTES;
+
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"]);
+    if (declared > DRAIN_LIMIT_BYTES) {
+      req.pause();
+      reject(tooLarge());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+      else if (size > DRAIN_LIMIT_BYTES) {
+        req.pause();
+        reject(tooLarge());
+      }
+    });
+    req.on("end", () => (size > limit ? reject(tooLarge()) : resolve(Buffer.concat(chunks))));
+    req.on("error", reject);
+  });
+}
+
+/** An empty body counts as `{}`; anything else must be a JSON object. */
+export async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const body = await readBody(req);
+  if (body.length === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString("utf8"));
+  } catch (error) {
+    throw badRequest("BadJsonBody", `Failed to parse the JSON body: ${(error as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw badRequest("BadJsonBody", "The JSON body must be an object");
+  }
+  return parsed as Record<string, unknown>;
+}

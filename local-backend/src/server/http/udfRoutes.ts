@@ -1,0 +1,116 @@
+/** The public function API: /api/query, /api/mutation, /api/action, /api/run, /api/function, ... */
+import type { Caller, JSONValue, UdfKind, UdfResult } from "../../engine/api.js";
+import { defaultFormat, parseClientVersion } from "../clientVersion.js";
+import { badRequest, HttpError } from "../errors.js";
+import { decodeTs, encodeTs } from "../timestamp.js";
+import { canonicalPath, normalizeArgs, pathFromRunRoute } from "../udfArgs.js";
+import { encodeValue, parseFormat, type OutputFormat } from "../values.js";
+import { readJsonObject } from "./body.js";
+import { callerOf, header, json, type HttpContext, type Reply } from "./context.js";
+
+type Call = { path: string; args: JSONValue; format: OutputFormat };
+
+/** A function result as Convex's `UdfResponse`; `logLines` is omitted when empty. */
+export function udfResponse(result: UdfResult, format: OutputFormat): Record<string, unknown> {
+  const logLines = result.logLines.length > 0 ? result.logLines : undefined;
+  if (result.status === "success") {
+    return { status: "success", value: encodeValue(result.value, format), logLines };
+  }
+  const errorData = result.errorData === undefined ? undefined : encodeValue(result.errorData, format);
+  return { status: "error", errorMessage: result.errorMessage, errorData, logLines };
+}
+
+function clientFormat(ctx: HttpContext): OutputFormat {
+  return defaultFormat(parseClientVersion(header(ctx, "convex-client")));
+}
+
+/** `{path, args, format?}` from a body or a query string. */
+function parseCall(fields: Record<string, unknown>, fallback: OutputFormat): Call {
+  if (fields.path === undefined) throw badRequest("BadJsonBody", "Missing field `path`");
+  return {
+    path: canonicalPath(fields.path),
+    args: normalizeArgs(fields.args),
+    format: parseFormat(fields.format, fallback),
+  };
+}
+
+async function execute(ctx: HttpContext, call: Call, kind: UdfKind | undefined, caller: Caller, atTs?: bigint): Promise<Reply> {
+  const result = await ctx.deps.runner.run({
+    path: call.path,
+    args: call.args,
+    kind,
+    caller,
+    requestId: ctx.requestId,
+    atTs,
+  });
+  return json(udfResponse(result, call.format));
+}
+
+export function postUdf(kind: UdfKind) {
+  return async (ctx: HttpContext): Promise<Reply> => {
+    const fallback = clientFormat(ctx);
+    const call = parseCall(await readJsonObject(ctx.req), fallback);
+    return execute(ctx, call, kind, await callerOf(ctx));
+  };
+}
+
+/** `GET /api/query?path=...&args=<JSON>&format=...` */
+export async function getQuery(ctx: HttpContext): Promise<Reply> {
+  const params = ctx.url.searchParams;
+  const fallback = clientFormat(ctx);
+  const argsText = params.get("args");
+  let args: unknown;
+  try {
+    args = argsText === null ? undefined : JSON.parse(argsText);
+  } catch {
+    throw badRequest("BadJsonBody", "The `args` query parameter is not JSON");
+  }
+  const call = parseCall({ path: params.get("path") ?? undefined, args, format: params.get("format") ?? undefined }, fallback);
+  return execute(ctx, call, "query", await callerOf(ctx));
+}
+
+/** `POST /api/run/dir/mod/fn {args, format?}`: any kind; `format` defaults to clean JSON. */
+export async function postRun(ctx: HttpContext, rest: string): Promise<Reply> {
+  const path = pathFromRunRoute(decodeURIComponent(rest));
+  const body = await readJsonObject(ctx.req);
+  const call = parseCall({ ...body, path }, "json");
+  return execute(ctx, call, undefined, await callerOf(ctx));
+}
+
+/** `POST /api/function`: any kind, admin key required (what `npx convex run` uses). */
+export async function postFunction(ctx: HttpContext): Promise<Reply> {
+  const caller = await callerOf(ctx);
+  if (!caller.admin) throw new HttpError(403, "BadDeployKey", "/api/function requires the deployment admin key");
+  const body = await readJsonObject(ctx.req);
+  if (body.componentPath !== undefined && body.componentPath !== null && body.componentPath !== "") {
+    throw badRequest("ComponentsNotSupported", "This backend runs the root component only");
+  }
+  return execute(ctx, parseCall(body, clientFormat(ctx)), undefined, caller);
+}
+
+export async function queryTs(ctx: HttpContext): Promise<Reply> {
+  return json({ ts: encodeTs(ctx.deps.engine.latestTs()) });
+}
+
+/** `POST /api/query_at_ts {path, args, ts, format?}`, `ts` as returned by /api/query_ts. */
+export async function queryAtTs(ctx: HttpContext): Promise<Reply> {
+  const body = await readJsonObject(ctx.req);
+  const ts = decodeTs(body.ts);
+  if (ts === undefined) throw badRequest("BadJsonBody", "`ts` must be a timestamp from /api/query_ts");
+  return execute(ctx, parseCall(body, clientFormat(ctx)), "query", await callerOf(ctx), ts);
+}
+
+/** `POST /api/query_batch {queries: [...]}`: every query reads the same snapshot. */
+export async function queryBatch(ctx: HttpContext): Promise<Reply> {
+  const body = await readJsonObject(ctx.req);
+  if (!Array.isArray(body.queries)) throw badRequest("BadJsonBody", "`queries` must be an array");
+  const fallback = clientFormat(ctx);
+  const calls = body.queries.map((query: unknown) => {
+    if (query === null || typeof query !== "object") throw badRequest("BadJsonBody", "Each query must be an object");
+    return parseCall(query as Record<string, unknown>, fallback);
+  });
+  const caller = await callerOf(ctx);
+  const ts = ctx.deps.engine.latestTs();
+  const replies = await Promise.all(calls.map((call) => execute(ctx, call, "query", caller, ts)));
+  return json({ results: replies.map((reply) => reply.body) });
+}

@@ -1,0 +1,79 @@
+/**
+ * The server's single door to the engine: refuses internal functions to callers
+ * without the admin key (whatever the engine does) and turns engine exceptions
+ * into Convex-style "Server Error" results, so no bad function takes a request
+ * path down with it.
+ */
+import { randomBytes } from "node:crypto";
+import type { Engine, FunctionInfo, ReadSet, UdfRequest, UdfResult } from "../engine/api.js";
+import { canonicalPath } from "./udfArgs.js";
+
+/** Re-evaluated on any commit: used when the engine could not say what a query read. */
+export const READS_EVERYTHING: ReadSet = { isInvalidatedBy: () => true };
+
+export function newRequestId(): string {
+  return randomBytes(8).toString("hex");
+}
+
+export function serverError(requestId: string): UdfResult {
+  return { status: "error", errorMessage: `[Request ID: ${requestId}] Server Error`, logLines: [] };
+}
+
+export class FunctionRunner {
+  private index: { source: FunctionInfo[]; byPath: Map<string, FunctionInfo> } | undefined;
+
+  constructor(
+    readonly engine: Engine,
+    private readonly logError: (context: string, error: unknown) => void,
+  ) {}
+
+  async run(request: UdfRequest): Promise<UdfResult> {
+    const refused = this.refuse(request);
+    if (refused !== undefined) return refused;
+    try {
+      return await this.engine.run(request);
+    } catch (error) {
+      this.logError(`running ${request.path}`, error);
+      return serverError(request.requestId);
+    }
+  }
+
+  async runTracked(request: UdfRequest): Promise<{ result: UdfResult; readSet: ReadSet }> {
+    const refused = this.refuse(request);
+    if (refused !== undefined) return { result: refused, readSet: READS_EVERYTHING };
+    try {
+      return await this.engine.runQueryTracked(request);
+    } catch (error) {
+      this.logError(`running query ${request.path}`, error);
+      return { result: serverError(request.requestId), readSet: READS_EVERYTHING };
+    }
+  }
+
+  /** Internal functions do not exist for callers without the admin key (as in Convex). */
+  private refuse(request: UdfRequest): UdfResult | undefined {
+    if (request.caller.admin || this.lookup(request.path)?.visibility !== "internal") return undefined;
+    return {
+      status: "error",
+      errorMessage:
+        `[Request ID: ${request.requestId}] Server Error\nCould not find public function for '${request.path}'. ` +
+        "Did you forget to run `npx convex dev` or `npx convex deploy`?",
+      logLines: [],
+    };
+  }
+
+  private lookup(path: string): FunctionInfo | undefined {
+    const functions = this.engine.functions();
+    if (this.index?.source !== functions) {
+      this.index = { source: functions, byPath: new Map(functions.map((info) => [indexKey(info.path), info])) };
+    }
+    return this.index.byPath.get(path);
+  }
+}
+
+function indexKey(path: string): string {
+  try {
+    return canonicalPath(path);
+  } catch {
+    return path;
+  }
+}

@@ -1,0 +1,73 @@
+/** The protocol layer around an engine: HTTP API + WebSocket sync on one port. */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Engine } from "../engine/api.js";
+import type { AdminKey } from "./auth/adminKey.js";
+import { Authenticator } from "./auth/authenticator.js";
+import type { DevIssuer } from "./auth/devIssuer.js";
+import { TokenVerifier } from "./auth/tokens.js";
+import { httpHandler } from "./http/router.js";
+import { FunctionRunner } from "./runner.js";
+import { SyncHub } from "./sync/hub.js";
+import { SERVER_VERSION } from "./version.js";
+
+export type ServerOptions = {
+  engine: Engine;
+  adminKey: AdminKey;
+  devIssuer: DevIssuer;
+  /** 0 picks a free port. */
+  port: number;
+  logError?: (context: string, error: unknown) => void;
+};
+
+export type RunningServer = {
+  url: string;
+  port: number;
+  /** Closes the sync connections and the listener; does not close the engine. */
+  close(): Promise<void>;
+};
+
+/** Only loopback: the admin key is the sole guard, and it is meant for this machine. */
+const HOST = "127.0.0.1";
+const SHUTDOWN_GRACE_MS = 2_000;
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const logError = options.logError ?? defaultLogError;
+  const runner = new FunctionRunner(options.engine, logError);
+  const auth = new Authenticator(options.adminKey, new TokenVerifier(options.devIssuer, () => options.engine.authProviders()));
+  const server = createServer(
+    httpHandler({ engine: options.engine, runner, auth, devIssuer: options.devIssuer, version: SERVER_VERSION, logError }),
+  );
+  const hub = new SyncHub({ engine: options.engine, runner, auth, logError });
+  hub.attach(server);
+  await listen(server, options.port);
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${HOST}:${port}`,
+    port,
+    close: async () => {
+      hub.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // Requests in flight get a moment to finish before their sockets go.
+        setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
+      });
+    },
+  };
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, HOST, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
+
+function defaultLogError(context: string, error: unknown): void {
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`[doctrina-local-backend] error ${context}: ${detail}\n`);
+}
