@@ -1,0 +1,68 @@
+/**
+ * Internal migrations and audits, run by the service (`Convex <adminKey>`). Each
+ * call handles one batch and, unless `autoContinue: false`, schedules the next
+ * batch itself, so one call walks the whole table. Rules live in
+ * `model/migrations.ts`.
+ */
+import { v } from "convex/values";
+import { internal } from "./_generated/api";
+import { internalMutation } from "./_generated/server";
+import { batchSize } from "./model/batches";
+import * as Migrations from "./model/migrations";
+import { migrationReport, recountReport } from "./validators";
+
+const counterTable = v.union(v.literal("courses"), v.literal("resources"), v.literal("courseDiscussions"));
+
+/** Legacy `users.role` to `isAdmin`/`isInstructor`; returns this batch's report. */
+export const usersRoleToBooleans = internalMutation({
+  args: { cursor: v.optional(v.string()), batchSize: v.optional(v.number()), autoContinue: v.optional(v.boolean()) },
+  returns: migrationReport,
+  handler: async (ctx, args) => {
+    const size = batchSize(args.batchSize);
+    const report = await Migrations.usersRoleToBooleans(ctx, { cursor: args.cursor ?? null, size });
+    if (report.cursor !== null && args.autoContinue !== false) {
+      await ctx.scheduler.runAfter(0, internal.migrations.usersRoleToBooleans, {
+        cursor: report.cursor,
+        batchSize: size,
+      });
+    }
+    return report;
+  },
+});
+
+/**
+ * Audits denormalized counters against recounts: reports drift (id, field,
+ * expected, found) and, with `repair`, writes the recounts. Returns this batch's
+ * report; batches continued in the background log theirs. Page through the
+ * reports yourself with `autoContinue: false` and the returned `cursor`.
+ */
+export const recountCounters = internalMutation({
+  args: {
+    table: counterTable,
+    repair: v.boolean(),
+    cursor: v.optional(v.string()),
+    batchSize: v.optional(v.number()),
+    autoContinue: v.optional(v.boolean()),
+  },
+  returns: recountReport,
+  handler: async (ctx, args) => {
+    // Every row costs a recount (several index reads), so batches are smaller than the cron jobs'.
+    const size = batchSize(args.batchSize, 100, 500);
+    const report = await Migrations.recountCounters(
+      ctx,
+      args.table,
+      { cursor: args.cursor ?? null, size },
+      args.repair,
+    );
+    if (report.drift.length > 0) console.warn(`recountCounters ${args.table}: drift`, JSON.stringify(report.drift));
+    if (report.cursor !== null && args.autoContinue !== false) {
+      await ctx.scheduler.runAfter(0, internal.migrations.recountCounters, {
+        table: args.table,
+        repair: args.repair,
+        cursor: report.cursor,
+        batchSize: size,
+      });
+    }
+    return report;
+  },
+});

@@ -1,0 +1,194 @@
+import { afterEach, describe, expect, test, vi } from "vitest";
+import { internal } from "../../convex/_generated/api";
+import type { Doc, Id } from "../../convex/_generated/dataModel";
+import * as Migrations from "../../convex/migrations";
+import {
+  expectCode,
+  insertCourse,
+  insertCurriculum,
+  insertEnrollment,
+  setup,
+  type TestConvex,
+  type World,
+} from "./fixtures";
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+async function insertLegacyUser(t: TestConvex, email: string, role?: Doc<"users">["role"]) {
+  return await t.run((ctx) =>
+    ctx.db.insert("users", { firstName: "L", lastName: "Egacy", email, isInstructor: false, isAdmin: false, role }),
+  );
+}
+
+const user = (t: TestConvex, id: Id<"users">) => t.run((ctx) => ctx.db.get(id));
+
+describe("migrations:usersRoleToBooleans", () => {
+  test("maps admin and instructor roles to booleans and removes role, across batches", async () => {
+    const { t } = await setup();
+    const admin = await insertLegacyUser(t, "a@example.com", "admin");
+    const instructor = await insertLegacyUser(t, "i@example.com", "instructor");
+    const student = await insertLegacyUser(t, "s@example.com", "student");
+    vi.useFakeTimers();
+    const first = await t.mutation(internal.migrations.usersRoleToBooleans, { batchSize: 3 });
+    expect(first).toMatchObject({ processed: 3, updated: 0, done: false });
+    await t.finishAllScheduledFunctions(vi.runAllTimers);
+    expect(await user(t, admin)).toMatchObject({ isAdmin: true, isInstructor: false });
+    expect(await user(t, instructor)).toMatchObject({ isAdmin: false, isInstructor: true });
+    expect(await user(t, student)).toMatchObject({ isAdmin: false, isInstructor: false });
+    for (const id of [admin, instructor, student]) expect(await user(t, id)).not.toHaveProperty("role");
+  });
+
+  test("is idempotent: a second run changes nothing", async () => {
+    const { t } = await setup();
+    await insertLegacyUser(t, "a@example.com", "admin");
+    const first = await t.mutation(internal.migrations.usersRoleToBooleans, {});
+    expect(first).toMatchObject({ processed: 6, updated: 1, done: true, cursor: null });
+    const before = await t.run((ctx) => ctx.db.query("users").collect());
+    expect(await t.mutation(internal.migrations.usersRoleToBooleans, {})).toMatchObject({ updated: 0 });
+    expect(await t.run((ctx) => ctx.db.query("users").collect())).toEqual(before);
+  });
+
+  test("keeps existing flags; autoContinue false leaves paging to the caller", async () => {
+    const { t, ids } = await setup();
+    await t.run((ctx) => ctx.db.patch(ids.instructor, { role: "student" }));
+    const first = await t.mutation(internal.migrations.usersRoleToBooleans, { batchSize: 4, autoContinue: false });
+    expect(first.done).toBe(false);
+    const rest = await t.mutation(internal.migrations.usersRoleToBooleans, {
+      cursor: first.cursor!,
+      autoContinue: false,
+    });
+    expect(rest.done).toBe(true);
+    expect(await user(t, ids.instructor)).toMatchObject({ isInstructor: true });
+    expect(await user(t, ids.instructor)).not.toHaveProperty("role");
+  });
+
+  test("rejects a bad batch size; is internal", async () => {
+    const { t } = await setup();
+    await expectCode(t.mutation(internal.migrations.usersRoleToBooleans, { batchSize: 0 }), "VALIDATION");
+    expect(Migrations.usersRoleToBooleans.isInternal).toBe(true);
+    expect(Migrations.recountCounters.isInternal).toBe(true);
+  });
+});
+
+/** A course whose counters drift: lessonCount 5 (really 2), studentCount 0 (really 1), rating 2 (really 4). */
+async function driftingCourse(world: World) {
+  const courseId = await insertCourse(world.t, world.ids.instructor);
+  await insertCurriculum(world.t, courseId, [{}, {}]);
+  await insertEnrollment(world.t, world.ids.student, courseId, "active");
+  await world.t.run(async (ctx) => {
+    await ctx.db.insert("courseReviews", {
+      courseId,
+      userId: world.ids.student,
+      userName: "Sam Student",
+      rating: 4,
+      content: "ok",
+      createdAt: Date.now(),
+    });
+    await ctx.db.patch(courseId, { lessonCount: 5, reviewCount: 1, ratingSum: 2, rating: 2 });
+  });
+  return courseId;
+}
+
+describe("migrations:recountCounters", () => {
+  test("reports course drift (ids, fields, expected vs found) without repairing", async () => {
+    const world = await setup();
+    const courseId = await driftingCourse(world);
+    const healthy = await insertCourse(world.t, world.ids.instructor);
+    const report = await world.t.mutation(internal.migrations.recountCounters, { table: "courses", repair: false });
+    expect(report).toMatchObject({ table: "courses", checked: 2, repaired: false, done: true, cursor: null });
+    expect(report.drift).toEqual([
+      { id: courseId, field: "lessonCount", expected: 2, found: 5 },
+      { id: courseId, field: "studentCount", expected: 1, found: 0 },
+      { id: courseId, field: "ratingSum", expected: 4, found: 2 },
+      { id: courseId, field: "rating", expected: 4, found: 2 },
+    ]);
+    expect(report.drift.some((d) => d.id === healthy)).toBe(false);
+    expect(await world.t.run(async (ctx) => (await ctx.db.get(courseId))?.lessonCount)).toBe(5);
+  });
+
+  test("repairs drift with repair: true; a second run finds none", async () => {
+    const world = await setup();
+    const courseId = await driftingCourse(world);
+    const report = await world.t.mutation(internal.migrations.recountCounters, { table: "courses", repair: true });
+    expect(report.repaired).toBe(true);
+    expect(await world.t.run((ctx) => ctx.db.get(courseId))).toMatchObject({
+      lessonCount: 2,
+      studentCount: 1,
+      ratingSum: 4,
+      rating: 4,
+    });
+    const again = await world.t.mutation(internal.migrations.recountCounters, { table: "courses", repair: true });
+    expect(again).toMatchObject({ drift: [], repaired: false });
+  });
+
+  test("resources and discussions, across self-continuing batches", async () => {
+    const world = await setup();
+    const courseId = await insertCourse(world.t, world.ids.instructor);
+    const [resourceId, postId] = await world.t.run(async (ctx) => {
+      const resource = await ctx.db.insert("resources", {
+        title: "Chart",
+        description: "Units per vial",
+        type: "pdf",
+        categories: [],
+        tags: [],
+        url: "https://files.example/chart.pdf",
+        author: "Ines",
+        dateAdded: new Date().toISOString(),
+        featured: false,
+        downloadCount: 3,
+        favoriteCount: 0,
+        rating: 0,
+        reviewCount: 0,
+        difficulty: "beginner",
+        restricted: false,
+      });
+      await ctx.db.insert("favorites", { userId: world.ids.student, resourceId: resource, createdAt: Date.now() });
+      const now = Date.now();
+      const post = {
+        courseId,
+        userId: world.ids.student,
+        userName: "Sam",
+        content: "Hi",
+        createdAt: now,
+        updatedAt: now,
+      };
+      const root = await ctx.db.insert("courseDiscussions", { ...post, title: "Q", replyCount: 0 });
+      await ctx.db.insert("courseDiscussions", { ...post, parentId: root, replyCount: 0 });
+      await ctx.db.insert("courseDiscussions", { ...post, parentId: root, replyCount: 0, deletedAt: now });
+      return [resource, root];
+    });
+    const resources = await world.t.mutation(internal.migrations.recountCounters, { table: "resources", repair: true });
+    expect(resources.drift).toEqual([
+      { id: resourceId, field: "favoriteCount", expected: 1, found: 0 },
+      { id: resourceId, field: "downloadCount", expected: 0, found: 3 },
+    ]);
+    vi.useFakeTimers();
+    const first = await world.t.mutation(internal.migrations.recountCounters, {
+      table: "courseDiscussions",
+      repair: true,
+      batchSize: 1,
+    });
+    expect(first).toMatchObject({
+      checked: 1,
+      done: false,
+      drift: [{ id: postId, field: "replyCount", expected: 1, found: 0 }],
+    });
+    await world.t.finishAllScheduledFunctions(vi.runAllTimers);
+    expect(await world.t.run(async (ctx) => (await ctx.db.get(postId))?.replyCount)).toBe(1);
+    const clean = await world.t.mutation(internal.migrations.recountCounters, {
+      table: "courseDiscussions",
+      repair: false,
+    });
+    expect(clean.drift).toEqual([]);
+  });
+
+  test("rejects a bad batch size", async () => {
+    const { t } = await setup();
+    await expectCode(
+      t.mutation(internal.migrations.recountCounters, { table: "courses", repair: false, batchSize: 501 }),
+      "VALIDATION",
+    );
+  });
+});
