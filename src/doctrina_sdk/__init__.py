@@ -33,6 +33,7 @@ from ._exceptions import (
     ResponseValidationError,
     ValidationError,
 )
+from ._local_backend import LocalBackend
 from ._logs import setup_logging
 from ._types import FunctionCall
 from .pagination import AsyncCursorPage, Page, SyncCursorPage
@@ -63,6 +64,7 @@ __all__ = [
     "InternalServerError",
     "InvalidStateError",
     "LimitExceededError",
+    "LocalBackend",
     "LocalBackendError",
     "MissingDependencyError",
     "NotFoundError",

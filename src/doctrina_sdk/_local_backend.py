@@ -1,0 +1,409 @@
+"""`LocalBackend`: the embedded Convex-compatible backend as a child process.
+
+It finds the project (a directory holding `local-backend/` and `convex/`), installs
+the Node dependencies and builds `local-backend/dist` when they are missing or stale,
+starts `node local-backend/dist/main.js ... --exit-with-parent` and waits for its
+READY line (docs/architecture.md, "Local backend process contract").
+
+No process is left behind: `stop()` sends SIGTERM and kills after a grace period;
+a backend that is garbage-collected or still running at interpreter exit is stopped
+the same way; and if Python dies without running any of that, the server sees its
+stdin close and exits by itself.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import weakref
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+
+from ._base_client import TimeoutTypes, TransportName
+from ._client import AsyncDoctrina, Doctrina
+from ._constants import CLIENT_HEADER_VALUE
+from ._exceptions import LocalBackendError
+from ._logs import logger
+
+__all__ = ["LocalBackend", "find_project_root"]
+
+READY_PREFIX = "DOCTRINA_BACKEND_READY "
+STOP_GRACE_SECONDS = 5.0
+_STDERR_LINES_KEPT = 60
+
+
+def _is_project_root(path: Path) -> bool:
+    return (path / "local-backend").is_dir() and (path / "convex").is_dir()
+
+
+def find_project_root(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The project: ``explicit``, ``$DOCTRINA_PROJECT_ROOT``, the cwd or a parent, or the package's."""
+    for given in (explicit, os.environ.get("DOCTRINA_PROJECT_ROOT") or None):
+        if given is not None:
+            root = Path(given).resolve()
+            if not _is_project_root(root):
+                raise LocalBackendError(f"{root} is not a Doctrina project (no local-backend/ and convex/)")
+            return root
+    for start in (Path.cwd(), Path(__file__).resolve().parent):
+        for candidate in (start, *start.parents):
+            if _is_project_root(candidate):
+                return candidate
+    raise LocalBackendError(
+        "Cannot find the Doctrina project (a directory with local-backend/ and convex/): run from inside "
+        "it, pass project_root=..., or set DOCTRINA_PROJECT_ROOT"
+    )
+
+
+@contextlib.contextmanager
+def _setup_lock(root: Path) -> Iterator[None]:
+    """Serialises installs and builds between processes starting backends at once."""
+    lock_dir = root / ".doctrina"
+    lock_dir.mkdir(exist_ok=True)
+    with open(lock_dir / "setup.lock", "w") as handle:
+        if sys.platform != "win32":
+            import fcntl
+
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def _run_setup_step(args: list[str], root: Path, what: str) -> None:
+    logger.info("local backend: %s", what)
+    result = subprocess.run(args, cwd=root, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    if result.returncode != 0:
+        output = (result.stdout + result.stderr).strip()[-4000:]
+        raise LocalBackendError(f"{what} failed (exit {result.returncode}): {' '.join(args)}\n{output}")
+
+
+def _newest_mtime(paths: list[Path]) -> float:
+    newest = 0.0
+    for path in paths:
+        files = path.rglob("*") if path.is_dir() else [path]
+        for file in files:
+            if file.is_file():
+                newest = max(newest, file.stat().st_mtime)
+    return newest
+
+
+def prepare(root: Path, *, node: str) -> Path:
+    """``npm ci`` on first use and a build when ``dist`` is missing or older than its sources."""
+    main = root / "local-backend" / "dist" / "main.js"
+    with _setup_lock(root):
+        if not (root / "node_modules").is_dir():
+            npm = shutil.which("npm")
+            if npm is None:
+                raise LocalBackendError("npm is needed once to install the local backend's dependencies")
+            _run_setup_step([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], root, "npm ci")
+        sources = [
+            root / "local-backend" / "src",
+            root / "local-backend" / "build.mjs",
+            root / "package-lock.json",
+        ]
+        if not main.is_file() or main.stat().st_mtime < _newest_mtime(sources):
+            _run_setup_step([node, str(root / "local-backend" / "build.mjs")], root, "build local-backend")
+    return main
+
+
+class _Output:
+    """Drains the server's stdout and stderr (a full pipe would block it) and spots READY."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.ready = threading.Event()
+        self.info: dict[str, Any] = {}
+        self.stderr_tail: collections.deque[str] = collections.deque(maxlen=_STDERR_LINES_KEPT)
+        if process.stdout is None or process.stderr is None:
+            raise LocalBackendError("The local backend's output is not piped")
+        self._threads = [
+            threading.Thread(target=self._read_stdout, args=(process.stdout,), daemon=True),
+            threading.Thread(target=self._read_stderr, args=(process.stderr,), daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _read_stdout(self, stream: IO[str]) -> None:
+        for line in stream:
+            line = line.rstrip("\n")
+            if line.startswith(READY_PREFIX) and not self.ready.is_set():
+                with contextlib.suppress(ValueError):
+                    self.info = json.loads(line[len(READY_PREFIX) :])
+                self.ready.set()
+            else:
+                logger.debug("local backend: %s", line)
+
+    def _read_stderr(self, stream: IO[str]) -> None:
+        for line in stream:
+            self.stderr_tail.append(line.rstrip("\n"))
+            logger.debug("local backend stderr: %s", line.rstrip("\n"))
+
+    def join(self) -> None:
+        for thread in self._threads:
+            thread.join(timeout=2)
+
+    def stderr_text(self) -> str:
+        return "\n".join(self.stderr_tail) or "(no output)"
+
+
+def _terminate(process: subprocess.Popen[str], grace: float = STOP_GRACE_SECONDS) -> None:
+    """SIGTERM, then SIGKILL after ``grace`` seconds; closes our ends of the pipes."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    for stream in (process.stdin, process.stdout, process.stderr):
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
+
+
+class LocalBackend:
+    """A running local backend (or one attached to), and clients for it.
+
+    ``with LocalBackend.start(data_dir=".doctrina/demo") as backend:`` starts one and
+    stops it at the end of the block; ``backend.client()`` is a service client,
+    ``backend.client(as_user=user_id)`` acts as a user, ``backend.client(anonymous=True)``
+    has no credentials.
+    """
+
+    def __init__(
+        self,
+        *,
+        url: str,
+        admin_key: str,
+        data_dir: Path,
+        process: subprocess.Popen[str] | None = None,
+        output: _Output | None = None,
+    ) -> None:
+        self._url = url
+        self._admin_key = admin_key
+        self._data_dir = data_dir
+        self._process = process
+        self._output = output
+        # Stops the server if this object is collected, or at interpreter exit.
+        self._finalizer = weakref.finalize(self, _terminate, process) if process is not None else None
+
+    @classmethod
+    def start(
+        cls,
+        *,
+        data_dir: str | os.PathLike[str] = ".doctrina/local",
+        port: int | None = None,
+        project_root: str | os.PathLike[str] | None = None,
+        publish_env: str | os.PathLike[str] | None = None,
+        startup_timeout: float = 60.0,
+        node: str = "node",
+    ) -> LocalBackend:
+        """Starts a backend keeping its data in ``data_dir``; ``port=None`` picks a free loopback port."""
+        root = find_project_root(project_root)
+        if shutil.which(node) is None:
+            raise LocalBackendError(f"{node!r} not found: the local backend needs Node.js 20 or newer")
+        main = prepare(root, node=node)
+        directory = Path(data_dir).resolve()
+        directory.mkdir(parents=True, exist_ok=True)
+        command = [
+            node,
+            str(main),
+            "--data-dir",
+            str(directory),
+            "--port",
+            str(port or 0),
+            "--functions",
+            str(root / "convex"),
+            "--exit-with-parent",
+        ]
+        if publish_env is not None:
+            command += ["--publish-env", str(Path(publish_env).resolve())]
+        logger.debug("local backend: starting %s", " ".join(command))
+        process = subprocess.Popen(
+            command,
+            cwd=root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+        )
+        output = _Output(process)
+        try:
+            info = cls._await_ready(process, output, startup_timeout)
+            admin_key = Path(info["adminKeyFile"]).read_text().strip()
+            backend = cls(
+                url=info["url"], admin_key=admin_key, data_dir=directory, process=process, output=output
+            )
+            backend._check_health(startup_timeout)
+        except BaseException:
+            _terminate(process)
+            output.join()
+            raise
+        logger.info("local backend: %s (data in %s, pid %d)", backend.url, directory, process.pid)
+        return backend
+
+    @classmethod
+    def attach(cls, *, url: str, data_dir: str | os.PathLike[str]) -> LocalBackend:
+        """A backend someone else started (e.g. ``doctrina dev``): its key is read from ``data_dir``."""
+        directory = Path(data_dir).resolve()
+        key_file = directory / "admin_key"
+        try:
+            admin_key = key_file.read_text().strip()
+        except OSError as exc:
+            raise LocalBackendError(f"Cannot read the admin key of {url}: {exc}") from None
+        backend = cls(url=url.rstrip("/"), admin_key=admin_key, data_dir=directory)
+        backend._check_health(10.0)
+        return backend
+
+    @staticmethod
+    def _await_ready(process: subprocess.Popen[str], output: _Output, timeout: float) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while not output.ready.wait(0.05):
+            if process.poll() is not None:
+                output.join()
+                raise LocalBackendError(
+                    f"The local backend exited with code {process.returncode} before it was ready:\n"
+                    f"{output.stderr_text()}"
+                )
+            if time.monotonic() > deadline:
+                raise LocalBackendError(
+                    f"The local backend was not ready after {timeout:.0f}s:\n{output.stderr_text()}"
+                )
+        if "url" not in output.info or "adminKeyFile" not in output.info:
+            raise LocalBackendError(f"Unreadable READY line from the local backend: {output.info!r}")
+        return output.info
+
+    def _check_health(self, timeout: float) -> None:
+        try:
+            response = httpx.get(
+                f"{self._url}/version", headers={"Convex-Client": CLIENT_HEADER_VALUE}, timeout=timeout
+            )
+            name = response.json().get("name")
+        except (httpx.HTTPError, ValueError, AttributeError) as exc:
+            raise LocalBackendError(f"The local backend at {self._url} is not healthy: {exc}") from None
+        if response.status_code != 200 or name != "doctrina-local-backend":
+            raise LocalBackendError(
+                f"{self._url} is not a Doctrina local backend (GET /version: {response.text})"
+            )
+
+    @property
+    def url(self) -> str:
+        return self._url
+
+    @property
+    def admin_key(self) -> str:
+        """The deployment admin key (kept out of reprs and logs)."""
+        return self._admin_key
+
+    @property
+    def data_dir(self) -> Path:
+        return self._data_dir
+
+    @property
+    def pid(self) -> int | None:
+        """The server's process id; None when attached to a backend started elsewhere."""
+        return None if self._process is None else self._process.pid
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def __repr__(self) -> str:
+        return f"LocalBackend(url={self._url!r}, data_dir={str(self._data_dir)!r}, pid={self.pid})"
+
+    def client(
+        self,
+        *,
+        as_user: str | None = None,
+        anonymous: bool = False,
+        timeout: TimeoutTypes | None = None,
+        max_retries: int | None = None,
+        transport: TransportName = "http",
+    ) -> Doctrina:
+        """A client of this backend: the service, the service acting as ``as_user``, or anonymous."""
+        options = self._client_options(timeout, max_retries, transport)
+        if anonymous:
+            if as_user is not None:
+                raise ValueError("anonymous=True and as_user=... exclude each other")
+            return Doctrina(url=self._url, **options)
+        service = Doctrina(url=self._url, admin_key=self._admin_key, **options)
+        return service if as_user is None else service.acting_as(as_user)
+
+    def async_client(
+        self,
+        *,
+        as_user: str | None = None,
+        anonymous: bool = False,
+        timeout: TimeoutTypes | None = None,
+        max_retries: int | None = None,
+        transport: TransportName = "http",
+    ) -> AsyncDoctrina:
+        """The async twin of `client`."""
+        options = self._client_options(timeout, max_retries, transport)
+        if anonymous:
+            if as_user is not None:
+                raise ValueError("anonymous=True and as_user=... exclude each other")
+            return AsyncDoctrina(url=self._url, **options)
+        service = AsyncDoctrina(url=self._url, admin_key=self._admin_key, **options)
+        return service if as_user is None else service.acting_as(as_user)
+
+    @staticmethod
+    def _client_options(
+        timeout: TimeoutTypes | None, max_retries: int | None, transport: TransportName
+    ) -> dict[str, Any]:
+        options: dict[str, Any] = {"transport": transport}
+        if timeout is not None:
+            options["timeout"] = timeout
+        if max_retries is not None:
+            options["max_retries"] = max_retries
+        return options
+
+    def dev_token(
+        self, subject: str, *, claims: dict[str, Any] | None = None, expires_in: float = 3600
+    ) -> str:
+        """A JWT for ``subject`` from the backend's development issuer (``https://dev.doctrina.local``)."""
+        response = httpx.post(
+            f"{self._url}/_doctrina/dev_token",
+            json={"subject": subject, "claims": claims or {}, "expiresInSeconds": expires_in},
+            headers={"Authorization": f"Convex {self._admin_key}", "Convex-Client": CLIENT_HEADER_VALUE},
+            timeout=10.0,
+        )
+        if response.status_code != 200:
+            raise LocalBackendError(
+                f"Minting a development token failed: HTTP {response.status_code} {response.text}"
+            )
+        return str(response.json()["token"])
+
+    def stop(self, *, timeout: float = STOP_GRACE_SECONDS) -> None:
+        """Stops the server (SIGTERM, then SIGKILL after ``timeout`` seconds). Idempotent."""
+        process = self._process
+        if process is None:
+            return
+        _terminate(process, timeout)
+        if self._finalizer is not None:
+            self._finalizer.detach()
+        if self._output is not None:
+            self._output.join()
+        logger.debug("local backend: stopped (exit code %s)", process.returncode)
+
+    def wait(self) -> int:
+        """Blocks until the server exits (``doctrina dev``); returns its exit code."""
+        if self._process is None:
+            raise LocalBackendError(
+                "This backend was attached to, not started: there is no process to wait for"
+            )
+        return self._process.wait()
+
+    def __enter__(self) -> LocalBackend:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
