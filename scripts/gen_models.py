@@ -18,7 +18,8 @@ schema, the `shapes` registry and every function). Output, under src/doctrina_sd
 Field names are snake_case with the wire name as alias (`_id` -> `id`, `_creationTime` ->
 `creation_time`). Timestamps are recognised by name and validator type (TIME_RULES):
 
-    number  named `_creationTime`, `scheduledFor` or `...At`           -> datetime (Unix ms)
+    number  named `_creationTime`, `scheduledFor`, `cutoff`, `before`
+            or `...At`                                                  -> datetime (Unix ms)
     string  named `lastLogin`, `dateAdded`, `...At` or `...Date`        -> datetime (ISO 8601)
     string  named `...Expiry`                                           -> date (YYYY-MM-DD)
 
@@ -48,7 +49,7 @@ Mode = Literal["read", "args"]
 
 TIME_RULES: list[tuple[str, str, str]] = [
     # (validator type, field-name pattern, Python type)
-    ("number", r"^_creationTime$|^scheduledFor$|At$", "Timestamp"),
+    ("number", r"^_creationTime$|^scheduledFor$|^cutoff$|^before$|At$", "Timestamp"),
     ("string", r"^lastLogin$|^dateAdded$|At$|Date$", "IsoDatetime"),
     ("string", r"Expiry$", "IsoDate"),
 ]
@@ -56,6 +57,7 @@ TIME_RULES: list[tuple[str, str, str]] = [
 ARG_TYPES = {"Timestamp": "TimestampIn", "IsoDatetime": "IsoDatetimeIn"}
 # A table holding a list of things is named after one entry, not after "a wishlist".
 MODEL_NAMES = {"wishlist": "WishlistItem"}
+RESULT_TYPES = {"null": "None", "boolean": "bool", "string": "str", "number": "float", "bigint": "int"}
 CLIENT_ARGS = {"idempotencyKey", "paginationOpts"}
 SYSTEM_NAMES = {"_id": "id", "_creationTime": "creation_time"}
 PYTHON_RESERVED = {"and", "as", "class", "def", "from", "global", "import", "in", "is", "lambda", "not"}
@@ -129,9 +131,9 @@ class Generator:
     def __init__(self, spec: Json) -> None:
         self.spec = spec
         self.tables = {t["name"]: t for t in spec["tables"]}
-        self.enums = {canonical(j): pascal(name) for name, j in spec["enums"].items()}
-        self.docs = {canonical(document_of(t)): t["name"] for t in spec["tables"]}
-        self.shapes = {canonical(j): name for name, j in spec["shapes"].items()}
+        self.enums: dict[str, str] = {canonical(j): pascal(name) for name, j in spec["enums"].items()}
+        self.docs: dict[str, str] = {canonical(document_of(t)): t["name"] for t in spec["tables"]}
+        self.shapes: dict[str, str] = {canonical(j): name for name, j in spec["shapes"].items()}
         self.shape_module = Module("shapes.py", "Objects functions return that are not table documents.")
         self.warnings: list[str] = []
 
@@ -285,7 +287,6 @@ class Generator:
         modules.append(
             Module("_args/__init__.py", "Argument models, one per Convex function (used by resources).")
         )
-        self.check_returns()
         return {m.path: m.render() for m in modules}
 
     def table_modules(self) -> Iterator[Module]:
@@ -318,6 +319,7 @@ class Generator:
             f'    """Arguments of `{fn["path"]}` ({fn["visibility"]} {fn["kind"]})."""',
             f'    convex_path = "{fn["path"]}"',
             f'    convex_kind = "{fn["kind"]}"',
+            f'    convex_returns = "{self.result_type(fn["returns"], fn["path"])}"',
         ]
         if "idempotencyKey" in declared:
             body.append("    convex_idempotent = True")
@@ -344,33 +346,29 @@ class Generator:
         init.blocks = ["__all__ = [\n" + "".join(f'    "{n}",\n' for n in exported) + "]\n"]
         return init
 
-    def check_returns(self) -> None:
-        """Warns about returned objects that are neither a table document nor a registered shape."""
-        for fn in self.spec["functions"]:
-            for obj in objects_in(fn["returns"]):
-                if canonical(obj) not in self.docs and canonical(obj) not in self.shapes:
-                    self.warnings.append(
-                        f"{fn['path']} returns an object missing from `shapes`: {list(obj['value'])}"
-                    )
+    def result_type(self, v: Json | None, path: str) -> str:
+        """The Python type of a function's result, as resources declare it (`Page[X]` when paginated)."""
+        if v is None:
+            return "Any"
+        kind = v["type"]
+        if kind == "union":
+            return " | ".join(dict.fromkeys(self.result_type(m, path) for m in v["value"]))
+        if kind == "array":
+            return f"list[{self.result_type(v['value'], path)}]"
+        if kind != "object":
+            return RESULT_TYPES.get(kind, "Any")
+        if {"page", "isDone", "continueCursor"} <= set(v["value"]):
+            return f"Page[{self.result_type(v['value']['page']['fieldType']['value'], path)}]"
+        if canonical(v) in self.docs:
+            return model_name(self.docs[canonical(v)])
+        if canonical(v) in self.shapes:
+            return self.shapes[canonical(v)]
+        self.warnings.append(f"{path} returns an object missing from `shapes`: {list(v['value'])}")
+        return "dict[str, Any]"
 
 
 def literal(members: list[Json], mod: Module) -> str:
     return f"{mod.need('typing', 'Literal')}[{', '.join(json.dumps(m['value']) for m in members)}]"
-
-
-def objects_in(v: Json | None) -> Iterator[Json]:
-    """The outermost objects of a return validator; a `paginated(...)` result yields its item."""
-    if v is None:
-        return
-    if v["type"] == "object":
-        if {"page", "isDone", "continueCursor"} <= set(v["value"]):
-            yield from objects_in(v["value"]["page"]["fieldType"]["value"])
-        else:
-            yield v
-    elif v["type"] in ("union", "array"):
-        members = v["value"] if v["type"] == "union" else [v["value"]]
-        for member in members:
-            yield from objects_in(member)
 
 
 # ---------------------------------------------------------------- main

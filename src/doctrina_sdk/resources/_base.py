@@ -52,9 +52,10 @@ __all__ = [
     "pages",
     "returns",
     "returns_list",
+    "returns_nothing",
     "returns_optional",
     "sync",
-    "watch",
+    "watch_list",
 ]
 
 T = TypeVar("T")
@@ -144,6 +145,10 @@ def returns(cast_to: type[T], args_model: type[ArgsModel], /, **kwargs: Any) -> 
     return Call(function_call(args_model, **kwargs), cast_to)
 
 
+def returns_nothing(args_model: type[ArgsModel], /, **kwargs: Any) -> Call[None]:
+    return Call(function_call(args_model, **kwargs), type(None))
+
+
 def returns_optional(item: type[T], args_model: type[ArgsModel], /, **kwargs: Any) -> Call[T | None]:
     return Call(function_call(args_model, **kwargs), item | None)
 
@@ -158,8 +163,8 @@ def pages(
     return PageCall(function_call(args_model, **kwargs), item, page_size)
 
 
-def watch(cast_to: type[T], args_model: type[ArgsModel], /, **kwargs: Any) -> WatchCall[T]:
-    return WatchCall(function_call(args_model, **kwargs), cast_to)
+def watch_list(item: type[T], args_model: type[ArgsModel], /, **kwargs: Any) -> WatchCall[list[T]]:
+    return WatchCall(function_call(args_model, **kwargs), GenericAlias(list, (item,)))
 
 
 # ---------------------------------------------------------------- methods from definitions

@@ -93,6 +93,8 @@ class ArgsModel(ConvexModel):
 
     convex_path: ClassVar[str]
     convex_kind: ClassVar[Literal["query", "mutation", "action"]]
+    # The result's Python type as resources declare it, e.g. "Course | None" or "Page[Course]".
+    convex_returns: ClassVar[str]
     convex_idempotent: ClassVar[bool] = False
     convex_paginated: ClassVar[bool] = False
 

@@ -14,6 +14,7 @@ class CertificatesExpireDueArgs(ArgsModel):
 
     convex_path = "certificates:expireDue"
     convex_kind = "mutation"
+    convex_returns = "BatchResult"
     batch_size: Float64 | None = Field(default=None, alias="batchSize")
 
 
@@ -22,6 +23,7 @@ class CertificatesGetArgs(ArgsModel):
 
     convex_path = "certificates:get"
     convex_kind = "query"
+    convex_returns = "Certificate | None"
     id: CertificateId
 
 
@@ -30,6 +32,7 @@ class CertificatesListMineArgs(ArgsModel):
 
     convex_path = "certificates:listMine"
     convex_kind = "query"
+    convex_returns = "list[Certificate]"
 
 
 class CertificatesRevokeArgs(ArgsModel):
@@ -37,6 +40,7 @@ class CertificatesRevokeArgs(ArgsModel):
 
     convex_path = "certificates:revoke"
     convex_kind = "mutation"
+    convex_returns = "Certificate"
     id: CertificateId
     reason: str
 
@@ -46,6 +50,7 @@ class CertificatesSetExpiryArgs(ArgsModel):
 
     convex_path = "certificates:setExpiry"
     convex_kind = "mutation"
+    convex_returns = "Certificate"
     nullable_fields = frozenset({"expiry_date"})
     id: CertificateId
     expiry_date: IsoDatetimeIn | None = Field(alias="expiryDate")
@@ -56,4 +61,5 @@ class CertificatesVerifyArgs(ArgsModel):
 
     convex_path = "certificates:verify"
     convex_kind = "query"
+    convex_returns = "CertificateVerification | None"
     verification_code: str = Field(alias="verificationCode")

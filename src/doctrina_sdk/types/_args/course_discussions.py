@@ -14,6 +14,7 @@ class CourseDiscussionsCreateArgs(ArgsModel):
 
     convex_path = "courseDiscussions:create"
     convex_kind = "mutation"
+    convex_returns = "CourseDiscussion"
     convex_idempotent = True
     course_id: CourseId = Field(alias="courseId")
     title: str | None = None
@@ -26,6 +27,7 @@ class CourseDiscussionsGetArgs(ArgsModel):
 
     convex_path = "courseDiscussions:get"
     convex_kind = "query"
+    convex_returns = "CourseDiscussion | None"
     id: CourseDiscussionId
 
 
@@ -34,6 +36,7 @@ class CourseDiscussionsListRepliesArgs(ArgsModel):
 
     convex_path = "courseDiscussions:listReplies"
     convex_kind = "query"
+    convex_returns = "Page[CourseDiscussion]"
     convex_paginated = True
     parent_id: CourseDiscussionId = Field(alias="parentId")
 
@@ -43,6 +46,7 @@ class CourseDiscussionsListThreadsArgs(ArgsModel):
 
     convex_path = "courseDiscussions:listThreads"
     convex_kind = "query"
+    convex_returns = "Page[CourseDiscussion]"
     convex_paginated = True
     course_id: CourseId = Field(alias="courseId")
 
@@ -52,6 +56,7 @@ class CourseDiscussionsRemoveArgs(ArgsModel):
 
     convex_path = "courseDiscussions:remove"
     convex_kind = "mutation"
+    convex_returns = "None"
     id: CourseDiscussionId
 
 
@@ -60,6 +65,7 @@ class CourseDiscussionsUpdateArgs(ArgsModel):
 
     convex_path = "courseDiscussions:update"
     convex_kind = "mutation"
+    convex_returns = "CourseDiscussion"
     id: CourseDiscussionId
     title: str | None = None
     content: str | None = None

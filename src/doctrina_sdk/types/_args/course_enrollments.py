@@ -15,6 +15,7 @@ class CourseEnrollmentsEnrollFreeArgs(ArgsModel):
 
     convex_path = "courseEnrollments:enrollFree"
     convex_kind = "mutation"
+    convex_returns = "CourseEnrollment"
     convex_idempotent = True
     course_id: CourseId = Field(alias="courseId")
 
@@ -24,6 +25,7 @@ class CourseEnrollmentsGetArgs(ArgsModel):
 
     convex_path = "courseEnrollments:get"
     convex_kind = "query"
+    convex_returns = "CourseEnrollment | None"
     id: CourseEnrollmentId
 
 
@@ -32,6 +34,7 @@ class CourseEnrollmentsGrantArgs(ArgsModel):
 
     convex_path = "courseEnrollments:grant"
     convex_kind = "mutation"
+    convex_returns = "CourseEnrollment"
     user_id: UserId = Field(alias="userId")
     course_id: CourseId = Field(alias="courseId")
 
@@ -41,6 +44,7 @@ class CourseEnrollmentsListByCourseArgs(ArgsModel):
 
     convex_path = "courseEnrollments:listByCourse"
     convex_kind = "query"
+    convex_returns = "Page[CourseEnrollment]"
     convex_paginated = True
     course_id: CourseId = Field(alias="courseId")
     status: EnrollmentStatus | None = None
@@ -51,6 +55,7 @@ class CourseEnrollmentsListMineArgs(ArgsModel):
 
     convex_path = "courseEnrollments:listMine"
     convex_kind = "query"
+    convex_returns = "Page[CourseEnrollment]"
     convex_paginated = True
     status: EnrollmentStatus | None = None
 
@@ -60,5 +65,6 @@ class CourseEnrollmentsRevokeArgs(ArgsModel):
 
     convex_path = "courseEnrollments:revoke"
     convex_kind = "mutation"
+    convex_returns = "CourseEnrollment"
     id: CourseEnrollmentId
     reason: str | None = None

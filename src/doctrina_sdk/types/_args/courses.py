@@ -17,6 +17,7 @@ class CoursesArchiveArgs(ArgsModel):
 
     convex_path = "courses:archive"
     convex_kind = "mutation"
+    convex_returns = "Course"
     id: CourseId
 
 
@@ -25,6 +26,7 @@ class CoursesCreateArgs(ArgsModel):
 
     convex_path = "courses:create"
     convex_kind = "mutation"
+    convex_returns = "Course"
     convex_idempotent = True
     title: str
     description: str
@@ -46,6 +48,7 @@ class CoursesGetArgs(ArgsModel):
 
     convex_path = "courses:get"
     convex_kind = "query"
+    convex_returns = "Course | None"
     id: CourseId
 
 
@@ -54,6 +57,7 @@ class CoursesGetWithCurriculumArgs(ArgsModel):
 
     convex_path = "courses:getWithCurriculum"
     convex_kind = "query"
+    convex_returns = "CourseWithCurriculum | None"
     id: CourseId
 
 
@@ -62,6 +66,7 @@ class CoursesListArgs(ArgsModel):
 
     convex_path = "courses:list"
     convex_kind = "query"
+    convex_returns = "Page[Course]"
     convex_paginated = True
     category: str | None = None
     level: Level | None = None
@@ -72,6 +77,7 @@ class CoursesListByInstructorArgs(ArgsModel):
 
     convex_path = "courses:listByInstructor"
     convex_kind = "query"
+    convex_returns = "Page[Course]"
     convex_paginated = True
     instructor_id: UserId = Field(alias="instructorId")
 
@@ -81,6 +87,7 @@ class CoursesListByTagArgs(ArgsModel):
 
     convex_path = "courses:listByTag"
     convex_kind = "query"
+    convex_returns = "Page[Course]"
     convex_paginated = True
     tag: str
 
@@ -90,6 +97,7 @@ class CoursesListFeaturedArgs(ArgsModel):
 
     convex_path = "courses:listFeatured"
     convex_kind = "query"
+    convex_returns = "list[Course]"
     limit: Float64 | None = None
 
 
@@ -98,6 +106,7 @@ class CoursesPublishArgs(ArgsModel):
 
     convex_path = "courses:publish"
     convex_kind = "mutation"
+    convex_returns = "Course"
     id: CourseId
 
 
@@ -106,6 +115,7 @@ class CoursesRemoveArgs(ArgsModel):
 
     convex_path = "courses:remove"
     convex_kind = "mutation"
+    convex_returns = "None"
     id: CourseId
 
 
@@ -114,6 +124,7 @@ class CoursesSearchArgs(ArgsModel):
 
     convex_path = "courses:search"
     convex_kind = "query"
+    convex_returns = "list[Course]"
     query: str
     category: str | None = None
     level: Level | None = None
@@ -125,6 +136,7 @@ class CoursesUnpublishArgs(ArgsModel):
 
     convex_path = "courses:unpublish"
     convex_kind = "mutation"
+    convex_returns = "Course"
     id: CourseId
     visibility: Literal["private", "draft"]
 
@@ -134,6 +146,7 @@ class CoursesUpdateArgs(ArgsModel):
 
     convex_path = "courses:update"
     convex_kind = "mutation"
+    convex_returns = "Course"
     id: CourseId
     title: str | None = None
     description: str | None = None

@@ -14,6 +14,7 @@ class FavoritesIsFavoriteArgs(ArgsModel):
 
     convex_path = "favorites:isFavorite"
     convex_kind = "query"
+    convex_returns = "bool"
     resource_id: ResourceId = Field(alias="resourceId")
 
 
@@ -22,6 +23,7 @@ class FavoritesListMineArgs(ArgsModel):
 
     convex_path = "favorites:listMine"
     convex_kind = "query"
+    convex_returns = "Page[FavoriteWithResource]"
     convex_paginated = True
 
 
@@ -30,5 +32,6 @@ class FavoritesToggleArgs(ArgsModel):
 
     convex_path = "favorites:toggle"
     convex_kind = "mutation"
+    convex_returns = "bool"
     convex_idempotent = True
     resource_id: ResourceId = Field(alias="resourceId")

@@ -15,6 +15,7 @@ class InstructorApplicationsApproveArgs(ArgsModel):
 
     convex_path = "instructorApplications:approve"
     convex_kind = "mutation"
+    convex_returns = "InstructorApplication"
     id: InstructorApplicationId
 
 
@@ -23,6 +24,7 @@ class InstructorApplicationsGetArgs(ArgsModel):
 
     convex_path = "instructorApplications:get"
     convex_kind = "query"
+    convex_returns = "InstructorApplication | None"
     id: InstructorApplicationId
 
 
@@ -31,6 +33,7 @@ class InstructorApplicationsListByStatusArgs(ArgsModel):
 
     convex_path = "instructorApplications:listByStatus"
     convex_kind = "query"
+    convex_returns = "Page[InstructorApplication]"
     convex_paginated = True
     status: ApplicationStatus
 
@@ -40,6 +43,7 @@ class InstructorApplicationsListMineArgs(ArgsModel):
 
     convex_path = "instructorApplications:listMine"
     convex_kind = "query"
+    convex_returns = "Page[InstructorApplication]"
     convex_paginated = True
 
 
@@ -48,6 +52,7 @@ class InstructorApplicationsRejectArgs(ArgsModel):
 
     convex_path = "instructorApplications:reject"
     convex_kind = "mutation"
+    convex_returns = "InstructorApplication"
     id: InstructorApplicationId
     reason: str
 
@@ -57,6 +62,7 @@ class InstructorApplicationsSubmitArgs(ArgsModel):
 
     convex_path = "instructorApplications:submit"
     convex_kind = "mutation"
+    convex_returns = "InstructorApplication"
     convex_idempotent = True
     license_number: str = Field(alias="licenseNumber")
     license_state: str = Field(alias="licenseState")

@@ -14,6 +14,7 @@ class LessonProgressCompleteArgs(ArgsModel):
 
     convex_path = "lessonProgress:complete"
     convex_kind = "mutation"
+    convex_returns = "LessonProgress"
     lesson_id: LessonId = Field(alias="lessonId")
     time_spent: Float64 | None = Field(default=None, alias="timeSpent")
 
@@ -23,6 +24,7 @@ class LessonProgressCourseProgressArgs(ArgsModel):
 
     convex_path = "lessonProgress:courseProgress"
     convex_kind = "query"
+    convex_returns = "CourseProgress"
     course_id: CourseId = Field(alias="courseId")
 
 
@@ -31,5 +33,6 @@ class LessonProgressRecordTimeArgs(ArgsModel):
 
     convex_path = "lessonProgress:recordTime"
     convex_kind = "mutation"
+    convex_returns = "LessonProgress"
     lesson_id: LessonId = Field(alias="lessonId")
     seconds: Float64

@@ -15,6 +15,7 @@ class PurchasesCompleteArgs(ArgsModel):
 
     convex_path = "purchases:complete"
     convex_kind = "mutation"
+    convex_returns = "Purchase"
     id: PurchaseId
     stripe_checkout_session_id: str = Field(alias="stripeCheckoutSessionId")
 
@@ -24,6 +25,7 @@ class PurchasesCreateCheckoutArgs(ArgsModel):
 
     convex_path = "purchases:createCheckout"
     convex_kind = "mutation"
+    convex_returns = "Purchase"
     convex_idempotent = True
     course_id: CourseId = Field(alias="courseId")
 
@@ -33,6 +35,7 @@ class PurchasesExpireArgs(ArgsModel):
 
     convex_path = "purchases:expire"
     convex_kind = "mutation"
+    convex_returns = "Purchase"
     id: PurchaseId
 
 
@@ -41,6 +44,7 @@ class PurchasesExpireStaleArgs(ArgsModel):
 
     convex_path = "purchases:expireStale"
     convex_kind = "mutation"
+    convex_returns = "BatchResult"
     batch_size: Float64 | None = Field(default=None, alias="batchSize")
 
 
@@ -49,6 +53,7 @@ class PurchasesGetArgs(ArgsModel):
 
     convex_path = "purchases:get"
     convex_kind = "query"
+    convex_returns = "Purchase | None"
     id: PurchaseId
 
 
@@ -57,6 +62,7 @@ class PurchasesHasAccessArgs(ArgsModel):
 
     convex_path = "purchases:hasAccess"
     convex_kind = "query"
+    convex_returns = "bool"
     course_id: CourseId = Field(alias="courseId")
 
 
@@ -65,6 +71,7 @@ class PurchasesListMineArgs(ArgsModel):
 
     convex_path = "purchases:listMine"
     convex_kind = "query"
+    convex_returns = "Page[Purchase]"
     convex_paginated = True
     status: PurchaseStatus | None = None
 
@@ -74,5 +81,6 @@ class PurchasesRefundArgs(ArgsModel):
 
     convex_path = "purchases:refund"
     convex_kind = "mutation"
+    convex_returns = "Purchase"
     id: PurchaseId
     reason: str | None = None

@@ -15,6 +15,7 @@ class ResourcesCreateArgs(ArgsModel):
 
     convex_path = "resources:create"
     convex_kind = "mutation"
+    convex_returns = "Resource"
     convex_idempotent = True
     title: str
     description: str
@@ -37,6 +38,7 @@ class ResourcesGetArgs(ArgsModel):
 
     convex_path = "resources:get"
     convex_kind = "query"
+    convex_returns = "Resource | None"
     id: ResourceId
 
 
@@ -45,6 +47,7 @@ class ResourcesListArgs(ArgsModel):
 
     convex_path = "resources:list"
     convex_kind = "query"
+    convex_returns = "Page[Resource]"
     convex_paginated = True
 
 
@@ -53,6 +56,7 @@ class ResourcesListByCategoryArgs(ArgsModel):
 
     convex_path = "resources:listByCategory"
     convex_kind = "query"
+    convex_returns = "Page[Resource]"
     convex_paginated = True
     category: str
 
@@ -62,6 +66,7 @@ class ResourcesListByCourseArgs(ArgsModel):
 
     convex_path = "resources:listByCourse"
     convex_kind = "query"
+    convex_returns = "Page[Resource]"
     convex_paginated = True
     course_id: CourseId = Field(alias="courseId")
 
@@ -71,6 +76,7 @@ class ResourcesListFeaturedArgs(ArgsModel):
 
     convex_path = "resources:listFeatured"
     convex_kind = "query"
+    convex_returns = "list[Resource]"
     limit: Float64 | None = None
 
 
@@ -79,6 +85,7 @@ class ResourcesListMineArgs(ArgsModel):
 
     convex_path = "resources:listMine"
     convex_kind = "query"
+    convex_returns = "Page[Resource]"
     convex_paginated = True
 
 
@@ -87,6 +94,7 @@ class ResourcesPurgeDependentsArgs(ArgsModel):
 
     convex_path = "resources:purgeDependents"
     convex_kind = "mutation"
+    convex_returns = "None"
     resource_id: ResourceId = Field(alias="resourceId")
 
 
@@ -95,6 +103,7 @@ class ResourcesRecordDownloadArgs(ArgsModel):
 
     convex_path = "resources:recordDownload"
     convex_kind = "mutation"
+    convex_returns = "DownloadLink"
     id: ResourceId
 
 
@@ -103,6 +112,7 @@ class ResourcesRemoveArgs(ArgsModel):
 
     convex_path = "resources:remove"
     convex_kind = "mutation"
+    convex_returns = "None"
     id: ResourceId
 
 
@@ -111,6 +121,7 @@ class ResourcesSearchArgs(ArgsModel):
 
     convex_path = "resources:search"
     convex_kind = "query"
+    convex_returns = "list[Resource]"
     query: str
     type: str | None = None
     difficulty: Level | None = None
@@ -122,6 +133,7 @@ class ResourcesUpdateArgs(ArgsModel):
 
     convex_path = "resources:update"
     convex_kind = "mutation"
+    convex_returns = "Resource"
     id: ResourceId
     title: str | None = None
     description: str | None = None

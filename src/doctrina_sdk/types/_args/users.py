@@ -14,6 +14,7 @@ class UsersCreateArgs(ArgsModel):
 
     convex_path = "users:create"
     convex_kind = "mutation"
+    convex_returns = "User"
     convex_idempotent = True
     first_name: str = Field(alias="firstName")
     last_name: str = Field(alias="lastName")
@@ -35,6 +36,7 @@ class UsersCreateManyArgs(ArgsModel):
 
     convex_path = "users:createMany"
     convex_kind = "mutation"
+    convex_returns = "BulkCreateResult"
     convex_idempotent = True
     rows: list[UsersCreateManyArgsRow]
 
@@ -44,6 +46,7 @@ class UsersEnsureCurrentUserArgs(ArgsModel):
 
     convex_path = "users:ensureCurrentUser"
     convex_kind = "mutation"
+    convex_returns = "User"
 
 
 class UsersGetArgs(ArgsModel):
@@ -51,6 +54,7 @@ class UsersGetArgs(ArgsModel):
 
     convex_path = "users:get"
     convex_kind = "query"
+    convex_returns = "User | None"
     id: UserId
 
 
@@ -59,6 +63,7 @@ class UsersGetByEmailArgs(ArgsModel):
 
     convex_path = "users:getByEmail"
     convex_kind = "query"
+    convex_returns = "User | None"
     email: str
 
 
@@ -67,6 +72,7 @@ class UsersGetPublicProfileArgs(ArgsModel):
 
     convex_path = "users:getPublicProfile"
     convex_kind = "query"
+    convex_returns = "PublicProfile | None"
     id: UserId
 
 
@@ -75,6 +81,7 @@ class UsersListAdminsArgs(ArgsModel):
 
     convex_path = "users:listAdmins"
     convex_kind = "query"
+    convex_returns = "Page[User]"
     convex_paginated = True
 
 
@@ -83,6 +90,7 @@ class UsersListInstructorsArgs(ArgsModel):
 
     convex_path = "users:listInstructors"
     convex_kind = "query"
+    convex_returns = "Page[PublicProfile]"
     convex_paginated = True
 
 
@@ -91,6 +99,7 @@ class UsersMeArgs(ArgsModel):
 
     convex_path = "users:me"
     convex_kind = "query"
+    convex_returns = "User | None"
 
 
 class UsersSetRolesArgs(ArgsModel):
@@ -98,6 +107,7 @@ class UsersSetRolesArgs(ArgsModel):
 
     convex_path = "users:setRoles"
     convex_kind = "mutation"
+    convex_returns = "User"
     id: UserId
     is_instructor: bool | None = Field(default=None, alias="isInstructor")
     is_admin: bool | None = Field(default=None, alias="isAdmin")
@@ -108,6 +118,7 @@ class UsersUpdateArgs(ArgsModel):
 
     convex_path = "users:update"
     convex_kind = "mutation"
+    convex_returns = "User"
     id: UserId
     first_name: str | None = Field(default=None, alias="firstName")
     last_name: str | None = Field(default=None, alias="lastName")

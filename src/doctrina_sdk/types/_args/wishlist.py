@@ -14,6 +14,7 @@ class WishlistAddArgs(ArgsModel):
 
     convex_path = "wishlist:add"
     convex_kind = "mutation"
+    convex_returns = "WishlistItem"
     course_id: CourseId = Field(alias="courseId")
 
 
@@ -22,6 +23,7 @@ class WishlistContainsArgs(ArgsModel):
 
     convex_path = "wishlist:contains"
     convex_kind = "query"
+    convex_returns = "bool"
     course_id: CourseId = Field(alias="courseId")
 
 
@@ -30,6 +32,7 @@ class WishlistListMineArgs(ArgsModel):
 
     convex_path = "wishlist:listMine"
     convex_kind = "query"
+    convex_returns = "Page[WishlistItem]"
     convex_paginated = True
 
 
@@ -38,4 +41,5 @@ class WishlistRemoveArgs(ArgsModel):
 
     convex_path = "wishlist:remove"
     convex_kind = "mutation"
+    convex_returns = "bool"
     course_id: CourseId = Field(alias="courseId")
