@@ -1,0 +1,75 @@
+/**
+ * `node local-backend/dist/main.js --data-dir DIR ...`: the local backend process
+ * (docs/architecture.md). Prints one READY line when it serves, shuts down
+ * cleanly on SIGTERM/SIGINT or, with --exit-with-parent, when stdin closes.
+ */
+import { mkdir } from "node:fs/promises";
+import { createEngine } from "./engine/index.js";
+import { AdminKey } from "./server/auth/adminKey.js";
+import { DevIssuer } from "./server/auth/devIssuer.js";
+import { parseCli, USAGE, type CliOptions } from "./server/cli.js";
+import { publishEnv } from "./server/publishEnv.js";
+import { startServer } from "./server/server.js";
+
+/** A shutdown that hangs (a stuck function, a stuck socket) must not keep the process alive. */
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
+function log(message: string): void {
+  process.stderr.write(`[doctrina-local-backend] ${message}\n`);
+}
+
+async function main(): Promise<void> {
+  let options: CliOptions;
+  try {
+    options = parseCli(process.argv.slice(2));
+  } catch (error) {
+    log(`${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  keepServingOnStrayErrors();
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  const adminKey = await AdminKey.loadOrCreate(options.dataDir);
+  const devIssuer = await DevIssuer.loadOrCreate(options.dataDir);
+  const engine = await createEngine({ dataDir: options.dataDir, functionsDir: options.functionsDir });
+  const server = await startServer({ engine, adminKey, devIssuer, port: options.port });
+  if (options.publishEnv !== undefined) await publishEnv(options.publishEnv, server.url, adminKey.value);
+
+  let stopping = false;
+  const shutdown = (reason: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log(`shutting down (${reason})`);
+    setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
+    server
+      .close()
+      .then(() => engine.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          log(`shutdown failed: ${(error as Error).stack ?? String(error)}`);
+          process.exit(1);
+        },
+      );
+  };
+  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(signal, () => shutdown(signal));
+  if (options.exitWithParent) {
+    process.stdin.on("end", () => shutdown("stdin closed"));
+    process.stdin.on("close", () => shutdown("stdin closed"));
+    process.stdin.on("error", () => shutdown("stdin failed"));
+    process.stdin.resume();
+  }
+
+  const ready = `{"url": ${JSON.stringify(server.url)}, "dataDir": ${JSON.stringify(options.dataDir)}, "adminKeyFile": ${JSON.stringify(adminKey.file)}}`;
+  process.stdout.write(`DOCTRINA_BACKEND_READY ${ready}\n`);
+}
+
+/** A bug reached from one request must not take down every other client's server. */
+function keepServingOnStrayErrors(): void {
+  process.on("unhandledRejection", (reason) => log(`unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}`));
+  process.on("uncaughtException", (error) => log(`uncaught exception: ${error.stack ?? String(error)}`));
+}
+
+main().catch((error: unknown) => {
+  log(`failed to start: ${(error as Error)?.stack ?? String(error)}`);
+  process.exit(1);
+});
