@@ -4,7 +4,8 @@ import { v } from "convex/values";
 import type { Id } from "./_generated/dataModel";
 import { mutation, query, type QueryCtx } from "./_generated/server";
 import { canEditCourse } from "./model/access";
-import { canActFor, getCaller, requireAdmin, requireUser } from "./model/auth";
+import { callerKey, canActFor, getCaller, requireAdmin, requireUser } from "./model/auth";
+import { requireUserCaller } from "./model/callers";
 import { conflict, forbidden, invalidState, notFound, unauthenticated } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import * as Enrollments from "./model/enrollments";
@@ -19,10 +20,11 @@ export const enrollFree = mutation({
   args: { courseId: v.id("courses"), idempotencyKey },
   returns: courseEnrollmentDoc,
   handler: async (ctx, { courseId, idempotencyKey: key }) => {
-    const user = await requireUser(ctx);
+    const caller = await requireUserCaller(ctx);
+    const user = caller.user;
     const id = await idempotent(
       ctx,
-      { fn: "courseEnrollments:enrollFree", caller: `user:${user._id}`, key, args: { courseId } },
+      { fn: "courseEnrollments:enrollFree", caller: callerKey(caller), key, args: { courseId } },
       async () => {
         const course = (await ctx.db.get(courseId)) ?? notFound("Course", courseId);
         if (!Enrollments.isPublished(course)) return invalidState("This course is not open for enrollment");

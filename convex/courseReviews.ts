@@ -4,7 +4,8 @@ import { v } from "convex/values";
 import type { Id } from "./_generated/dataModel";
 import { mutation, query, type QueryCtx } from "./_generated/server";
 import { canSeeCourse } from "./model/access";
-import { getCaller, isPrivileged, requireUser } from "./model/auth";
+import { callerKey, getCaller, isPrivileged, requireUser } from "./model/auth";
+import { requireUserCaller } from "./model/callers";
 import { forbidden, notFound, unauthenticated } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import * as Reviews from "./model/reviews";
@@ -19,8 +20,9 @@ export const create = mutation({
   args: { courseId: v.id("courses"), rating: v.number(), content: v.string(), idempotencyKey },
   returns: courseReviewDoc,
   handler: async (ctx, { idempotencyKey: key, ...input }) => {
-    const user = await requireUser(ctx);
-    const id = await idempotent(ctx, { fn: "courseReviews:create", caller: `user:${user._id}`, key, args: input }, () =>
+    const caller = await requireUserCaller(ctx);
+    const user = caller.user;
+    const id = await idempotent(ctx, { fn: "courseReviews:create", caller: callerKey(caller), key, args: input }, () =>
       Reviews.create(ctx, user, input),
     );
     return await loadReview(ctx, id);

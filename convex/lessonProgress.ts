@@ -3,7 +3,8 @@ import { v } from "convex/values";
 import type { Id } from "./_generated/dataModel";
 import { mutation, query, type QueryCtx } from "./_generated/server";
 import { canSeeCourse } from "./model/access";
-import { getCaller, requireUser } from "./model/auth";
+import { requireUser } from "./model/auth";
+import { requireUserCaller } from "./model/callers";
 import { notFound } from "./model/errors";
 import * as Progress from "./model/progress";
 import { courseProgress as courseProgressShape, lessonProgressDoc } from "./validators";
@@ -44,10 +45,9 @@ export const courseProgress = query({
   args: { courseId: v.id("courses") },
   returns: courseProgressShape,
   handler: async (ctx, { courseId }) => {
-    const user = await requireUser(ctx);
+    const caller = await requireUserCaller(ctx);
     const course = await ctx.db.get(courseId);
-    if (course === null || !(await canSeeCourse(ctx, await getCaller(ctx), course)))
-      return notFound("Course", courseId);
-    return await Progress.courseProgress(ctx, user._id, courseId);
+    if (course === null || !(await canSeeCourse(ctx, caller, course))) return notFound("Course", courseId);
+    return await Progress.courseProgress(ctx, caller.user._id, courseId);
   },
 });

@@ -5,7 +5,8 @@ import type { Id } from "./_generated/dataModel";
 import { internal } from "./_generated/api";
 import { internalMutation, mutation, query, type QueryCtx } from "./_generated/server";
 import { isEnrolled } from "./model/access";
-import { canActFor, getCaller, requireUser } from "./model/auth";
+import { callerKey, canActFor, getCaller, requireUser } from "./model/auth";
+import { requireUserCaller } from "./model/callers";
 import { batchSize } from "./model/batches";
 import { forbidden, notFound, unauthenticated } from "./model/errors";
 import { idempotent } from "./model/idempotency";
@@ -21,10 +22,11 @@ export const createCheckout = mutation({
   args: { courseId: v.id("courses"), idempotencyKey },
   returns: purchaseDoc,
   handler: async (ctx, { courseId, idempotencyKey: key }) => {
-    const user = await requireUser(ctx);
+    const caller = await requireUserCaller(ctx);
+    const user = caller.user;
     const id = await idempotent(
       ctx,
-      { fn: "purchases:createCheckout", caller: `user:${user._id}`, key, args: { courseId } },
+      { fn: "purchases:createCheckout", caller: callerKey(caller), key, args: { courseId } },
       () => Purchases.createCheckout(ctx, user, courseId),
     );
     return await loadPurchase(ctx, id);

@@ -1,7 +1,8 @@
 /** `quizAttempts`: server-graded quiz submissions. Rules live in `model/quizAttempts.ts`. */
 import { v } from "convex/values";
 import { mutation, query } from "./_generated/server";
-import { requireUser } from "./model/auth";
+import { callerKey, requireUser } from "./model/auth";
+import { requireUserCaller } from "./model/callers";
 import { invalid } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import * as QuizAttempts from "./model/quizAttempts";
@@ -18,10 +19,11 @@ export const submit = mutation({
   args: { lessonId: v.id("lessons"), answers: v.array(v.number()), idempotencyKey },
   returns: quizAttemptResult,
   handler: async (ctx, { lessonId, answers, idempotencyKey: key }) => {
-    const user = await requireUser(ctx);
+    const caller = await requireUserCaller(ctx);
+    const user = caller.user;
     return await idempotent(
       ctx,
-      { fn: "quizAttempts:submit", caller: `user:${user._id}`, key, args: { lessonId, answers } },
+      { fn: "quizAttempts:submit", caller: callerKey(caller), key, args: { lessonId, answers } },
       () => QuizAttempts.submit(ctx, user, lessonId, answers),
     );
   },

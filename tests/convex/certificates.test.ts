@@ -3,7 +3,7 @@ import { api, internal } from "../../convex/_generated/api";
 import type { Doc, Id } from "../../convex/_generated/dataModel";
 import * as Certificates from "../../convex/certificates";
 import { newVerificationCode } from "../../convex/model/certificates";
-import { expectAllowed, expectCode, insertLearningCourse, seededWorld, setup, type World } from "./fixtures";
+import { expectAllowed, expectCode, insertLearningCourse, ROLES, seededWorld, setup, type World } from "./fixtures";
 
 const DAY = 24 * 60 * 60 * 1000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -84,6 +84,17 @@ describe("certificates:verify", () => {
     expect(check?.status).toBe("revoked");
     expect(check?.revokedAt).toBeTypeOf("string");
     expect(check).not.toHaveProperty("revocationReason");
+  });
+
+  test("anyone may verify, signed in or not", async () => {
+    const seeded = seededWorld(
+      async (world) => (await stored(world, await insertCertificate(world, {})))!.verificationCode,
+    );
+    await expectAllowed(
+      ROLES,
+      (client) => client.query(api.certificates.verify, { verificationCode: seeded.value() }),
+      seeded.prepare,
+    );
   });
 
   test("codes are unique and unguessable", () => {

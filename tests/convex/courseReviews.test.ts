@@ -2,7 +2,16 @@ import { describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { recountCourse } from "../../convex/model/counters";
-import { expectAllowed, expectCode, insertCourse, insertEnrollment, seededWorld, setup, type World } from "./fixtures";
+import {
+  expectAllowed,
+  expectCode,
+  insertCourse,
+  insertEnrollment,
+  ROLES,
+  seededWorld,
+  setup,
+  type World,
+} from "./fixtures";
 
 const page = { paginationOpts: { numItems: 10, cursor: null } };
 const REVIEWERS = ["student", "otherStudent"] as const;
@@ -163,6 +172,15 @@ describe("courseReviews:listByCourse and getMine", () => {
       paginationOpts: { numItems: 1, cursor: first.continueCursor },
     });
     expect(rest.page.map((r) => r.content)).toEqual(["first"]);
+  });
+
+  test("anyone may list a public course's reviews", async () => {
+    const seeded = seededWorld(reviewableCourse);
+    await expectAllowed(
+      ROLES,
+      (client) => client.query(api.courseReviews.listByCourse, { courseId: seeded.value(), ...page }),
+      seeded.prepare,
+    );
   });
 
   test("a hidden course's reviews are not found for outsiders", async () => {
