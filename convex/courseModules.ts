@@ -19,10 +19,8 @@ export const create = mutation({
   returns: courseModuleDoc,
   handler: async (ctx, { idempotencyKey: key, ...input }) => {
     const { caller } = await requireCourseEditor(ctx, input.courseId);
-    const id = await idempotent(
-      ctx,
-      { fn: "courseModules:create", caller: callerKey(caller), key, args: input },
-      () => Curriculum.insertModule(ctx, input.courseId, input),
+    const id = await idempotent(ctx, { fn: "courseModules:create", caller: callerKey(caller), key, args: input }, () =>
+      Curriculum.insertModule(ctx, input.courseId, input),
     );
     return await mustGet(ctx, id);
   },

@@ -39,10 +39,8 @@ export const create = mutation({
   returns: courseDoc,
   handler: async (ctx, { idempotencyKey: key, ...input }) => {
     const instructor = await requireInstructor(ctx);
-    const id = await idempotent(
-      ctx,
-      { fn: "courses:create", caller: `user:${instructor._id}`, key, args: input },
-      () => Courses.insertCourse(ctx, instructor, input),
+    const id = await idempotent(ctx, { fn: "courses:create", caller: `user:${instructor._id}`, key, args: input }, () =>
+      Courses.insertCourse(ctx, instructor, input),
     );
     return await mustGet(ctx, id);
   },

@@ -9,8 +9,7 @@ import { idempotent } from "./model/idempotency";
 import * as Applications from "./model/instructorApplications";
 import { applicationStatus, idempotencyKey, instructorApplicationDoc, paginated } from "./validators";
 
-const reviewerOf = (caller: Caller): Id<"users"> | undefined =>
-  caller.kind === "user" ? caller.user._id : undefined;
+const reviewerOf = (caller: Caller): Id<"users"> | undefined => (caller.kind === "user" ? caller.user._id : undefined);
 
 async function mustGet(ctx: QueryCtx, id: Id<"instructorApplications">) {
   return (await ctx.db.get(id)) ?? notFound("Instructor application", id);

@@ -31,10 +31,8 @@ export const create = mutation({
   returns: userDoc,
   handler: async (ctx, { idempotencyKey: key, ...input }) => {
     const caller = await requireAdmin(ctx);
-    const userId = await idempotent(
-      ctx,
-      { fn: "users:create", caller: callerKey(caller), key, args: input },
-      () => Users.insertUser(ctx, input),
+    const userId = await idempotent(ctx, { fn: "users:create", caller: callerKey(caller), key, args: input }, () =>
+      Users.insertUser(ctx, input),
     );
     return (await ctx.db.get(userId)) ?? notFound("User", userId);
   },

@@ -27,7 +27,11 @@ export function checkSubmission(input: Submission, now: number): Submission {
   };
 }
 
-export async function submit(ctx: MutationCtx, user: Doc<"users">, input: Submission): Promise<Id<"instructorApplications">> {
+export async function submit(
+  ctx: MutationCtx,
+  user: Doc<"users">,
+  input: Submission,
+): Promise<Id<"instructorApplications">> {
   const now = Date.now();
   const submission = checkSubmission(input, now);
   if (user.isInstructor) invalidState("You are already an instructor");

@@ -88,7 +88,9 @@ export async function updateProfile(ctx: MutationCtx, user: Doc<"users">, change
   const patch: Partial<Doc<"users">> = {};
   if (changes.firstName !== undefined) patch.firstName = checkName(changes.firstName, "firstName");
   if (changes.lastName !== undefined) patch.lastName = checkName(changes.lastName, "lastName");
-  if (changes.image !== undefined) patch.image = changes.image.trim() === "" ? undefined : httpUrl(changes.image, "image");
+  if (changes.image !== undefined) {
+    patch.image = changes.image.trim() === "" ? undefined : httpUrl(changes.image, "image");
+  }
   if (changes.phone !== undefined) patch.phone = changes.phone.trim() === "" ? undefined : checkPhone(changes.phone);
   await ctx.db.patch(user._id, { ...patch, updatedAt: new Date().toISOString() });
 }
@@ -132,7 +134,9 @@ export async function ensureCurrentUser(ctx: MutationCtx): Promise<Id<"users">> 
 }
 
 async function actedAsUser(ctx: MutationCtx, identity: UserIdentity): Promise<Id<"users">> {
-  if (identity.subject === SERVICE_SUBJECT) return forbidden("The service has no user: call it with acting_as(user_id)");
+  if (identity.subject === SERVICE_SUBJECT) {
+    return forbidden("The service has no user: call it with acting_as(user_id)");
+  }
   const userId = ctx.db.normalizeId("users", identity.subject);
   const user = userId === null ? null : await ctx.db.get(userId);
   return user?._id ?? unauthenticated(`The service acts as an unknown user: ${identity.subject}`);

@@ -21,15 +21,18 @@ const modulesOf = (t: TestConvex, courseId: Id<"courses">) =>
       .withIndex("by_course", (q) => q.eq("courseId", courseId))
       .collect(),
   );
-const count = (t: TestConvex, table: "courseModules" | "lessons" | "quizQuestions" | "lessonProgress" | "quizAttempts") =>
-  t.run(async (ctx) => (await ctx.db.query(table).collect()).length);
+const count = (
+  t: TestConvex,
+  table: "courseModules" | "lessons" | "quizQuestions" | "lessonProgress" | "quizAttempts",
+) => t.run(async (ctx) => (await ctx.db.query(table).collect()).length);
 const lessonCount = async (t: TestConvex, courseId: Id<"courses">) =>
   (await t.run((ctx) => ctx.db.get(courseId)))?.lessonCount;
 
 /** The fixture course plus two more (empty) modules: Anatomy, Dosing, Safety. */
 async function threeModules(world: World) {
   const ids = await createCourseWithCurriculum(world);
-  const add = (title: string) => world.as.instructor.mutation(api.courseModules.create, { courseId: ids.courseId, title });
+  const add = (title: string) =>
+    world.as.instructor.mutation(api.courseModules.create, { courseId: ids.courseId, title });
   const dosing = await add("Dosing");
   const safety = await add("Safety");
   return { ...ids, dosingId: dosing._id, safetyId: safety._id };
@@ -46,7 +49,11 @@ describe("courseModules:create", () => {
       title: " Dosing ",
       description: "Units and dilution",
     });
-    const third = await world.as.admin.mutation(api.courseModules.create, { courseId, title: "Safety", description: " " });
+    const third = await world.as.admin.mutation(api.courseModules.create, {
+      courseId,
+      title: "Safety",
+      description: " ",
+    });
     expect(second).toMatchObject({ title: "Dosing", description: "Units and dilution", order: 1, courseId });
     expect(third.order).toBe(2);
     expect(third.description).toBeUndefined();
@@ -74,9 +81,16 @@ describe("courseModules:create", () => {
       }
     });
     await expectCode(world.as.instructor.mutation(api.courseModules.create, { courseId, title: "One more" }), "LIMIT");
-    const draft = await world.as.instructor.mutation(api.courses.create, { title: "T", description: "D", category: "laser" });
+    const draft = await world.as.instructor.mutation(api.courses.create, {
+      title: "T",
+      description: "D",
+      category: "laser",
+    });
     await world.t.run((ctx) => ctx.db.delete(draft._id));
-    await expectCode(world.as.admin.mutation(api.courseModules.create, { courseId: draft._id, title: "M" }), "NOT_FOUND");
+    await expectCode(
+      world.as.admin.mutation(api.courseModules.create, { courseId: draft._id, title: "M" }),
+      "NOT_FOUND",
+    );
   });
 
   test("the same idempotency key twice writes once", async () => {
@@ -114,7 +128,10 @@ describe("courseModules:update", () => {
   test("rejects an empty title and writes nothing", async () => {
     const world = await setup();
     const { moduleId } = await createCourseWithCurriculum(world);
-    await expectCode(world.as.instructor.mutation(api.courseModules.update, { id: moduleId, title: " " }), "VALIDATION");
+    await expectCode(
+      world.as.instructor.mutation(api.courseModules.update, { id: moduleId, title: " " }),
+      "VALIDATION",
+    );
     expect((await world.t.run((ctx) => ctx.db.get(moduleId)))?.title).toBe("Anatomy");
   });
 

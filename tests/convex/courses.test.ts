@@ -19,8 +19,10 @@ const EDITORS = ["instructor", "admin", "service"] as const;
 const draft = { title: "Botox Foundations", description: "Safe neurotoxin practice", category: "botox" };
 
 const createDraft = (client: Client, overrides = {}) => client.mutation(api.courses.create, { ...draft, ...overrides });
-const rows = <T extends "courses" | "courseTags" | "courseModules" | "lessons" | "quizQuestions">(t: TestConvex, table: T) =>
-  t.run((ctx) => ctx.db.query(table).collect());
+const rows = <T extends "courses" | "courseTags" | "courseModules" | "lessons" | "quizQuestions">(
+  t: TestConvex,
+  table: T,
+) => t.run((ctx) => ctx.db.query(table).collect());
 const courseOf = (t: TestConvex, id: Id<"courses">) => t.run((ctx) => ctx.db.get(id));
 
 /** `courseTags` mirror the course's tags and visibility; `searchText` is title + description + tags. */
@@ -50,7 +52,12 @@ describe("the course wizard (SDK tour)", () => {
     expect(full?.modules.map((m) => m.title)).toEqual(["Anatomy"]);
     expect(full?.modules[0].lessons.map((l) => l.title)).toEqual(["Facial muscles", "Check yourself"]);
     expect(full?.modules[0].lessons.every((l) => l.content === undefined)).toBe(true);
-    expect(full).toMatchObject({ visibility: "public", lessonCount: 2, tags: ["neurotoxins", "anatomy"], canLearn: false });
+    expect(full).toMatchObject({
+      visibility: "public",
+      lessonCount: 2,
+      tags: ["neurotoxins", "anatomy"],
+      canLearn: false,
+    });
     const catalog = await world.as.anonymous.query(api.courses.list, { category: "botox", paginationOpts: page });
     expect(catalog.page.map((c) => c._id)).toEqual([ids.courseId]);
   });
@@ -105,6 +112,14 @@ describe("courses:create", () => {
     expect(await rows(t, "courseTags")).toHaveLength(0);
   });
 
+  test("empty optional texts are left out", async () => {
+    const { as } = await setup();
+    const course = await createDraft(as.instructor, { duration: " ", thumbnailUrl: "", longDescription: "" });
+    expect(course).not.toHaveProperty("duration");
+    expect(course).not.toHaveProperty("thumbnailUrl");
+    expect(course).not.toHaveProperty("longDescription");
+  });
+
   test("a student cannot create a course and nothing is written (the tour's error example)", async () => {
     const { as, t } = await setup();
     await expectCode(createDraft(as.student, { title: "Mine", description: "x" }), "FORBIDDEN");
@@ -144,7 +159,10 @@ describe("courses:update", () => {
   test("rejects bad fields and writes nothing", async () => {
     const { as, t } = await setup();
     const course = await createDraft(as.instructor, { tags: ["a"] });
-    await expectCode(as.instructor.mutation(api.courses.update, { id: course._id, tags: ["b"], price: -5 }), "VALIDATION");
+    await expectCode(
+      as.instructor.mutation(api.courses.update, { id: course._id, tags: ["b"], price: -5 }),
+      "VALIDATION",
+    );
     await expectCode(as.instructor.mutation(api.courses.update, { id: course._id, category: "cars" }), "VALIDATION");
     expect(await courseOf(t, course._id)).toEqual(course);
     await expectDerivedInStep(t, course._id);
@@ -186,7 +204,9 @@ describe("courses:publish, unpublish, archive", () => {
     expect(hidden.publishedAt).toBe(course.publishedAt);
     await expectDerivedInStep(world.t, courseId);
     expect((await world.as.anonymous.query(api.courses.list, { paginationOpts: page })).page).toHaveLength(0);
-    expect((await world.as.anonymous.query(api.courses.listByTag, { tag: "anatomy", paginationOpts: page })).page).toHaveLength(0);
+    expect(
+      (await world.as.anonymous.query(api.courses.listByTag, { tag: "anatomy", paginationOpts: page })).page,
+    ).toHaveLength(0);
   });
 
   test("archive leaves the catalog but keeps enrolled students' access; publishing brings it back", async () => {
@@ -313,7 +333,11 @@ describe("courses:get and courses:getWithCurriculum", () => {
   });
 
   test("anyone may call them", async () => {
-    await expectAllowed(ALL, (client) => client.query(api.courses.get, { id: published.value().courseId }), published.prepare);
+    await expectAllowed(
+      ALL,
+      (client) => client.query(api.courses.get, { id: published.value().courseId }),
+      published.prepare,
+    );
     await expectAllowed(
       ALL,
       (client) => client.query(api.courses.getWithCurriculum, { id: published.value().courseId }),
@@ -379,7 +403,10 @@ describe("courses:listByInstructor", () => {
       });
       const expected = (EDITORS as readonly string[]).includes(role) ? 4 : 3;
       expect(result.page, role).toHaveLength(expected);
-      expect(result.page.some((x) => x._id === c.hidden), role).toBe(expected === 4);
+      expect(
+        result.page.some((x) => x._id === c.hidden),
+        role,
+      ).toBe(expected === 4);
     }
   });
 
@@ -419,7 +446,10 @@ describe("courses:listByTag", () => {
   test("public courses with the tag, matched after normalizing it", async () => {
     const world = await setup();
     const c = await catalog(world);
-    const tagged = await world.as.anonymous.query(api.courses.listByTag, { tag: "  NeuroToxins ", paginationOpts: page });
+    const tagged = await world.as.anonymous.query(api.courses.listByTag, {
+      tag: "  NeuroToxins ",
+      paginationOpts: page,
+    });
     expect(tagged.page.map((x) => x._id).sort()).toEqual([c.botoxBasics, c.botoxAdvanced].sort());
     await expectCode(world.as.anonymous.query(api.courses.listByTag, { tag: " ", paginationOpts: page }), "VALIDATION");
   });

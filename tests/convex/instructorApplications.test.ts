@@ -193,10 +193,16 @@ describe("instructorApplications reads", () => {
     const { as } = await setup();
     const a = await submit(as.student);
     const b = await submit(as.otherStudent);
-    const queue = await as.admin.query(api.instructorApplications.listByStatus, { status: "pending", paginationOpts: page });
+    const queue = await as.admin.query(api.instructorApplications.listByStatus, {
+      status: "pending",
+      paginationOpts: page,
+    });
     expect(queue.page.map((x) => x._id)).toEqual([a._id, b._id]);
     await as.admin.mutation(api.instructorApplications.approve, { id: a._id });
-    const approved = await as.service.query(api.instructorApplications.listByStatus, { status: "approved", paginationOpts: page });
+    const approved = await as.service.query(api.instructorApplications.listByStatus, {
+      status: "approved",
+      paginationOpts: page,
+    });
     expect(approved.page.map((x) => x._id)).toEqual([a._id]);
   });
 

@@ -44,8 +44,18 @@ describe("lessons:create", () => {
   test("appends with dense order and counts the lesson on the course", async () => {
     const world = await setup();
     const ids = await createCourseWithCurriculum(world);
-    const lesson = await world.as.instructor.mutation(api.lessons.create, { moduleId: ids.moduleId, ...newLesson, duration: 5 });
-    expect(lesson).toMatchObject({ ...newLesson, duration: 5, order: 2, courseId: ids.courseId, moduleId: ids.moduleId });
+    const lesson = await world.as.instructor.mutation(api.lessons.create, {
+      moduleId: ids.moduleId,
+      ...newLesson,
+      duration: 5,
+    });
+    expect(lesson).toMatchObject({
+      ...newLesson,
+      duration: 5,
+      order: 2,
+      courseId: ids.courseId,
+      moduleId: ids.moduleId,
+    });
     expect(await lessonCount(world.t, ids.courseId)).toBe(3);
     const quiz = await world.as.instructor.mutation(api.lessons.create, {
       moduleId: ids.moduleId,
@@ -82,14 +92,27 @@ describe("lessons:create", () => {
     const world = await setup();
     const ids = await createCourseWithCurriculum(world);
     await world.t.run((ctx) => ctx.db.patch(ids.courseId, { lessonCount: 300 }));
-    await expectCode(world.as.instructor.mutation(api.lessons.create, { moduleId: ids.moduleId, ...newLesson }), "LIMIT");
+    await expectCode(
+      world.as.instructor.mutation(api.lessons.create, { moduleId: ids.moduleId, ...newLesson }),
+      "LIMIT",
+    );
     await world.t.run(async (ctx) => {
       await ctx.db.patch(ids.courseId, { lessonCount: 100 });
       for (let order = 2; order < 100; order++) {
-        await ctx.db.insert("lessons", { ...newLesson, moduleId: ids.moduleId, courseId: ids.courseId, order, createdAt: 0, updatedAt: 0 });
+        await ctx.db.insert("lessons", {
+          ...newLesson,
+          moduleId: ids.moduleId,
+          courseId: ids.courseId,
+          order,
+          createdAt: 0,
+          updatedAt: 0,
+        });
       }
     });
-    await expectCode(world.as.instructor.mutation(api.lessons.create, { moduleId: ids.moduleId, ...newLesson }), "LIMIT");
+    await expectCode(
+      world.as.instructor.mutation(api.lessons.create, { moduleId: ids.moduleId, ...newLesson }),
+      "LIMIT",
+    );
     expect(await lessonCount(world.t, ids.courseId)).toBe(100);
   });
 
@@ -122,14 +145,19 @@ describe("lessons:update", () => {
       duration: 15,
     });
     expect(lesson).toMatchObject({ title: "Facial muscles, part 1", content: "https://video.example/2", duration: 15 });
-    expect((await world.as.instructor.mutation(api.lessons.update, { id: ids.quizId, passingScore: 90 })).passingScore).toBe(90);
+    expect(
+      (await world.as.instructor.mutation(api.lessons.update, { id: ids.quizId, passingScore: 90 })).passingScore,
+    ).toBe(90);
   });
 
   test("a quiz with questions keeps its type; without them it may change (dropping passingScore)", async () => {
     const world = await setup();
     const ids = await createCourseWithCurriculum(world);
     await world.as.instructor.mutation(api.lessons.update, { id: ids.quizId, passingScore: 90 });
-    await expectCode(world.as.instructor.mutation(api.lessons.update, { id: ids.quizId, type: "video" }), "INVALID_STATE");
+    await expectCode(
+      world.as.instructor.mutation(api.lessons.update, { id: ids.quizId, type: "video" }),
+      "INVALID_STATE",
+    );
     expect((await world.t.run((ctx) => ctx.db.get(ids.quizId)))?.type).toBe("quiz");
     await world.as.instructor.mutation(api.quizQuestions.remove, { id: ids.questionId });
     const video = await world.as.instructor.mutation(api.lessons.update, { id: ids.quizId, type: "video" });
@@ -141,7 +169,10 @@ describe("lessons:update", () => {
     const world = await setup();
     const ids = await createCourseWithCurriculum(world);
     const before = await world.t.run((ctx) => ctx.db.get(ids.videoId));
-    await expectCode(world.as.instructor.mutation(api.lessons.update, { id: ids.videoId, title: "T", passingScore: 50 }), "VALIDATION");
+    await expectCode(
+      world.as.instructor.mutation(api.lessons.update, { id: ids.videoId, title: "T", passingScore: 50 }),
+      "VALIDATION",
+    );
     await expectCode(world.as.instructor.mutation(api.lessons.update, { id: ids.videoId, duration: 0 }), "VALIDATION");
     expect(await world.t.run((ctx) => ctx.db.get(ids.videoId))).toEqual(before);
   });
@@ -193,7 +224,11 @@ describe("lessons:remove", () => {
   });
 
   test("the course's instructor, admins and the service", async () => {
-    await expectAllowed(EDITORS, (client) => client.mutation(api.lessons.remove, { id: course.value().quizId }), course.prepare);
+    await expectAllowed(
+      EDITORS,
+      (client) => client.mutation(api.lessons.remove, { id: course.value().quizId }),
+      course.prepare,
+    );
   });
 });
 
@@ -211,7 +246,10 @@ describe("lessons:reorder", () => {
       [ids.videoId, 1],
     ]);
     for (const lessonIds of [[ids.quizId], [ids.quizId, ids.quizId], [ids.quizId, other.videoId]]) {
-      await expectCode(world.as.instructor.mutation(api.lessons.reorder, { moduleId: ids.moduleId, lessonIds }), "VALIDATION");
+      await expectCode(
+        world.as.instructor.mutation(api.lessons.reorder, { moduleId: ids.moduleId, lessonIds }),
+        "VALIDATION",
+      );
     }
     expect((await lessonsOf(world.t, ids.moduleId)).map((l) => l._id)).toEqual([ids.quizId, ids.videoId]);
   });
@@ -240,7 +278,10 @@ describe("lessons:get and lessons:listByModule", () => {
       expect(lesson?.title, role).toBe("Facial muscles");
       expect(lesson?.content, role).toBe(learner ? "https://video.example/1" : undefined);
       const listed = await world.as[role].query(api.lessons.listByModule, { moduleId: ids.moduleId });
-      expect(listed.map((l) => l._id), role).toEqual([ids.videoId, ids.quizId]);
+      expect(
+        listed.map((l) => l._id),
+        role,
+      ).toEqual([ids.videoId, ids.quizId]);
       expect(listed[0].content, role).toBe(learner ? "https://video.example/1" : undefined);
     }
   });
@@ -257,10 +298,18 @@ describe("lessons:get and lessons:listByModule", () => {
 
   test("anyone reads a public course's lessons", async () => {
     await expectAllowed(ALL, (client) => client.query(api.lessons.get, { id: course.value().videoId }), course.prepare);
-    await expectAllowed(ALL, (client) => client.query(api.lessons.listByModule, { moduleId: course.value().moduleId }), course.prepare);
+    await expectAllowed(
+      ALL,
+      (client) => client.query(api.lessons.listByModule, { moduleId: course.value().moduleId }),
+      course.prepare,
+    );
   });
 
   test("a draft's lessons are listed for its editors and enrolled students only", async () => {
-    await expectAllowed(LEARNERS, (client) => client.query(api.lessons.listByModule, { moduleId: draft.value().moduleId }), draft.prepare);
+    await expectAllowed(
+      LEARNERS,
+      (client) => client.query(api.lessons.listByModule, { moduleId: draft.value().moduleId }),
+      draft.prepare,
+    );
   });
 });

@@ -81,13 +81,21 @@ describe("quizQuestions:create", () => {
     const world = await setup();
     const ids = await createCourseWithCurriculum(world);
     const options = Array.from({ length: 10 }, (_, i) => `Option ${i}`);
-    await world.as.instructor.mutation(api.quizQuestions.create, { lessonId: ids.quizId, ...second, options, correctOption: 9 });
+    await world.as.instructor.mutation(api.quizQuestions.create, {
+      lessonId: ids.quizId,
+      ...second,
+      options,
+      correctOption: 9,
+    });
     await world.t.run(async (ctx) => {
       for (let order = 2; order < 50; order++) {
         await ctx.db.insert("quizQuestions", { lessonId: ids.quizId, courseId: ids.courseId, ...second, order });
       }
     });
-    await expectCode(world.as.instructor.mutation(api.quizQuestions.create, { lessonId: ids.quizId, ...second }), "LIMIT");
+    await expectCode(
+      world.as.instructor.mutation(api.quizQuestions.create, { lessonId: ids.quizId, ...second }),
+      "LIMIT",
+    );
   });
 
   test("the same idempotency key twice writes once", async () => {
@@ -131,7 +139,10 @@ describe("quizQuestions:update", () => {
       world.as.instructor.mutation(api.quizQuestions.update, { id: ids.questionId, options: ["A", "B"] }),
       "VALIDATION",
     );
-    await expectCode(world.as.instructor.mutation(api.quizQuestions.update, { id: ids.questionId, correctOption: 3 }), "VALIDATION");
+    await expectCode(
+      world.as.instructor.mutation(api.quizQuestions.update, { id: ids.questionId, correctOption: 3 }),
+      "VALIDATION",
+    );
     expect(await world.t.run((ctx) => ctx.db.get(ids.questionId))).toEqual(before);
   });
 
@@ -149,7 +160,11 @@ describe("quizQuestions:remove and reorder", () => {
     const world = await setup();
     const ids = await createCourseWithCurriculum(world);
     const b = await world.as.instructor.mutation(api.quizQuestions.create, { lessonId: ids.quizId, ...second });
-    const c = await world.as.instructor.mutation(api.quizQuestions.create, { lessonId: ids.quizId, ...second, question: "Third?" });
+    const c = await world.as.instructor.mutation(api.quizQuestions.create, {
+      lessonId: ids.quizId,
+      ...second,
+      question: "Third?",
+    });
     const reordered = await world.as.instructor.mutation(api.quizQuestions.reorder, {
       lessonId: ids.quizId,
       questionIds: [c._id, ids.questionId, b._id],
@@ -167,10 +182,18 @@ describe("quizQuestions:remove and reorder", () => {
   });
 
   test("the course's instructor, admins and the service", async () => {
-    await expectAllowed(EDITORS, (client) => client.mutation(api.quizQuestions.remove, { id: course.value().questionId }), course.prepare);
     await expectAllowed(
       EDITORS,
-      (client) => client.mutation(api.quizQuestions.reorder, { lessonId: course.value().quizId, questionIds: [course.value().questionId] }),
+      (client) => client.mutation(api.quizQuestions.remove, { id: course.value().questionId }),
+      course.prepare,
+    );
+    await expectAllowed(
+      EDITORS,
+      (client) =>
+        client.mutation(api.quizQuestions.reorder, {
+          lessonId: course.value().quizId,
+          questionIds: [course.value().questionId],
+        }),
       course.prepare,
     );
   });
@@ -194,7 +217,10 @@ describe("quizQuestions:listForLesson and listForEditing", () => {
     const ids = await createCourseWithCurriculum(world);
     expect(await world.as.instructor.query(api.quizQuestions.listForLesson, { lessonId: ids.videoId })).toEqual([]);
     await world.as.instructor.mutation(api.lessons.remove, { id: ids.videoId });
-    await expectCode(world.as.instructor.query(api.quizQuestions.listForLesson, { lessonId: ids.videoId }), "NOT_FOUND");
+    await expectCode(
+      world.as.instructor.query(api.quizQuestions.listForLesson, { lessonId: ids.videoId }),
+      "NOT_FOUND",
+    );
   });
 
   test("those who can learn take quizzes; only editors see the answer key", async () => {

@@ -34,7 +34,10 @@ describe("users:create", () => {
     const again = await as.service.mutation(api.users.create, { ...jane, idempotencyKey: "k1" });
     expect(again._id).toBe(first._id);
     expect(await t.run((ctx) => ctx.db.query("users").collect())).toHaveLength(6);
-    await expectCode(as.service.mutation(api.users.create, { ...jane, lastName: "X", idempotencyKey: "k1" }), "CONFLICT");
+    await expectCode(
+      as.service.mutation(api.users.create, { ...jane, lastName: "X", idempotencyKey: "k1" }),
+      "CONFLICT",
+    );
   });
 
   test("only admins and the service may create users", async () => {
@@ -73,10 +76,20 @@ const users = (t: TestConvex) => t.run((ctx) => ctx.db.query("users").collect())
 describe("users:create field rules", () => {
   test("accepts a picture URL and a phone number, rejects malformed ones", async () => {
     const { as } = await setup();
-    const user = await as.service.mutation(api.users.create, { ...jane, image: "https://img.example/j.png", phone: "+1 555-0100" });
+    const user = await as.service.mutation(api.users.create, {
+      ...jane,
+      image: "https://img.example/j.png",
+      phone: "+1 555-0100",
+    });
     expect(user).toMatchObject({ image: "https://img.example/j.png", phone: "+1 555-0100" });
-    await expectCode(as.service.mutation(api.users.create, { ...jane, email: "a@b.example", image: "not a url" }), "VALIDATION");
-    await expectCode(as.service.mutation(api.users.create, { ...jane, email: "c@b.example", phone: "call me" }), "VALIDATION");
+    await expectCode(
+      as.service.mutation(api.users.create, { ...jane, email: "a@b.example", image: "not a url" }),
+      "VALIDATION",
+    );
+    await expectCode(
+      as.service.mutation(api.users.create, { ...jane, email: "c@b.example", phone: "call me" }),
+      "VALIDATION",
+    );
   });
 
   test("rejects names longer than 100 characters", async () => {
@@ -100,7 +113,13 @@ describe("users:getPublicProfile", () => {
 });
 
 describe("users:ensureCurrentUser", () => {
-  const claims = { issuer: JWT_ISSUER, subject: "user_abc", email: "New@Clinic.example", givenName: "Nora", familyName: "New" };
+  const claims = {
+    issuer: JWT_ISSUER,
+    subject: "user_abc",
+    email: "New@Clinic.example",
+    givenName: "Nora",
+    familyName: "New",
+  };
 
   test("a first JWT sign-in creates a student from the token's claims", async () => {
     const { t } = await setup();
@@ -120,7 +139,9 @@ describe("users:ensureCurrentUser", () => {
     const { t } = await setup();
     const first = await t.withIdentity(claims).mutation(api.users.ensureCurrentUser, {});
     await t.run((ctx) => ctx.db.patch(first._id, { lastLogin: "2020-01-01T00:00:00.000Z" }));
-    const again = await t.withIdentity({ ...claims, email: "changed@clinic.example" }).mutation(api.users.ensureCurrentUser, {});
+    const again = await t
+      .withIdentity({ ...claims, email: "changed@clinic.example" })
+      .mutation(api.users.ensureCurrentUser, {});
     expect(again._id).toBe(first._id);
     expect(again.lastLogin).not.toBe("2020-01-01T00:00:00.000Z");
     expect(await users(t)).toHaveLength(6);
@@ -148,7 +169,10 @@ describe("users:ensureCurrentUser", () => {
 
   test("a token without email cannot create a user; a single name leaves the last name empty", async () => {
     const { t } = await setup();
-    await expectCode(t.withIdentity({ issuer: JWT_ISSUER, subject: "x" }).mutation(api.users.ensureCurrentUser, {}), "VALIDATION");
+    await expectCode(
+      t.withIdentity({ issuer: JWT_ISSUER, subject: "x" }).mutation(api.users.ensureCurrentUser, {}),
+      "VALIDATION",
+    );
     const cher = await t
       .withIdentity({ issuer: JWT_ISSUER, subject: "y", email: "cher@example.com", name: "Cher" })
       .mutation(api.users.ensureCurrentUser, {});
@@ -186,7 +210,11 @@ describe("users:me", () => {
 describe("users:update", () => {
   test("edits the profile; an empty image or phone removes it", async () => {
     const { as, ids } = await setup();
-    await as.student.mutation(api.users.update, { id: ids.student, image: "https://img.example/s.png", phone: "555 0100" });
+    await as.student.mutation(api.users.update, {
+      id: ids.student,
+      image: "https://img.example/s.png",
+      phone: "555 0100",
+    });
     const user = await as.student.mutation(api.users.update, { id: ids.student, firstName: " Samuel ", image: "" });
     expect(user).toMatchObject({ firstName: "Samuel", lastName: "Student", phone: "555 0100" });
     expect(user.image).toBeUndefined();
@@ -195,9 +223,15 @@ describe("users:update", () => {
   test("rejects bad fields and writes nothing", async () => {
     const { as, ids, t } = await setup();
     const before = await t.run((ctx) => ctx.db.get(ids.student));
-    await expectCode(as.student.mutation(api.users.update, { id: ids.student, lastName: "Ok", firstName: "" }), "VALIDATION");
+    await expectCode(
+      as.student.mutation(api.users.update, { id: ids.student, lastName: "Ok", firstName: "" }),
+      "VALIDATION",
+    );
     await expectCode(as.student.mutation(api.users.update, { id: ids.student, phone: "12" }), "VALIDATION");
-    await expectCode(as.student.mutation(api.users.update, { id: ids.student, image: "ftp://x.example/a" }), "VALIDATION");
+    await expectCode(
+      as.student.mutation(api.users.update, { id: ids.student, image: "ftp://x.example/a" }),
+      "VALIDATION",
+    );
     expect(await t.run((ctx) => ctx.db.get(ids.student))).toEqual(before);
   });
 
@@ -221,9 +255,15 @@ describe("users:setRoles", () => {
       isInstructor: true,
       isAdmin: false,
     });
-    const other = await as.service.mutation(api.users.setRoles, { id: ids.instructor, isAdmin: true, isInstructor: false });
+    const other = await as.service.mutation(api.users.setRoles, {
+      id: ids.instructor,
+      isAdmin: true,
+      isInstructor: false,
+    });
     expect(other).toMatchObject({ isInstructor: false, isAdmin: true });
-    expect(await as.admin.mutation(api.users.setRoles, { id: ids.instructor, isAdmin: false })).toMatchObject({ isAdmin: false });
+    expect(await as.admin.mutation(api.users.setRoles, { id: ids.instructor, isAdmin: false })).toMatchObject({
+      isAdmin: false,
+    });
   });
 
   test("an admin cannot drop their own admin role", async () => {
@@ -246,7 +286,9 @@ describe("users:setRoles", () => {
 describe("users:listInstructors and users:listAdmins", () => {
   test("instructors as public profiles, page by page", async () => {
     const { as, ids } = await setup();
-    const first = await as.anonymous.query(api.users.listInstructors, { paginationOpts: { numItems: 1, cursor: null } });
+    const first = await as.anonymous.query(api.users.listInstructors, {
+      paginationOpts: { numItems: 1, cursor: null },
+    });
     expect(first.isDone).toBe(false);
     const rest = await as.anonymous.query(api.users.listInstructors, {
       paginationOpts: { numItems: 10, cursor: first.continueCursor },
@@ -306,14 +348,22 @@ describe("users:createMany", () => {
 
   test("more than 500 rows is a LIMIT error and writes nothing", async () => {
     const { t } = await setup();
-    const many = Array.from({ length: 501 }, (_, i) => ({ firstName: "S", lastName: `${i}`, email: `s${i}@example.com` }));
+    const many = Array.from({ length: 501 }, (_, i) => ({
+      firstName: "S",
+      lastName: `${i}`,
+      email: `s${i}@example.com`,
+    }));
     await expectCode(t.mutation(internal.users.createMany, { rows: many }), "LIMIT");
     expect(await users(t)).toHaveLength(5);
   });
 
   test("500 rows fit in one call", async () => {
     const { t } = await setup();
-    const many = Array.from({ length: 500 }, (_, i) => ({ firstName: "S", lastName: `${i}`, email: `s${i}@example.com` }));
+    const many = Array.from({ length: 500 }, (_, i) => ({
+      firstName: "S",
+      lastName: `${i}`,
+      email: `s${i}@example.com`,
+    }));
     const { results } = await t.mutation(internal.users.createMany, { rows: many });
     expect(results.every((r) => r.status === "created")).toBe(true);
   });
