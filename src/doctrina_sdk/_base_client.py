@@ -67,7 +67,6 @@ class BaseClient:
     _timeout: httpx.Timeout
     _max_retries: int
     _deadline: float | None
-    _transport_name: TransportName
     # Clients derived with `with_options`/`acting_as` share their parent's connections
     # and leave closing them to the parent.
     _owns_transport: bool
@@ -106,7 +105,6 @@ class BaseClient:
             max_retries=self._max_retries if isinstance(max_retries, NotGiven) else max_retries,
             deadline=self._deadline if isinstance(deadline, NotGiven) else deadline,
         )
-        clone._transport_name = self._transport_name
         clone._owns_transport = False
         transport = self._transport
         clone._transport = transport if credentials is None else transport.with_credentials(credentials)
@@ -229,7 +227,6 @@ class SyncAPIClient(BaseClient):
             max_retries=max_retries,
             deadline=deadline,
         )
-        self._transport_name = transport
         self._owns_transport = True
         if transport == "http":
             http = http_client or httpx.Client(limits=DEFAULT_CONNECTION_LIMITS, timeout=self._timeout)
@@ -316,7 +313,6 @@ class AsyncAPIClient(BaseClient):
             max_retries=max_retries,
             deadline=deadline,
         )
-        self._transport_name = transport
         self._owns_transport = True
         if transport == "http":
             http = http_client or httpx.AsyncClient(limits=DEFAULT_CONNECTION_LIMITS, timeout=self._timeout)
