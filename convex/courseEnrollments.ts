@@ -9,6 +9,7 @@ import { requireUserCaller } from "./model/callers";
 import { conflict, forbidden, invalidState, notFound, unauthenticated } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import * as Enrollments from "./model/enrollments";
+import * as Progress from "./model/progress";
 import { courseEnrollmentDoc, enrollmentStatus, idempotencyKey, paginated } from "./validators";
 
 async function loadEnrollment(ctx: QueryCtx, id: Id<"courseEnrollments">) {
@@ -47,8 +48,10 @@ export const grant = mutation({
   handler: async (ctx, { userId, courseId }) => {
     await requireAdmin(ctx);
     if ((await ctx.db.get(userId)) === null) return notFound("User", userId);
-    if ((await ctx.db.get(courseId)) === null) return notFound("Course", courseId);
+    const course = (await ctx.db.get(courseId)) ?? notFound("Course", courseId);
     const id = await Enrollments.enroll(ctx, { userId, courseId, source: "admin" });
+    // A returning student who had finished every lesson is complete again at once.
+    await Progress.completeCourseIfDone(ctx, userId, course);
     return await loadEnrollment(ctx, id);
   },
 });

@@ -14,6 +14,7 @@ import * as Enrollments from "./enrollments";
 import { conflict, invalidState, notFound } from "./errors";
 import { requiredText } from "./input";
 import { notify } from "./notifications";
+import * as Progress from "./progress";
 
 export const CHECKOUT_TTL_MS = 24 * 60 * 60 * 1000;
 export const CURRENCY = "usd";
@@ -85,11 +86,13 @@ export async function complete(ctx: MutationCtx, id: Id<"purchases">, sessionId:
     source: "purchase",
     purchaseId: id,
   });
-  const course = await ctx.db.get(purchase.courseId);
+  const course = (await ctx.db.get(purchase.courseId)) ?? notFound("Course", purchase.courseId);
+  // A returning student who had finished every lesson is complete again at once.
+  await Progress.completeCourseIfDone(ctx, purchase.userId, course);
   await notify(ctx, purchase.userId, {
     type: "course_update",
     title: "You're enrolled",
-    description: `Your purchase of ${course?.title ?? "a course"} is complete. Happy learning!`,
+    description: `Your purchase of ${course.title} is complete. Happy learning!`,
     link: `/courses/${purchase.courseId}`,
     metadata: { purchaseId: id, courseId: purchase.courseId },
   });

@@ -2,7 +2,16 @@ import { describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { recountCourse } from "../../convex/model/counters";
-import { expectAllowed, expectCode, insertCourse, insertEnrollment, seededWorld, setup, type World } from "./fixtures";
+import {
+  expectAllowed,
+  expectCode,
+  insertCourse,
+  insertEnrollment,
+  insertLearningCourse,
+  seededWorld,
+  setup,
+  type World,
+} from "./fixtures";
 
 const page = { paginationOpts: { numItems: 10, cursor: null } };
 
@@ -102,6 +111,21 @@ describe("courseEnrollments:grant and revoke", () => {
     const back = await world.as.admin.mutation(api.courseEnrollments.grant, { userId: world.ids.student, courseId });
     expect(back).toMatchObject({ _id: id, status: "active", source: "admin" });
     expect(back.revokeReason).toBeUndefined();
+    await expectStudentsInStep(world, courseId, 1);
+  });
+
+  test("a returning student who had finished every lesson is completed again on grant", async () => {
+    const world = await setup();
+    const { courseId, videoId, quizId } = await insertLearningCourse(world);
+    const { _id: id } = await world.as.admin.mutation(api.courseEnrollments.grant, {
+      userId: world.ids.student,
+      courseId,
+    });
+    for (const lessonId of [videoId, quizId])
+      await world.as.student.mutation(api.lessonProgress.complete, { lessonId });
+    await world.as.admin.mutation(api.courseEnrollments.revoke, { id });
+    const back = await world.as.admin.mutation(api.courseEnrollments.grant, { userId: world.ids.student, courseId });
+    expect(back.status).toBe("completed");
     await expectStudentsInStep(world, courseId, 1);
   });
 

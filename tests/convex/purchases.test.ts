@@ -243,6 +243,22 @@ describe("purchases:refund", () => {
     expect(await world.t.run(async (ctx) => (await ctx.db.query("certificates").unique())?.status)).toBe("revoked");
   });
 
+  test("buying again after a refund restores access; finished lessons complete the course again", async () => {
+    const world = await setup();
+    const { courseId, purchaseId } = await boughtCourse(world, { certificateEnabled: true });
+    const lessons = await world.t.run((ctx) => ctx.db.query("lessons").collect());
+    for (const lesson of lessons)
+      await world.as.student.mutation(api.lessonProgress.complete, { lessonId: lesson._id });
+    await world.t.mutation(internal.purchases.refund, { id: purchaseId });
+    const again = await openCheckout(world, courseId);
+    await world.t.mutation(internal.purchases.complete, { id: again._id, stripeCheckoutSessionId: "cs_2" });
+    const enrollment = await world.t.run((ctx) => ctx.db.query("courseEnrollments").unique());
+    expect(enrollment).toMatchObject({ status: "completed", purchaseId: again._id });
+    expect(await studentCount(world, courseId)).toBe(1);
+    // One certificate per user and course: the one revoked with the refund stays revoked.
+    expect((await world.as.student.query(api.certificates.listMine, {})).map((c) => c.status)).toEqual(["revoked"]);
+  });
+
   test("refunding twice changes nothing the second time", async () => {
     const world = await setup();
     const { courseId, purchaseId } = await boughtCourse(world);
