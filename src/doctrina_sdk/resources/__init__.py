@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, cast
 
+from ._base import AsyncLiveQuery, LiveQuery
 from .certificates import AsyncCertificates, Certificates
 from .course_discussions import AsyncCourseDiscussions, CourseDiscussions
 from .course_enrollments import AsyncCourseEnrollments, CourseEnrollments
@@ -42,6 +43,7 @@ __all__ = [
     "AsyncInstructorApplications",
     "AsyncLessonProgress",
     "AsyncLessons",
+    "AsyncLiveQuery",
     "AsyncLiveSessions",
     "AsyncMigrations",
     "AsyncNotifications",
@@ -65,6 +67,7 @@ __all__ = [
     "InstructorApplications",
     "LessonProgress",
     "Lessons",
+    "LiveQuery",
     "LiveSessions",
     "Migrations",
     "Notifications",

@@ -27,7 +27,7 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from types import GenericAlias
-from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, overload
 
 import pydantic
 from pydantic_core import ErrorDetails
@@ -42,7 +42,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AsyncAPIResource",
+    "AsyncLiveQuery",
     "Call",
+    "LiveQuery",
     "PageCall",
     "SyncAPIResource",
     "WatchCall",
@@ -59,8 +61,35 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 P = ParamSpec("P")
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class LiveQuery(Protocol[T_co]):
+    """A live query's values, now and after every change: ``for value in live``.
+
+    Close it (``with live:`` or `close()`) to end the subscription early.
+    """
+
+    def __iter__(self) -> Iterator[T_co]: ...
+    def __next__(self) -> T_co: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> LiveQuery[T_co]: ...
+    def __exit__(self, *exc_info: object) -> None: ...
+
+
+class AsyncLiveQuery(Protocol[T_co]):
+    """A live query's values, now and after every change: ``async for value in live``.
+
+    Close it (``async with live:`` or `aclose()`) to end the subscription early.
+    """
+
+    def __aiter__(self) -> AsyncIterator[T_co]: ...
+    async def __anext__(self) -> T_co: ...
+    async def aclose(self) -> None: ...
+    async def __aenter__(self) -> AsyncLiveQuery[T_co]: ...
+    async def __aexit__(self, *exc_info: object) -> None: ...
 
 
 class SyncAPIResource:
@@ -175,7 +204,7 @@ def sync(
     define: Callable[P, PageCall[T]],
 ) -> Callable[Concatenate[SyncAPIResource, P], SyncCursorPage[T]]: ...
 @overload
-def sync(define: Callable[P, WatchCall[T]]) -> Callable[Concatenate[SyncAPIResource, P], Iterator[T]]: ...
+def sync(define: Callable[P, WatchCall[T]]) -> Callable[Concatenate[SyncAPIResource, P], LiveQuery[T]]: ...
 @overload
 def sync(define: Callable[P, Call[T]]) -> Callable[Concatenate[SyncAPIResource, P], T]: ...
 def sync(define: Callable[P, Any]) -> Callable[Concatenate[SyncAPIResource, P], Any]:
@@ -192,7 +221,7 @@ def sync(define: Callable[P, Any]) -> Callable[Concatenate[SyncAPIResource, P], 
         return client._request(call.function, cast_to=call.cast_to)
 
     return _signed(
-        method, define, {"Call": "{}", "PageCall": "SyncCursorPage[{}]", "WatchCall": "Iterator[{}]"}
+        method, define, {"Call": "{}", "PageCall": "SyncCursorPage[{}]", "WatchCall": "LiveQuery[{}]"}
     )
 
 
@@ -203,7 +232,7 @@ def asynchronous(
 @overload
 def asynchronous(
     define: Callable[P, WatchCall[T]],
-) -> Callable[Concatenate[AsyncAPIResource, P], AsyncIterator[T]]: ...
+) -> Callable[Concatenate[AsyncAPIResource, P], AsyncLiveQuery[T]]: ...
 @overload
 def asynchronous(
     define: Callable[P, Call[T]],
@@ -225,7 +254,7 @@ def asynchronous(define: Callable[P, Any]) -> Callable[Concatenate[AsyncAPIResou
     return _signed(
         method,
         define,
-        {"Call": "Awaitable[{}]", "PageCall": "AsyncCursorPage[{}]", "WatchCall": "AsyncIterator[{}]"},
+        {"Call": "Awaitable[{}]", "PageCall": "AsyncCursorPage[{}]", "WatchCall": "AsyncLiveQuery[{}]"},
     )
 
 
