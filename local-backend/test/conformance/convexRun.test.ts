@@ -24,7 +24,8 @@ afterAll(async () => {
 });
 
 async function convexRun(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, CONVEX_SELF_HOSTED_URL: backend.url, CONVEX_SELF_HOSTED_ADMIN_KEY: backend.adminKey };
+  const env: NodeJS.ProcessEnv = { ...process.env, CONVEX_SELF_HOSTED_URL: backend.url, CONVEX_SELF_HOSTED_ADMIN_KEY: backend.adminKey };
+  // The CLI refuses CONVEX_DEPLOYMENT next to the self-hosted variables.
   delete env.CONVEX_DEPLOYMENT;
   try {
     const { stdout, stderr } = await promisify(execFile)("node", [CONVEX_CLI, "run", ...args], { cwd: project, env, timeout: 60_000 });
