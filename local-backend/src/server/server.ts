@@ -9,6 +9,7 @@ import { TokenVerifier } from "./auth/tokens.js";
 import { httpHandler } from "./http/router.js";
 import { FunctionRunner } from "./runner.js";
 import { SyncHub } from "./sync/hub.js";
+import type { SessionTiming } from "./sync/session.js";
 import { SERVER_VERSION } from "./version.js";
 
 export type ServerOptions = {
@@ -18,6 +19,8 @@ export type ServerOptions = {
   /** 0 picks a free port. */
   port: number;
   logError?: (context: string, error: unknown) => void;
+  /** Sync heartbeat and expiry timing; tests shorten it. */
+  syncTiming?: SessionTiming;
 };
 
 export type RunningServer = {
@@ -38,7 +41,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const server = createServer(
     httpHandler({ engine: options.engine, runner, auth, devIssuer: options.devIssuer, version: SERVER_VERSION, logError }),
   );
-  const hub = new SyncHub({ engine: options.engine, runner, auth, logError });
+  const hub = new SyncHub({ engine: options.engine, runner, auth, logError, timing: options.syncTiming });
   hub.attach(server);
   await listen(server, options.port);
   const { port } = server.address() as AddressInfo;

@@ -6,6 +6,7 @@ import WebSocket from "ws";
 import { AdminKey } from "../../src/server/auth/adminKey.js";
 import { DevIssuer } from "../../src/server/auth/devIssuer.js";
 import { startServer, type RunningServer } from "../../src/server/server.js";
+import type { SessionTiming } from "../../src/server/sync/session.js";
 import { FakeEngine } from "./fakeEngine.js";
 
 export type Harness = {
@@ -19,7 +20,7 @@ export type Harness = {
   close(): Promise<void>;
 };
 
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(syncTiming?: SessionTiming): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), "doctrina-server-test-"));
   const engine = new FakeEngine();
   const adminKey = await AdminKey.loadOrCreate(dataDir);
@@ -30,6 +31,7 @@ export async function startHarness(): Promise<Harness> {
     adminKey,
     devIssuer,
     port: 0,
+    syncTiming,
     logError: (context, error) => errors.push(`${context}: ${String(error)}`),
   });
   return {
@@ -82,8 +84,8 @@ export class RawSyncClient {
     });
   }
 
-  static async connect(url: string, path = "/api/sync", connect = true): Promise<RawSyncClient> {
-    const ws = new WebSocket(url.replace(/^http/, "ws") + path);
+  static async connect(url: string, path = "/api/sync", connect = true, autoPong = true): Promise<RawSyncClient> {
+    const ws = new WebSocket(url.replace(/^http/, "ws") + path, { autoPong });
     await new Promise<void>((resolve, reject) => {
       ws.once("open", () => resolve());
       ws.once("error", reject);

@@ -13,7 +13,7 @@ import { MAX_BODY_BYTES } from "../http/body.js";
 import type { FunctionRunner } from "../runner.js";
 import { CommitLog } from "./commitLog.js";
 import { MutationDedupe } from "./dedupe.js";
-import { SyncSession, type SessionDeps } from "./session.js";
+import { DEFAULT_TIMING, SyncSession, type SessionDeps, type SessionTiming } from "./session.js";
 
 const SYNC_PATH = /^\/api\/(?:[0-9][\w.+-]*\/)?sync$/;
 
@@ -22,6 +22,7 @@ export type SyncHubOptions = {
   runner: FunctionRunner;
   auth: Authenticator;
   logError: (context: string, error: unknown) => void;
+  timing?: SessionTiming;
 };
 
 export class SyncHub {
@@ -32,7 +33,14 @@ export class SyncHub {
 
   constructor(options: SyncHubOptions) {
     const commits = new CommitLog();
-    this.deps = { runner: options.runner, auth: options.auth, commits, dedupe: new MutationDedupe(), logError: options.logError };
+    this.deps = {
+      runner: options.runner,
+      auth: options.auth,
+      commits,
+      dedupe: new MutationDedupe(),
+      timing: options.timing ?? DEFAULT_TIMING,
+      logError: options.logError,
+    };
     this.stopListening = options.engine.onCommit((commit) => {
       commits.add(commit);
       for (const session of this.sessions) session.onCommit(commit);

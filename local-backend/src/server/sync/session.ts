@@ -15,23 +15,35 @@ import type { MutationDedupe } from "./dedupe.js";
 import { parseClientMessage, ProtocolError, type AuthenticateMessage, type ClientMessage } from "./messages.js";
 import { QuerySet } from "./querySet.js";
 
+export type SessionTiming = {
+  heartbeatMs: number;
+  /** The Rust client gives up on a server it has not heard from for 30 s. */
+  appPingAfterMs: number;
+  clientSilenceLimitMs: number;
+  /** How long after `exp` a JWT identity stays (the verification leeway). */
+  authExpiryLeewayMs: number;
+};
+
+export const DEFAULT_TIMING: SessionTiming = {
+  heartbeatMs: 5_000,
+  appPingAfterMs: 15_000,
+  clientSilenceLimitMs: 120_000,
+  authExpiryLeewayMs: 5_000,
+};
+
 export type SessionDeps = {
   runner: FunctionRunner;
   auth: Authenticator;
   commits: CommitLog;
   dedupe: MutationDedupe;
+  timing: SessionTiming;
   logError: (context: string, error: unknown) => void;
 };
 
-const HEARTBEAT_MS = 5_000;
-/** The Rust client gives up on a server it has not heard from for 30 s. */
-const APP_PING_AFTER_MS = 15_000;
-const CLIENT_SILENCE_LIMIT_MS = 120_000;
 const MAX_QUEUED_MUTATIONS = 1000;
 const MAX_RUNNING_ACTIONS = 1000;
 /** A client this far behind on reading is not coming back. */
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
-const AUTH_EXPIRY_LEEWAY_MS = 5_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 type Call = Extract<ClientMessage, { type: "Mutation" | "Action" }>;
@@ -69,7 +81,7 @@ export class SyncSession {
     ws.on("pong", () => (this.lastHeardAt = Date.now()));
     ws.on("close", () => this.closed());
     ws.on("error", (error) => deps.logError("on a sync connection", error));
-    this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
+    this.heartbeat = setInterval(() => this.beat(), deps.timing.heartbeatMs);
   }
 
   onCommit(commit: { ts: bigint }): void {
@@ -136,7 +148,7 @@ export class SyncSession {
     clearTimeout(this.expiryTimer);
     this.expiryTimer = undefined;
     if (expiresAtMs === undefined) return;
-    const delay = Math.min(Math.max(expiresAtMs + AUTH_EXPIRY_LEEWAY_MS - Date.now(), 0), MAX_TIMER_MS);
+    const delay = Math.min(Math.max(expiresAtMs + this.deps.timing.authExpiryLeewayMs - Date.now(), 0), MAX_TIMER_MS);
     this.expiryTimer = setTimeout(() => this.authFailed("Token expired", this.identityVersion - 1, false), delay);
   }
 
@@ -199,13 +211,13 @@ export class SyncSession {
 
   private beat(): void {
     const now = Date.now();
-    if (now - this.lastHeardAt > CLIENT_SILENCE_LIMIT_MS) {
+    if (now - this.lastHeardAt > this.deps.timing.clientSilenceLimitMs) {
       this.open = false;
       this.ws.terminate();
       return;
     }
     if (this.ws.readyState === this.ws.OPEN) this.ws.ping();
-    if (now - this.lastSentAt >= APP_PING_AFTER_MS) this.send({ type: "Ping" });
+    if (now - this.lastSentAt >= this.deps.timing.appPingAfterMs) this.send({ type: "Ping" });
   }
 
   private closed(): void {
