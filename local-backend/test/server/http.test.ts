@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, post, type Harness } from "./harness.js";
 
@@ -165,6 +166,17 @@ describe("malformed requests", () => {
     ]);
     expect(reply.status).toBe(413);
     expect(reply.body.code).toBe("PayloadTooLarge");
+    expect(healthy.status).toBe(200);
+  });
+
+  it("survives a client that hangs up in the middle of its body", async () => {
+    const port = Number(new URL(h.url).port);
+    const socket = connect(port, "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    socket.write("POST /api/query HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"pa");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.destroy();
+    const healthy = await post(`${h.url}/api/query`, { path: "counter:get", args: {} });
     expect(healthy.status).toBe(200);
   });
 

@@ -32,6 +32,10 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
     });
     req.on("end", () => (size > limit ? reject(tooLarge()) : resolve(Buffer.concat(chunks))));
     req.on("error", reject);
+    // A client that hangs up mid-body never sends "end"; settle instead of leaking the request.
+    req.on("close", () => {
+      if (!req.complete) reject(new HttpError(408, "ClientDisconnect", "The client closed the connection"));
+    });
   });
 }
 
