@@ -53,7 +53,11 @@ export type UdfResult =
       logLines: string[];
     };
 
-/** Everything a query read; tells whether a later commit can change its result. */
+/**
+ * Everything a query read (index key ranges and search queries); tells whether a later
+ * commit can change its result. Precise: a write outside every range read is ignored.
+ * Commits at or before the snapshot the query read (its result `ts`) never invalidate it.
+ */
 export interface ReadSet {
   isInvalidatedBy(commit: Commit): boolean;
 }
@@ -83,8 +87,17 @@ export interface Engine {
   runQueryTracked(request: UdfRequest): Promise<{ result: UdfResult; readSet: ReadSet }>;
   /** The latest commit timestamp (u64 nanoseconds, monotonic across restarts). */
   latestTs(): bigint;
-  /** Called after each commit (mutations, scheduled functions, crons, actions' runMutation). */
+  /**
+   * Called after each commit (mutations, scheduled functions, crons, actions' runMutation),
+   * in timestamp order, once the commit is durable and visible to queries.
+   */
   onCommit(listener: (commit: Commit) => void): () => void;
+  /**
+   * Commits published after `ts`, oldest first (about the last 30 s are kept); `null` if
+   * `ts` is older than that. Lets a subscriber registered after its query ran catch the
+   * commits it missed in between: check them against the query's read set.
+   */
+  commitsSince?(ts: bigint): Commit[] | null;
   functions(): FunctionInfo[];
   authProviders(): AuthProvider[];
   close(): Promise<void>;

@@ -1,0 +1,158 @@
+/**
+ * The engine: wires the bundle, the analyze step, the store and its persistence, the
+ * worker pools, the scheduler and crons behind the `Engine` interface.
+ */
+import { mkdir } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import { join, resolve } from "node:path";
+import type { AuthProvider, Commit, Engine, FunctionInfo, ReadSet, UdfRequest, UdfResult } from "./api.js";
+import { parseAuthConfig } from "./auth.js";
+import { bundleFunctions } from "./bundle.js";
+import { Committer } from "./committer.js";
+import { CronRunner } from "./crons.js";
+import { Persistence } from "./durability/persistence.js";
+import { readDeploymentEnv } from "./env.js";
+import { FunctionRegistry } from "./functions.js";
+import { Runner, type Outcome } from "./runner.js";
+import { Scheduler } from "./scheduler.js";
+import { parseSchema } from "./schema.js";
+import { Database, nextTimestamp } from "./store/database.js";
+import { ReadSetImpl } from "./store/readset.js";
+import { analyzeBundle } from "./worker/analyze.js";
+import { WorkerPool } from "./worker/pool.js";
+import type { CallError, WorkerData } from "./worker/protocol.js";
+import { workerScript } from "./workerScript.js";
+
+export type EngineOptions = {
+  /** Where the database, its log and build artifacts live. */
+  dataDir: string;
+  /** The Convex functions directory (`convex/`). */
+  functionsDir: string;
+  /** User-code time limit per query or mutation (ms). Default 1000, as Convex. */
+  queryMutationTimeoutMs?: number;
+  /** Time limit per action (ms). Default 600000. */
+  actionTimeoutMs?: number;
+  /** Workers for queries and mutations. Default max(4, 2 x CPUs). */
+  maxWorkers?: number;
+  /** Workers for actions. Default 16. */
+  maxActionWorkers?: number;
+  /** Deployment environment variables; default: `<dataDir>/env.json`. */
+  env?: Record<string, string>;
+  /** Log size after which a checkpoint is written (bytes). Default 64 MiB. */
+  checkpointBytes?: number;
+};
+
+export function errorResult(requestId: string, error: CallError, logLines: string[]): UdfResult {
+  const message = `[Request ID: ${requestId}] Server Error\n${error.message}\n${error.frames ?? ""}`;
+  return error.data === undefined
+    ? { status: "error", errorMessage: message, logLines }
+    : { status: "error", errorMessage: message, errorData: JSON.parse(error.data), logLines };
+}
+
+function toResult(requestId: string, outcome: Outcome): UdfResult {
+  if (!outcome.ok) return errorResult(requestId, outcome.error, outcome.logLines);
+  return { status: "success", value: JSON.parse(outcome.value), logLines: outcome.logLines, ts: outcome.ts };
+}
+
+export class LocalEngine implements Engine {
+  private constructor(
+    private readonly db: Database,
+    private readonly persistence: Persistence,
+    private readonly committer: Committer,
+    private readonly runner: Runner,
+    private readonly registry: FunctionRegistry,
+    private readonly providers: AuthProvider[],
+    private readonly pools: WorkerPool[],
+    private readonly scheduler: Scheduler,
+    private readonly crons: CronRunner,
+  ) {}
+
+  static async create(options: EngineOptions): Promise<LocalEngine> {
+    const dataDir = resolve(options.dataDir);
+    const functionsDir = resolve(options.functionsDir);
+    await mkdir(dataDir, { recursive: true });
+    const buildDir = join(dataDir, "build");
+    const env = options.env ?? (await readDeploymentEnv(dataDir));
+    const [bundlePath, script] = await Promise.all([bundleFunctions(functionsDir, buildDir), workerScript(buildDir)]);
+    const data: WorkerData = { bundlePath, functionsDir, env };
+    const analysis = await analyzeBundle(script, data);
+    const db = new Database(parseSchema(analysis.schema), 0n);
+    const persistence = await Persistence.open(join(dataDir, "db"), db, options.checkpointBytes);
+    const hadTables = db.tableList().length;
+    for (const table of db.schema.tables.keys()) db.ensureTableNumber(table);
+    if (db.tableList().length !== hadTables) await persistence.persistTables(db.latest.ts);
+    db.advanceTo(nextTimestamp(db.latest.ts));
+    const workers = options.maxWorkers ?? Math.max(4, 2 * availableParallelism());
+    const txPool = new WorkerPool(script, data, workers);
+    const actionPool = new WorkerPool(script, data, options.maxActionWorkers ?? 16);
+    await txPool.warm(2);
+    const committer = new Committer(db, persistence);
+    const registry = new FunctionRegistry(analysis.functions);
+    const runner = new Runner(db, committer, registry, txPool, actionPool, {
+      queryMutationMs: options.queryMutationTimeoutMs ?? 1000,
+      actionMs: options.actionTimeoutMs ?? 600_000,
+    });
+    const scheduler = new Scheduler(runner);
+    const crons = new CronRunner(runner, analysis.crons);
+    const engine = new LocalEngine(db, persistence, committer, runner, registry, parseAuthConfig(analysis.authConfig), [txPool, actionPool], scheduler, crons);
+    committer.onCommit((commit) => scheduler.onCommit(commit));
+    await scheduler.start();
+    await crons.start();
+    return engine;
+  }
+
+  async run(request: UdfRequest): Promise<UdfResult> {
+    return (await this.execute(request)).result;
+  }
+
+  async runQueryTracked(request: UdfRequest): Promise<{ result: UdfResult; readSet: ReadSet }> {
+    return await this.execute({ ...request, kind: request.kind ?? "query" });
+  }
+
+  private async execute(request: UdfRequest): Promise<{ result: UdfResult; readSet: ReadSet }> {
+    const empty = new ReadSetImpl(this.db.published.ts);
+    const fail = (message: string) => ({ result: errorResult(request.requestId, { message, system: true }, []), readSet: empty });
+    const resolved = this.registry.resolve(request.path, request.kind, request.caller);
+    if (typeof resolved === "string") return fail(resolved);
+    const ctx = { identity: request.caller.identity, requestId: request.requestId };
+    const args = JSON.stringify(request.args);
+    if (resolved.fn.kind === "query") {
+      const snapshot = request.atTs === undefined ? this.db.published : this.db.snapshotAt(request.atTs);
+      if (snapshot === null) return fail(`Timestamp ${request.atTs} is older than the retained history.`);
+      const { outcome, readSet } = await this.runner.runQuery(resolved.address, args, ctx, snapshot);
+      return { result: toResult(request.requestId, outcome), readSet };
+    }
+    const outcome =
+      resolved.fn.kind === "mutation"
+        ? await this.runner.runMutation(resolved.address, args, ctx)
+        : await this.runner.runAction(resolved.address, args, ctx);
+    return { result: toResult(request.requestId, outcome), readSet: empty };
+  }
+
+  latestTs(): bigint {
+    return this.db.published.ts;
+  }
+
+  onCommit(listener: (commit: Commit) => void): () => void {
+    return this.committer.onCommit(listener);
+  }
+
+  commitsSince(ts: bigint): Commit[] | null {
+    return this.db.publishedCommitsAfter(ts);
+  }
+
+  functions(): FunctionInfo[] {
+    return this.registry.list();
+  }
+
+  authProviders(): AuthProvider[] {
+    return this.providers;
+  }
+
+  async close(): Promise<void> {
+    this.scheduler.stop();
+    this.crons.stop();
+    await Promise.all(this.pools.map((pool) => pool.close()));
+    await this.persistence.close();
+  }
+}

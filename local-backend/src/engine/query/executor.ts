@@ -1,0 +1,265 @@
+/**
+ * Runs compiled plans against a transaction's view of the tables: lazy streams that read
+ * the index in chunks (so `.first()` touches one entry), pagination with stable key-based
+ * cursors, and search. Each records the exact key range it observed in the read set.
+ */
+import type { DocRecord } from "../store/document.js";
+import type { ReadSetImpl } from "../store/readset.js";
+import type { SearchHit } from "../store/search.js";
+import type { KeyRange, TableVersion } from "../store/table.js";
+import { KEY_MAX } from "../values.js";
+import { matches } from "./filter.js";
+import type { IndexPlan, Operator, Plan, SearchPlan } from "./plan.js";
+
+/** What queries need from a transaction. */
+export interface ReadView {
+  table(name: string): TableVersion | undefined;
+  readonly readSet: ReadSetImpl;
+  /** Counts a scanned document against the transaction's read limits. */
+  noteRead(record: DocRecord): void;
+}
+
+const SCAN_CHUNK = 64;
+
+/** Applies filter/limit operators in order; `stop` once a limit is reached. */
+class Pipeline {
+  private readonly counts: number[];
+  stopped = false;
+
+  constructor(private readonly operators: Operator[]) {
+    this.counts = operators.map(() => 0);
+    if (operators.some((op) => "limit" in op && op.limit <= 0)) this.stopped = true;
+  }
+
+  accept(record: DocRecord): boolean {
+    for (let i = 0; i < this.operators.length; i++) {
+      const op = this.operators[i]!;
+      if ("filter" in op) {
+        if (!matches(op.filter, record.value)) return false;
+      } else {
+        this.counts[i]! += 1;
+        if (this.counts[i]! >= op.limit) this.stopped = true;
+      }
+    }
+    return true;
+  }
+}
+
+/** The part of `range` from its start through `key` (inclusive), in scan order. */
+function rangeThrough(range: KeyRange, order: "asc" | "desc", key: string): KeyRange {
+  return order === "asc" ? { lo: range.lo, hi: key + KEY_MAX } : { lo: key, hi: range.hi };
+}
+
+function keyOf(plan: IndexPlan, record: DocRecord): string {
+  return record.keys.get(plan.index)!;
+}
+
+export interface Stream {
+  next(batch: number): { docs: DocRecord[]; done: boolean };
+  /** Records the observed range, given how many delivered documents the function consumed. */
+  close(consumed: number): void;
+}
+
+export class IndexStream implements Stream {
+  private after: string | null = null;
+  private done = false;
+  private readonly delivered: string[] = [];
+  private readonly pipeline: Pipeline;
+
+  constructor(
+    private readonly plan: IndexPlan,
+    private readonly view: ReadView,
+  ) {
+    this.pipeline = new Pipeline(plan.operators);
+    this.done = this.pipeline.stopped;
+  }
+
+  next(batch: number): { docs: DocRecord[]; done: boolean } {
+    const docs: DocRecord[] = [];
+    while (!this.done && docs.length < batch) {
+      const table = this.view.table(this.plan.table);
+      const chunk = table ? table.scan(this.plan.index, this.plan.range, this.plan.order, this.after, SCAN_CHUNK) : [];
+      let processed = 0;
+      for (const record of chunk) {
+        processed++;
+        this.after = keyOf(this.plan, record);
+        this.view.noteRead(record);
+        if (!this.pipeline.accept(record)) continue;
+        docs.push(record);
+        this.delivered.push(this.after);
+        if (this.pipeline.stopped || docs.length >= batch) break;
+      }
+      if (this.pipeline.stopped || (chunk.length < SCAN_CHUNK && processed === chunk.length)) this.done = true;
+    }
+    return { docs, done: this.done };
+  }
+
+  close(consumed: number): void {
+    const { plan } = this;
+    let range: KeyRange;
+    if (consumed < this.delivered.length) range = rangeThrough(plan.range, plan.order, this.delivered[Math.max(consumed, 1) - 1]!);
+    else if (this.done && !this.pipeline.stopped) range = plan.range;
+    else if (this.after !== null) range = rangeThrough(plan.range, plan.order, this.after);
+    else return;
+    this.view.readSet.addRange(plan.table, plan.index, range);
+  }
+}
+
+function searchHits(plan: SearchPlan, view: ReadView): SearchHit[] {
+  view.readSet.addSearch(plan.table, plan.def, plan.query);
+  const table = view.table(plan.table);
+  const index = table?.search.get(plan.def.name);
+  if (!table || !index || plan.query.terms.length === 0) return [];
+  const hits = index.search(plan.query, (id) => table.get(id));
+  for (const hit of hits) view.noteRead(hit.record);
+  return hits;
+}
+
+export class SearchStream implements Stream {
+  private readonly hits: SearchHit[];
+  private position = 0;
+  private readonly pipeline: Pipeline;
+
+  constructor(plan: SearchPlan, view: ReadView) {
+    this.hits = searchHits(plan, view);
+    this.pipeline = new Pipeline(plan.operators);
+  }
+
+  next(batch: number): { docs: DocRecord[]; done: boolean } {
+    const docs: DocRecord[] = [];
+    while (docs.length < batch && !this.pipeline.stopped && this.position < this.hits.length) {
+      const record = this.hits[this.position++]!.record;
+      if (this.pipeline.accept(record)) docs.push(record);
+    }
+    return { docs, done: this.pipeline.stopped || this.position >= this.hits.length };
+  }
+
+  close(): void {}
+}
+
+export function openStream(plan: Plan, view: ReadView): Stream {
+  return plan.type === "index" ? new IndexStream(plan, view) : new SearchStream(plan, view);
+}
+
+// ---------------------------------------------------------------------------
+// Pagination
+
+export type PageRequest = {
+  cursor: string | null;
+  endCursor: string | null;
+  pageSize: number;
+  maximumRowsRead: number | null;
+  maximumBytesRead: number | null;
+};
+
+export type Page = {
+  page: DocRecord[];
+  isDone: boolean;
+  continueCursor: string;
+  splitCursor: string | null;
+  pageStatus: "SplitRecommended" | "SplitRequired" | null;
+};
+
+const END = "E";
+
+/** Cursors are opaque to clients: base64 of a position (an index key, a search offset, or the end). */
+function encodeCursor(position: string): string {
+  return Buffer.from(position, "latin1").toString("base64url");
+}
+
+function decodeCursor(cursor: string | null): string | null {
+  if (cursor === null) return null;
+  const position = Buffer.from(cursor, "base64url").toString("latin1");
+  if (position !== END && !position.startsWith("K") && !position.startsWith("S")) {
+    throw new Error(`Invalid cursor: ${cursor}`);
+  }
+  return position;
+}
+
+const SOFT_MAX_PAGE_LEN = 8192;
+
+function paginateIndex(plan: IndexPlan, view: ReadView, request: PageRequest): Page {
+  const start = decodeCursor(request.cursor);
+  const end = decodeCursor(request.endCursor);
+  const endKey = end !== null && end !== END ? end.slice(1) : null;
+  if (start === END) return { page: [], isDone: true, continueCursor: encodeCursor(END), splitCursor: null, pageStatus: null };
+  const pipeline = new Pipeline(plan.operators);
+  const table = view.table(plan.table);
+  const page: DocRecord[] = [];
+  const scanned: string[] = [];
+  let after = start === null ? null : start.slice(1);
+  let exhausted = pipeline.stopped;
+  let pageStatus: Page["pageStatus"] = null;
+  let bytes = 0;
+  const beyondEnd = (key: string) => endKey !== null && (plan.order === "asc" ? key > endKey : key < endKey);
+  scan: while (!exhausted) {
+    const chunk = table ? table.scan(plan.index, plan.range, plan.order, after, SCAN_CHUNK) : [];
+    if (chunk.length < SCAN_CHUNK) exhausted = true;
+    for (const record of chunk) {
+      const key = keyOf(plan, record);
+      if (beyondEnd(key)) {
+        exhausted = false;
+        break scan;
+      }
+      after = key;
+      scanned.push(key);
+      view.noteRead(record);
+      bytes += record.size;
+      if (pipeline.accept(record)) page.push(record);
+      if (endKey !== null && key === endKey) {
+        exhausted = false;
+        break scan;
+      }
+      const rowLimit = request.maximumRowsRead !== null && scanned.length >= request.maximumRowsRead;
+      const byteLimit = request.maximumBytesRead !== null && bytes >= request.maximumBytesRead;
+      if (rowLimit || byteLimit) {
+        pageStatus = "SplitRequired";
+        exhausted = false;
+        break scan;
+      }
+      if (end === null && page.length >= request.pageSize) {
+        exhausted = false;
+        break scan;
+      }
+      if (pipeline.stopped) {
+        exhausted = true;
+        break scan;
+      }
+    }
+  }
+  const from = start === null ? plan.range : rangeAfter(plan, start.slice(1));
+  const finalKey = endKey ?? after;
+  const observed = exhausted || finalKey === null ? from : rangeThrough(from, plan.order, finalKey);
+  view.readSet.addRange(plan.table, plan.index, observed);
+  if (pageStatus === null && page.length > SOFT_MAX_PAGE_LEN) pageStatus = "SplitRecommended";
+  const continueCursor = exhausted ? encodeCursor(END) : encodeCursor(`K${finalKey ?? ""}`);
+  const splitCursor = pageStatus !== null && scanned.length >= 2 ? encodeCursor(`K${scanned[Math.floor((scanned.length - 1) / 2)]}`) : null;
+  return { page, isDone: exhausted, continueCursor, splitCursor, pageStatus };
+}
+
+/** `range` restricted to keys after `key` in scan order. */
+function rangeAfter(plan: IndexPlan, key: string): KeyRange {
+  return plan.order === "asc" ? { lo: key + KEY_MAX, hi: plan.range.hi } : { lo: plan.range.lo, hi: key };
+}
+
+function paginateSearch(plan: SearchPlan, view: ReadView, request: PageRequest): Page {
+  const start = decodeCursor(request.cursor);
+  const end = decodeCursor(request.endCursor);
+  if (start === END) return { page: [], isDone: true, continueCursor: encodeCursor(END), splitCursor: null, pageStatus: null };
+  const hits = searchHits(plan, view);
+  const pipeline = new Pipeline(plan.operators);
+  const offset = start === null ? 0 : Number(start.slice(1));
+  const stopAt = end === null ? Infinity : end === END ? hits.length : Number(end.slice(1));
+  const page: DocRecord[] = [];
+  let position = offset;
+  while (position < hits.length && position < stopAt && (end !== null || page.length < request.pageSize) && !pipeline.stopped) {
+    const record = hits[position++]!.record;
+    if (pipeline.accept(record)) page.push(record);
+  }
+  const isDone = position >= hits.length || pipeline.stopped;
+  return { page, isDone, continueCursor: encodeCursor(isDone ? END : `S${position}`), splitCursor: null, pageStatus: null };
+}
+
+export function paginate(plan: Plan, view: ReadView, request: PageRequest): Page {
+  return plan.type === "index" ? paginateIndex(plan, view, request) : paginateSearch(plan, view, request);
+}

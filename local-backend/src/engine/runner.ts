@@ -1,0 +1,153 @@
+/**
+ * Executes functions. Queries read the published snapshot. Mutations use optimistic
+ * concurrency control: run against the latest snapshot, then (synchronously) validate the
+ * read set against every commit since and commit. A conflicting mutation is re-run; after
+ * two optimistic attempts it runs alone (exclusive gate), so a hot document cannot starve
+ * a writer. Actions run on their own pool and call back in for runQuery/runMutation.
+ */
+import type { UserIdentity } from "./api.js";
+import type { Committer } from "./committer.js";
+import type { FunctionRegistry } from "./functions.js";
+import { MutationGate } from "./gate.js";
+import { displayPath } from "./paths.js";
+import type { Database, Snapshot } from "./store/database.js";
+import type { ReadSetImpl } from "./store/readset.js";
+import { TransactionHandler } from "./syscalls.js";
+import { Transaction } from "./transaction.js";
+import { ActionHandler } from "./actions.js";
+import type { CallOutcome, WorkerPool } from "./worker/pool.js";
+import type { CallError, FunctionAddress, RunMessage } from "./worker/protocol.js";
+
+export type Outcome =
+  | { ok: true; value: string; logLines: string[]; ts: bigint }
+  | { ok: false; error: CallError; logLines: string[] };
+
+export type CallContext = {
+  identity: UserIdentity | null;
+  requestId: string;
+  scheduledJobId?: string | null;
+};
+
+export type MutationOptions = {
+  /** Runs on the main thread right before commit validation; throwing aborts the commit. */
+  beforeCommit?: (tx: Transaction) => void;
+};
+
+export type Limits = { queryMutationMs: number; actionMs: number };
+
+const OPTIMISTIC_ATTEMPTS = 2;
+const MAX_ATTEMPTS = 8;
+
+function formatDuration(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : ms >= 1000 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+function fromCallOutcome(outcome: CallOutcome): { ok: true; value: string; logLines: string[] } | Extract<Outcome, { ok: false }> {
+  if (outcome.type === "timeout") {
+    return { ok: false, error: { message: `Function execution timed out (maximum duration: ${formatDuration(outcome.limitMs)})`, system: true }, logLines: [] };
+  }
+  if (outcome.type === "crashed") {
+    return { ok: false, error: { message: `Function execution failed: ${outcome.message}`, system: true }, logLines: [] };
+  }
+  if (outcome.ok) return { ok: true, value: outcome.result, logLines: outcome.logLines };
+  return { ok: false, error: outcome.error, logLines: outcome.logLines };
+}
+
+export class Runner {
+  readonly gate = new MutationGate();
+
+  constructor(
+    readonly db: Database,
+    readonly committer: Committer,
+    readonly functions: FunctionRegistry,
+    private readonly txPool: WorkerPool,
+    private readonly actionPool: WorkerPool,
+    private readonly limits: Limits,
+  ) {}
+
+  private message(txId: number, kind: RunMessage["kind"], address: FunctionAddress, args: string, ctx: CallContext, ts: bigint) {
+    return {
+      txId,
+      kind,
+      address,
+      args,
+      identity: ctx.identity,
+      requestId: ctx.requestId,
+      snapshotTs: String(ts),
+      tables: this.db.tableList(),
+      scheduledJobId: ctx.scheduledJobId ?? null,
+    };
+  }
+
+  async runQuery(address: FunctionAddress, args: string, ctx: CallContext, snapshot: Snapshot): Promise<{ outcome: Outcome; readSet: ReadSetImpl }> {
+    const tx = new Transaction(this.db, snapshot, "query");
+    try {
+      const handler = new TransactionHandler(tx, this.functions);
+      const result = fromCallOutcome(await this.txPool.run(this.message(1, "query", address, args, ctx, snapshot.ts), handler, this.limits.queryMutationMs));
+      handler.closeStreams();
+      return { outcome: result.ok ? { ...result, ts: snapshot.ts } : result, readSet: tx.readSet };
+    } finally {
+      tx.finish();
+    }
+  }
+
+  async runMutation(address: FunctionAddress, args: string, ctx: CallContext, options: MutationOptions = {}): Promise<Outcome> {
+    for (let attempt = 0; ; attempt++) {
+      const release = attempt >= OPTIMISTIC_ATTEMPTS ? await this.gate.acquireExclusive() : await this.gate.acquireShared();
+      let released = false;
+      const tx = new Transaction(this.db, this.db.latest, "mutation");
+      try {
+        const handler = new TransactionHandler(tx, this.functions);
+        const run = this.message(1, "mutation", address, args, ctx, tx.snapshot.ts);
+        const result = fromCallOutcome(await this.txPool.run(run, handler, this.limits.queryMutationMs));
+        handler.closeStreams();
+        if (!result.ok) return result;
+        options.beforeCommit?.(tx);
+        const conflict = this.db.findConflict(tx.readSet);
+        if (conflict) {
+          if (attempt + 1 < MAX_ATTEMPTS) continue;
+          const table = tx.readSet.conflictTable(conflict) ?? "unknown";
+          return {
+            ok: false,
+            error: {
+              message: `Documents read from or written to the "${table}" table changed while this mutation was being run and on every subsequent retry. Another call to this mutation changed the document. See https://docs.convex.dev/error#1`,
+              system: true,
+            },
+            logLines: result.logLines,
+          };
+        }
+        const writes = tx.writeList();
+        if (writes.length === 0) {
+          await this.committer.waitPublished(tx.snapshot.ts);
+          return { ...result, ts: tx.snapshot.ts };
+        }
+        const { commit, durable } = this.committer.commit(writes);
+        release();
+        released = true;
+        await durable;
+        return { ...result, ts: commit.ts };
+      } finally {
+        tx.finish();
+        if (!released) release();
+      }
+    }
+  }
+
+  async runAction(address: FunctionAddress, args: string, ctx: CallContext): Promise<Outcome> {
+    const handler = new ActionHandler(this, ctx);
+    const ts = this.db.published.ts;
+    const result = fromCallOutcome(await this.actionPool.run(this.message(0, "action", address, args, ctx, ts), handler, this.limits.actionMs));
+    return result.ok ? { ...result, ts: this.db.published.ts } : result;
+  }
+
+  /** Runs any function by address (for actions' runQuery/runMutation and the scheduler). */
+  async runAny(address: FunctionAddress, args: string, ctx: CallContext, options: MutationOptions = {}): Promise<Outcome> {
+    const fn = this.functions.find(address);
+    if (!fn) {
+      return { ok: false, error: { message: `Could not find function for '${displayPath(address)}'.`, system: true }, logLines: [] };
+    }
+    if (fn.kind === "query") return (await this.runQuery(address, args, ctx, this.db.published)).outcome;
+    if (fn.kind === "mutation") return await this.runMutation(address, args, ctx, options);
+    return await this.runAction(address, args, ctx);
+  }
+}

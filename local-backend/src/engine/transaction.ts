@@ -1,0 +1,200 @@
+/**
+ * One query or mutation execution. Reads come from a fixed snapshot overlaid with the
+ * transaction's own writes (tables it writes are private copy-on-write clones, so reads
+ * see its writes through the same index code). Every read extends the read set; writes
+ * are collected per document for commit. Savepoints give nested `ctx.runMutation` calls
+ * their own rollback.
+ */
+import type { JSONValue } from "./api.js";
+import { decodeId } from "./ids.js";
+import type { DocRecord } from "./store/document.js";
+import type { Database, Snapshot } from "./store/database.js";
+import { ReadSetImpl, type Write } from "./store/readset.js";
+import type { TableVersion } from "./store/table.js";
+import { encodeKey, KEY_MAX, type JSONObject } from "./values.js";
+import { checkDocument, checkSize } from "./limits.js";
+import type { ReadView, Stream } from "./query/executor.js";
+
+export const MAX_DOCUMENTS_READ = 32_000;
+export const MAX_BYTES_READ = 16 * 1024 * 1024;
+export const MAX_DOCUMENTS_WRITTEN = 16_000;
+export const MAX_BYTES_WRITTEN = 16 * 1024 * 1024;
+const OVER_LIMIT_HELP =
+  "Consider using smaller limits in your queries, paginating your queries, or using indexed queries with a selective index range expressions.";
+
+type Savepoint = { tables: Map<string, TableVersion>; writes: Map<string, Write> };
+
+export class Transaction implements ReadView {
+  readonly readSet: ReadSetImpl;
+  private tables = new Map<string, TableVersion>();
+  private writes = new Map<string, Write>();
+  private readonly savepoints = new Map<number, Savepoint>();
+  private nextSavepoint = 1;
+  readonly streams = new Map<number, Stream>();
+  private documentsRead = 0;
+  private bytesRead = 0;
+  private bytesWritten = 0;
+  paginated = false;
+  private readonly release: () => void;
+
+  constructor(
+    readonly db: Database,
+    readonly snapshot: Snapshot,
+    readonly kind: "query" | "mutation",
+  ) {
+    this.readSet = new ReadSetImpl(snapshot.ts);
+    this.release = db.begin(snapshot);
+  }
+
+  /** Ends the transaction's claim on commit history (after commit or abort). */
+  finish(): void {
+    this.release();
+  }
+
+  table(name: string): TableVersion | undefined {
+    return this.tables.get(name) ?? this.snapshot.tables.get(name);
+  }
+
+  noteRead(record: DocRecord): void {
+    this.documentsRead++;
+    this.bytesRead += record.size;
+    if (this.documentsRead > MAX_DOCUMENTS_READ) {
+      throw new Error(`Too many documents read in a single function execution (limit: ${MAX_DOCUMENTS_READ}). ${OVER_LIMIT_HELP}`);
+    }
+    if (this.bytesRead > MAX_BYTES_READ) {
+      throw new Error(`Too many bytes read in a single function execution (limit: ${MAX_BYTES_READ} bytes). ${OVER_LIMIT_HELP}`);
+    }
+  }
+
+  /** The table an ID belongs to, checked against an expected table name if given. */
+  tableOfId(id: JSONValue, expected: string | undefined, method: string): string | null {
+    const decoded = typeof id === "string" ? decodeId(id) : null;
+    if (decoded === null) {
+      throw new Error(`Invalid argument \`id\` for \`db.${method}\`: Unable to decode ID: ${JSON.stringify(id)}`);
+    }
+    const table = this.db.tableName(decoded.tableNumber);
+    if (table !== undefined && expected !== undefined && expected !== table) {
+      throw new Error(`Invalid argument \`id\` for \`db.${method}\`: ID ${id as string} is in table "${table}", not "${expected}"`);
+    }
+    return table ?? null;
+  }
+
+  /** Reads one document (recording the point read). */
+  get(table: string, id: string): DocRecord | undefined {
+    const key = encodeKey(id);
+    this.readSet.addRange(table, "by_id", { lo: key, hi: key + KEY_MAX });
+    const record = this.table(table)?.get(id);
+    if (record) this.noteRead(record);
+    return record;
+  }
+
+  // -- writes -------------------------------------------------------------------
+
+  private writable(table: string): TableVersion {
+    let version = this.tables.get(table);
+    if (!version) {
+      const base = this.snapshot.tables.get(table);
+      version = base ? base.clone() : this.db.emptyTable(table);
+      this.tables.set(table, version);
+    }
+    return version;
+  }
+
+  private put(table: string, id: string, next: DocRecord | undefined): void {
+    if (this.kind !== "mutation") throw new Error("Queries cannot write to the database.");
+    if (next) checkSize(next);
+    const version = this.writable(table);
+    const current = version.get(id);
+    version.write(current, next);
+    const previous = this.writes.get(id);
+    const old = previous ? previous.old : current;
+    this.writes.set(id, { table, id, old, next });
+    if (this.writes.size > MAX_DOCUMENTS_WRITTEN) {
+      throw new Error(`Too many writes in a single function execution (limit: ${MAX_DOCUMENTS_WRITTEN})`);
+    }
+    this.bytesWritten += next?.size ?? 0;
+    if (this.bytesWritten > MAX_BYTES_WRITTEN) {
+      throw new Error(`Too many bytes written in a single function execution (limit: ${MAX_BYTES_WRITTEN} bytes)`);
+    }
+  }
+
+  insert(table: string, fields: JSONObject): DocRecord {
+    checkDocument(this.db, table, fields);
+    const record = this.db.newDocument(table, fields);
+    this.put(table, record.id, record);
+    return record;
+  }
+
+  replaceFields(table: string, id: string, fields: JSONObject, operation: "Update" | "Replace"): DocRecord {
+    const current = this.get(table, id);
+    if (!current) throw new Error(`${operation} on nonexistent document ID ${id}`);
+    const value: JSONObject = { ...fields, _id: current.value._id!, _creationTime: current.value._creationTime! };
+    const { _id: _ignoredId, _creationTime: _ignoredTime, ...userFields } = value;
+    checkDocument(this.db, table, userFields);
+    const record = this.db.record(table, value);
+    this.put(table, id, record);
+    return record;
+  }
+
+  delete(table: string, id: string): void {
+    if (!this.get(table, id)) throw new Error(`Delete on nonexistent document ID ${id}`);
+    this.put(table, id, undefined);
+  }
+
+  /** Engine-maintained tables (scheduler, crons): no user-level checks. */
+  insertSystem(table: string, fields: JSONObject): DocRecord {
+    const record = this.db.newDocument(table, fields);
+    this.put(table, record.id, record);
+    return record;
+  }
+
+  replaceSystem(table: string, id: string, fields: JSONObject): void {
+    const current = this.get(table, id);
+    if (!current) throw new Error(`Replace on nonexistent document ID ${id}`);
+    this.put(table, id, this.db.record(table, { ...fields, _id: id, _creationTime: current.value._creationTime! }));
+  }
+
+  deleteSystem(table: string, id: string): void {
+    this.put(table, id, undefined);
+  }
+
+  metrics(): JSONObject {
+    const used = (n: number, limit: number) => ({ used: n, remaining: Math.max(0, limit - n) });
+    return {
+      bytesRead: used(this.bytesRead, MAX_BYTES_READ),
+      bytesWritten: used(this.bytesWritten, MAX_BYTES_WRITTEN),
+      documentsRead: used(this.documentsRead, MAX_DOCUMENTS_READ),
+      documentsWritten: used(this.writes.size, MAX_DOCUMENTS_WRITTEN),
+    };
+  }
+
+  /** Writes to commit, skipping documents inserted and deleted within the transaction. */
+  writeList(): Write[] {
+    return [...this.writes.values()].filter((w) => w.old !== undefined || w.next !== undefined);
+  }
+
+  get hasWrites(): boolean {
+    return this.writes.size > 0;
+  }
+
+  // -- savepoints -------------------------------------------------------------------
+
+  savepoint(): number {
+    const id = this.nextSavepoint++;
+    const tables = new Map([...this.tables].map(([name, version]) => [name, version.clone()]));
+    this.savepoints.set(id, { tables, writes: new Map(this.writes) });
+    return id;
+  }
+
+  rollback(id: number): void {
+    const saved = this.savepoints.get(id);
+    if (!saved) throw new Error(`Unknown savepoint ${id}`);
+    this.tables = saved.tables;
+    this.writes = saved.writes;
+    for (const other of [...this.savepoints.keys()]) if (other >= id) this.savepoints.delete(other);
+  }
+
+  releaseSavepoint(id: number): void {
+    this.savepoints.delete(id);
+  }
+}
