@@ -1,4 +1,4 @@
-"""One process of the concurrency test: `python _increment_worker.py URL http|ws COUNT`."""
+"""One process of the concurrency test: `python _increment_worker.py URL COUNTER http|ws COUNT`."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from convex import ConvexClient
 
 
 def main() -> None:
-    url, transport, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    url, name, transport, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     client = ConvexHttpClient(url) if transport == "http" else ConvexClient(url)
     for _ in range(count):
-        client.mutation("counter:increment", {})
+        client.mutation("counter:increment", {"name": name})
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
 import httpx
@@ -12,7 +13,7 @@ from ._server import FIXTURE_FUNCTIONS, BackendProcess, running_backend
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackendProcess]:
-    """One backend on the fixture functions, shared by the suite (tests create their own data)."""
+    """One backend on local-backend/test/fixtures/convex, shared by the suite; tests use their own data."""
     with running_backend(tmp_path_factory.mktemp("conformance"), FIXTURE_FUNCTIONS) as backend:
         yield backend
 
@@ -34,3 +35,9 @@ def dev_token(http: httpx.Client, admin_headers: dict[str, str]) -> str:
     response.raise_for_status()
     token: str = response.json()["token"]
     return token
+
+
+@pytest.fixture
+def counter() -> dict[str, str]:
+    """Arguments naming a counter no other test touches (`counter:get`, `counter:increment`)."""
+    return {"name": f"counter-{uuid.uuid4()}"}

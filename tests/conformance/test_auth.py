@@ -20,7 +20,7 @@ DEV_ISSUER = "https://dev.doctrina.local"
 
 def whoami(http: httpx.Client, authorization: str) -> httpx.Response:
     return http.post(
-        "/api/query", json={"path": "auth:whoami", "args": {}}, headers={"Authorization": authorization}
+        "/api/query", json={"path": "protocol:whoami", "args": {}}, headers={"Authorization": authorization}
     )
 
 
@@ -35,28 +35,32 @@ def claims(**overrides: Any) -> dict[str, Any]:
 
 
 def test_internal_function_needs_the_admin_key(http: httpx.Client, admin_headers: dict[str, str]) -> None:
-    body = {"path": "secret:internalQuery", "args": {}}
+    body = {"path": "protocol:internalRead", "args": {}}
     refused = http.post("/api/query", json=body).json()
     assert refused["status"] == "error"
-    assert "Could not find public function for 'secret:internalQuery'" in refused["errorMessage"]
+    assert "Could not find public function for 'protocol:internalRead'" in refused["errorMessage"]
     assert http.post("/api/query", json=body, headers=admin_headers).json() == {
         "status": "success",
-        "value": "secret",
+        "value": "internal only",
     }
-    run = http.post("/api/run/secret/internalQuery", json={"args": {}}, headers=admin_headers)
-    assert run.json()["value"] == "secret"
+    run = http.post("/api/run/protocol/internalRead", json={"args": {}}, headers=admin_headers)
+    assert run.json()["value"] == "internal only"
 
 
 def test_api_function_is_admin_only(http: httpx.Client, admin_headers: dict[str, str]) -> None:
-    body = {"path": "secret:internalMutation", "args": {}, "format": "convex_encoded_json"}
+    body = {
+        "path": "protocol:internalWrite",
+        "args": {"name": "api-function"},
+        "format": "convex_encoded_json",
+    }
     assert http.post("/api/function", json=body).status_code == 403
     assert http.post("/api/function", json=body, headers={"Authorization": "Convex nope"}).status_code == 401
-    assert http.post("/api/function", json=body, headers=admin_headers).json()["value"] == "done"
+    assert http.post("/api/function", json=body, headers=admin_headers).json()["status"] == "success"
 
 
 def test_wrong_admin_key_is_401(http: httpx.Client) -> None:
     response = http.post(
-        "/api/query", json={"path": "counter:get", "args": {}}, headers={"Authorization": "Convex x"}
+        "/api/query", json={"path": "protocol:whoami", "args": {}}, headers={"Authorization": "Convex x"}
     )
     assert response.status_code == 401
     assert response.json()["code"] == "BadAdminKey"

@@ -3,6 +3,7 @@ each bad request runs next to a healthy call that must still succeed."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -14,7 +15,7 @@ import pytest
 from ._rawws import RawWebSocket
 from ._server import BackendProcess
 
-HEALTHY = {"path": "counter:get", "args": {}}
+HEALTHY = {"path": "protocol:echo", "args": {"value": "healthy"}}
 
 
 def alongside_healthy_call(server: BackendProcess, bad: Callable[[], Any]) -> Any:
@@ -32,7 +33,7 @@ def post(server: BackendProcess, path: str, **kwargs: Any) -> httpx.Response:
         return client.post(path, **kwargs)
 
 
-OVERSIZED = b'{"path":"values:echo","args":{"blob":"' + b"x" * (16 * 1024 * 1024 + 2000) + b'"}}'
+OVERSIZED = b'{"path":"protocol:echo","args":{"value":"' + b"x" * (16 * 1024 * 1024 + 2000) + b'"}}'
 QUERY, MUTATION = "/api/query", "/api/mutation"
 MALFORMED = {
     "malformed JSON": (QUERY, {"content": b"{not json"}, 400, "BadJsonBody"),
@@ -68,9 +69,10 @@ def test_malformed_requests(
 
 FAILING = {
     "unknown function": (QUERY, "nothing:here", "Could not find public function"),
-    "internal function": (QUERY, "secret:internalQuery", "Could not find public function"),
-    "wrong function kind": (QUERY, "counter:increment", "defined as"),
-    "function throws": (MUTATION, "errors:plain", "boom"),
+    "internal function": (QUERY, "protocol:internalRead", "Could not find public function"),
+    "wrong function kind": (QUERY, "protocol:failPlainly", "defined as"),
+    "function throws": (MUTATION, "protocol:failPlainly", "boom"),
+    "argument validation": (QUERY, "counter:get", "ArgumentValidationError"),
 }
 
 
@@ -94,8 +96,8 @@ def connected_socket(server: BackendProcess) -> RawWebSocket:
     return ws
 
 
-def add_query(base: int, query_id: int, udf_path: str) -> dict[str, Any]:
-    change = {"type": "Add", "queryId": query_id, "udfPath": udf_path, "args": [{}]}
+def add_query(base: int, query_id: int, udf_path: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
+    change = {"type": "Add", "queryId": query_id, "udfPath": udf_path, "args": [args or {}]}
     return {"type": "ModifyQuerySet", "baseVersion": base, "newVersion": base + 1, "modifications": [change]}
 
 
@@ -103,15 +105,17 @@ VIOLATIONS = {
     "not JSON": "{{{",
     "unknown type": {"type": "Nonsense"},
     "missing fields": {"type": "Mutation", "udfPath": "counter:increment"},
-    "query set baseVersion mismatch": add_query(4, 1, "counter:get"),
+    "query set baseVersion mismatch": add_query(4, 1, "protocol:whoami"),
     "identity baseVersion mismatch": {"type": "Authenticate", "baseVersion": 9, "tokenType": "None"},
 }
 
 
 @pytest.mark.parametrize("message", VIOLATIONS.values(), ids=list(VIOLATIONS))
-def test_sync_protocol_violations_end_only_that_connection(server: BackendProcess, message: Any) -> None:
+def test_sync_protocol_violations_end_only_that_connection(
+    server: BackendProcess, counter: dict[str, str], message: Any
+) -> None:
     watcher = connected_socket(server)
-    watcher.send(add_query(0, 1, "counter:get"))
+    watcher.send(add_query(0, 1, "counter:get", counter))
     watcher.receive_until("Transition")
 
     def misbehave() -> tuple[dict[str, Any], dict[str, Any] | None]:
@@ -125,7 +129,7 @@ def test_sync_protocol_violations_end_only_that_connection(server: BackendProces
     fatal, after = alongside_healthy_call(server, misbehave)
     assert isinstance(fatal["error"], str)
     assert after is None, "the connection must be closed after a FatalError"
-    post(server, "/api/mutation", json={"path": "counter:increment", "args": {}})
+    post(server, "/api/mutation", json={"path": "counter:increment", "args": counter})
     update = watcher.receive_until("Transition")
     assert update["modifications"][0]["queryId"] == 1
     watcher.close()
@@ -143,3 +147,14 @@ def test_bad_token_over_sync_is_an_auth_error(server: BackendProcess) -> None:
     error = alongside_healthy_call(server, authenticate)
     assert error["baseVersion"] == 0
     assert error["authUpdateAttempted"] is True
+
+
+def test_a_looping_function_does_not_hold_up_others(server: BackendProcess) -> None:
+    with ThreadPoolExecutor(1) as pool, httpx.Client(base_url=server.url, timeout=30) as healthy:
+        looping = pool.submit(post, server, QUERY, json={"path": "errors:loop", "args": {}})
+        for _ in range(5):
+            began = time.monotonic()
+            assert healthy.post(QUERY, json=HEALTHY).json()["status"] == "success"
+            assert time.monotonic() - began < 0.5
+        outcome = looping.result().json()
+    assert outcome["status"] == "error"

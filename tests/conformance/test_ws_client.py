@@ -31,51 +31,58 @@ async def value_matching(subscription: Any, predicate: Any) -> Any:
             return value
 
 
-def test_query_mutation_action(server: BackendProcess) -> None:
+def test_query_mutation_action(server: BackendProcess, counter: dict[str, str]) -> None:
     client = ConvexClient(server.url)
-    before = client.query("counter:get")
-    assert client.mutation("counter:increment", {}) == before + 1
-    assert client.query("counter:get") == before + 1
-    assert client.action("actions:echo", {"n": ConvexInt64(7)}) == {"n": ConvexInt64(7)}
+    assert client.query("counter:get", counter) is None
+    assert client.mutation("counter:increment", counter) == 1
+    assert client.query("counter:get", counter) == 1
+    value = {"n": ConvexInt64(7), "b": b"\x01"}
+    assert client.action("protocol:echoAction", {"value": value}) == value
 
 
 def test_errors(server: BackendProcess) -> None:
     client = ConvexClient(server.url)
     with pytest.raises(ConvexError) as raised:
-        client.mutation("errors:convexError")
-    assert raised.value.data == {"code": "NOT_FOUND", "message": "missing"}
+        client.mutation("protocol:failWithData", {"code": "NOT_FOUND"})
+    assert raised.value.data == {"code": "NOT_FOUND", "message": "failed with NOT_FOUND"}
     with pytest.raises(ConvexError) as from_query:
-        client.query("errors:queryConvexError")
+        client.query("errors:convexError", {"code": "FORBIDDEN"})
     assert from_query.value.data["code"] == "FORBIDDEN"
+    with pytest.raises(ConvexError) as from_action:
+        client.action("protocol:failInAction")
+    assert from_action.value.data["code"] == "ACTION_FAILED"
     with pytest.raises(Exception, match="boom"):
-        client.mutation("errors:plain")
+        client.mutation("protocol:failPlainly")
     with pytest.raises(Exception, match="Could not find public function"):
-        client.query("secret:internalQuery")
+        client.query("protocol:internalRead")
 
 
-async def test_subscription_receives_another_clients_mutation(server: BackendProcess) -> None:
+async def test_subscription_receives_another_clients_mutation(
+    server: BackendProcess, counter: dict[str, str]
+) -> None:
     watcher = ConvexClient(server.url)
-    subscription = watcher.subscribe("counter:get", {})
-    first = await next_value(subscription)
-    written = ConvexHttpClient(server.url).mutation("counter:increment", {})
-    assert written == first + 1
-    assert await value_matching(subscription, lambda value: value == written) == written
-    ws_written = ConvexClient(server.url).mutation("counter:increment", {})
-    assert await value_matching(subscription, lambda value: value == ws_written) == ws_written
+    subscription = watcher.subscribe("counter:get", counter)
+    assert await next_value(subscription) is None
+    written = ConvexHttpClient(server.url).mutation("counter:increment", counter)
+    assert await value_matching(subscription, lambda value: value == written) == 1
+    ws_written = ConvexClient(server.url).mutation("counter:increment", counter)
+    assert await value_matching(subscription, lambda value: value == ws_written) == 2
     subscription.unsubscribe()
 
 
 def test_set_auth_with_a_development_token(server: BackendProcess, dev_token: str) -> None:
     client = ConvexClient(server.url)
-    assert client.query("auth:whoami") is None
+    assert client.query("protocol:whoami") is None
     client.set_auth(dev_token)
-    assert client.query("auth:whoami")["subject"] == "conformance-user"
+    assert client.query("protocol:whoami")["subject"] == "conformance-user"
+    assert client.action("protocol:whoamiAction")["subject"] == "conformance-user"
     client.clear_auth()
-    assert client.query("auth:whoami") is None
+    assert client.query("protocol:whoami") is None
 
 
-def test_set_admin_auth_opens_internal_functions(server: BackendProcess) -> None:
+def test_set_admin_auth_opens_internal_functions(server: BackendProcess, counter: dict[str, str]) -> None:
     client = ConvexClient(server.url)
     client.set_admin_auth(server.admin_key)
-    assert client.query("secret:internalQuery") == "secret"
-    assert client.mutation("secret:internalMutation") == "done"
+    assert client.query("protocol:internalRead") == "internal only"
+    client.mutation("protocol:internalWrite", counter)
+    assert client.query("counter:get", counter) == 1

@@ -38,24 +38,25 @@ async function convexRun(...args: string[]): Promise<{ code: number; stdout: str
 
 describe("npx convex run", () => {
   it("runs mutations and queries", async () => {
-    const before = Number((await convexRun("counter:get")).stdout);
-    const run = await convexRun("counter:increment", "{}");
+    const args = JSON.stringify({ name: "cli-counter" });
+    const run = await convexRun("counter:increment", args);
     expect(run.code).toBe(0);
-    expect(Number(run.stdout)).toBe(before + 1);
+    expect(Number(run.stdout)).toBe(1);
+    expect(Number((await convexRun("counter:get", args)).stdout)).toBe(1);
   });
 
   it("runs internal functions with the admin key", async () => {
-    const run = await convexRun("secret:internalQuery");
-    expect(run).toMatchObject({ code: 0, stdout: expect.stringContaining('"secret"') });
+    const run = await convexRun("protocol:internalRead");
+    expect(run).toMatchObject({ code: 0, stdout: expect.stringContaining('"internal only"') });
   });
 
   it("acts as an identity with --identity", async () => {
-    const run = await convexRun("auth:whoami", "--identity", JSON.stringify({ subject: "cli-user" }));
+    const run = await convexRun("protocol:whoami", "--identity", JSON.stringify({ subject: "cli-user" }));
     expect(JSON.parse(run.stdout)).toMatchObject({ subject: "cli-user", tokenIdentifier: "https://convex.test|cli-user" });
   });
 
   it("reports a ConvexError and exits non-zero", async () => {
-    const run = await convexRun("errors:convexError");
+    const run = await convexRun("protocol:failWithData", JSON.stringify({ code: "CLI" }));
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/ConvexError/);
   });

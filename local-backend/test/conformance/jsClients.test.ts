@@ -6,12 +6,15 @@ import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBackend, type Backend } from "./backend.js";
 
-const getCounter = makeFunctionReference<"query", Record<string, never>, number>("counter:get");
-const increment = makeFunctionReference<"mutation", Record<string, never>, number>("counter:increment");
-const convexError = makeFunctionReference<"mutation", Record<string, never>, null>("errors:convexError");
-const whoami = makeFunctionReference<"query", Record<string, never>, { subject: string } | null>("auth:whoami");
-const echo = makeFunctionReference<"action", Record<string, unknown>, Record<string, unknown>>("actions:echo");
-const internalQuery = makeFunctionReference<"query", Record<string, never>, string>("secret:internalQuery");
+const getCounter = makeFunctionReference<"query", { name: string }, number | null>("counter:get");
+const increment = makeFunctionReference<"mutation", { name: string }, number>("counter:increment");
+const failWithData = makeFunctionReference<"mutation", { code: string }, null>("protocol:failWithData");
+const whoami = makeFunctionReference<"query", Record<string, never>, { subject: string } | null>("protocol:whoami");
+const echo = makeFunctionReference<"action", { value: unknown }, unknown>("protocol:echoAction");
+const internalRead = makeFunctionReference<"query", Record<string, never>, string>("protocol:internalRead");
+
+/** A counter no other test touches. */
+const counter = () => ({ name: `js-${crypto.randomUUID()}` });
 
 type AdminAuth = { setAdminAuth(key: string): void };
 
@@ -41,22 +44,22 @@ async function devToken(subject: string): Promise<string> {
 describe("ConvexHttpClient", () => {
   it("queries, mutates and runs actions", async () => {
     const client = new ConvexHttpClient(backend.url);
-    const before = await client.query(getCounter, {});
-    expect(await client.mutation(increment, {})).toBe(before + 1);
-    expect(await client.action(echo, { big: 5n, bytes: new Uint8Array([1, 2]).buffer })).toEqual({
-      big: 5n,
-      bytes: new Uint8Array([1, 2]).buffer,
-    });
+    const args = counter();
+    expect(await client.query(getCounter, args)).toBeNull();
+    expect(await client.mutation(increment, args)).toBe(1);
+    expect(await client.query(getCounter, args)).toBe(1);
+    const value = { big: 5n, bytes: new Uint8Array([1, 2]).buffer, list: [1.5, null] };
+    expect(await client.action(echo, { value })).toEqual(value);
   });
 
   it("raises ConvexError with data and refuses internal functions without the admin key", async () => {
     const client = new ConvexHttpClient(backend.url);
-    const error = await client.mutation(convexError, {}).catch((e: unknown) => e);
+    const error = await client.mutation(failWithData, { code: "NOT_FOUND" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConvexError);
-    expect((error as ConvexError<{ code: string }>).data).toMatchObject({ code: "NOT_FOUND" });
-    await expect(client.query(internalQuery, {})).rejects.toThrow(/Could not find public function/);
+    expect((error as ConvexError<{ code: string }>).data).toEqual({ code: "NOT_FOUND", message: "failed with NOT_FOUND" });
+    await expect(client.query(internalRead, {})).rejects.toThrow(/Could not find public function/);
     (client as unknown as AdminAuth).setAdminAuth(backend.adminKey);
-    expect(await client.query(internalQuery, {})).toBe("secret");
+    expect(await client.query(internalRead, {})).toBe("internal only");
   });
 
   it("authenticates with a development token", async () => {
@@ -71,10 +74,14 @@ describe("ConvexClient over the WebSocket", () => {
     const watcher = wsClient();
     const writer = wsClient();
     try {
-      const seen: number[] = [];
-      await new Promise<void>((resolve) => watcher.onUpdate(getCounter, {}, (value) => void (seen.push(value) === 1 && resolve())));
-      const written = await writer.mutation(increment, {});
-      await expect.poll(() => seen.at(-1)).toBe(written);
+      const args = counter();
+      const seen: Array<number | null> = [];
+      await new Promise<void>((resolve) => watcher.onUpdate(getCounter, args, (value) => void (seen.push(value) === 1 && resolve())));
+      expect(seen).toEqual([null]);
+      expect(await writer.mutation(increment, args)).toBe(1);
+      await expect.poll(() => seen.at(-1)).toBe(1);
+      expect(await writer.mutation(increment, args)).toBe(2);
+      await expect.poll(() => seen.at(-1)).toBe(2);
     } finally {
       await watcher.close();
       await writer.close();
@@ -84,10 +91,11 @@ describe("ConvexClient over the WebSocket", () => {
   it("reads its own writes, runs actions and surfaces ConvexError", async () => {
     const client = wsClient();
     try {
-      const written = await client.mutation(increment, {});
-      expect(await client.query(getCounter, {})).toBeGreaterThanOrEqual(written);
-      expect(await client.action(echo, { a: 1 })).toEqual({ a: 1 });
-      await expect(client.mutation(convexError, {})).rejects.toBeInstanceOf(ConvexError);
+      const args = counter();
+      expect(await client.mutation(increment, args)).toBe(1);
+      expect(await client.query(getCounter, args)).toBe(1);
+      expect(await client.action(echo, { value: { a: 1n } })).toEqual({ a: 1n });
+      await expect(client.mutation(failWithData, { code: "X" })).rejects.toBeInstanceOf(ConvexError);
     } finally {
       await client.close();
     }
@@ -101,7 +109,7 @@ describe("ConvexClient over the WebSocket", () => {
       user.setAuth(async () => token);
       await expect.poll(() => user.query(whoami, {})).toMatchObject({ subject: "js-ws-user" });
       (admin as unknown as AdminAuth).setAdminAuth(backend.adminKey);
-      expect(await admin.query(internalQuery, {})).toBe("secret");
+      expect(await admin.query(internalRead, {})).toBe("internal only");
     } finally {
       await user.close();
       await admin.close();
