@@ -6,29 +6,13 @@ Its blocking calls hold the GIL, so subscriptions are read with `async for`
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
-
 import pytest
 from convex.http_client import ConvexHttpClient
 
 from convex import ConvexClient, ConvexError, ConvexInt64
 
 from ._server import BackendProcess
-
-UPDATE_TIMEOUT_S = 10
-
-
-async def next_value(subscription: Any) -> Any:
-    return await asyncio.wait_for(subscription.__anext__(), UPDATE_TIMEOUT_S)
-
-
-async def value_matching(subscription: Any, predicate: Any) -> Any:
-    """The Rust client re-delivers current values on every Transition: skip until it matches."""
-    while True:
-        value = await next_value(subscription)
-        if predicate(value):
-            return value
+from ._subscriptions import next_value, value_matching
 
 
 def test_query_mutation_action(server: BackendProcess, counter: dict[str, str]) -> None:
