@@ -38,8 +38,9 @@ export type Limits = { queryMutationMs: number; actionMs: number };
 const OPTIMISTIC_ATTEMPTS = 2;
 const MAX_ATTEMPTS = 8;
 
+/** As Rust prints a `Duration` (`1s`, `1.5s`, `500ms`). */
 function formatDuration(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : ms >= 1000 ? `${ms / 1000}s` : `${ms}ms`;
+  return ms >= 1000 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
 function fromCallOutcome(outcome: CallOutcome): { ok: true; value: string; logLines: string[] } | Extract<Outcome, { ok: false }> {
