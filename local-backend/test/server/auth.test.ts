@@ -87,7 +87,8 @@ describe("Authorization header", () => {
 
 describe("development tokens", () => {
   it("verifies a minted token and maps its claims", async () => {
-    const token = await dev.mint({ subject: "user_1", claims: { email: "a@b.c", org: { id: 7 } }, expiresInSeconds: 60 });
+    const claims = { email: "a@b.c", given_name: "Ada", email_verified: true, org: { id: 7 } };
+    const token = await dev.mint({ subject: "user_1", claims, expiresInSeconds: 60 });
     const { caller, expiresAtMs } = await auth.fromHeader(`Bearer ${token}`);
     expect(caller.admin).toBe(false);
     expect(caller.identity).toEqual({
@@ -95,7 +96,9 @@ describe("development tokens", () => {
       subject: "user_1",
       issuer: "https://dev.doctrina.local",
       email: "a@b.c",
-      "org.id": 7,
+      givenName: "Ada",
+      emailVerified: true,
+      org: { id: 7 },
     });
     expect(expiresAtMs).toBeGreaterThan(Date.now());
   });

@@ -20,7 +20,8 @@ export class TokenVerifier {
     private readonly providers: () => AuthProvider[],
   ) {
     this.devIssuer = {
-      kind: "customJwt",
+      // It stands in for Clerk, so its claims map like an OIDC provider's (given_name -> givenName).
+      kind: "oidc",
       issuer: dev.issuer,
       applicationID: dev.audience,
       algorithms: [dev.algorithm],
