@@ -3,7 +3,7 @@
  * `term NUL docId`, so it snapshots with the rest of the table (copy-on-write clone) and a
  * prefix query is a key range. Ranking is BM25 over term frequencies and document lengths.
  */
-import BTree from "sorted-btree";
+import { BTree } from "./btree.js";
 import type { JSONValue } from "../api.js";
 import type { SearchIndexDef } from "../schema.js";
 import { valuesEqual, type JSONObject } from "../values.js";

@@ -3,7 +3,7 @@
  * values the document records) plus its search indexes. Published versions are never
  * mutated; a writer clones (O(1), copy-on-write) and mutates the clone.
  */
-import BTree from "sorted-btree";
+import { BTree } from "./btree.js";
 import type { TableSchema } from "../schema.js";
 import { encodeKey, KEY_MAX } from "../values.js";
 import type { DocRecord } from "./document.js";
