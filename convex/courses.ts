@@ -5,7 +5,7 @@ import type { Id } from "./_generated/dataModel";
 import { mutation, query, type QueryCtx } from "./_generated/server";
 import { canLearn } from "./model/access";
 import { canActFor, getCaller, requireInstructor } from "./model/auth";
-import { integerIn, normalizeTag, optionalText } from "./model/checks";
+import { listLimit, normalizeLabel, optionalText } from "./model/checks";
 import { requireCourseEditor, visibleCourse } from "./model/courseAccess";
 import * as Courses from "./model/courses";
 import { lessonsOf, lessonView, modulesOf } from "./model/curriculum";
@@ -169,7 +169,7 @@ export const listFeatured = query({
   returns: v.array(courseDoc),
   handler: async (ctx, { limit }) => {
     await getCaller(ctx);
-    return await Courses.featured(ctx, integerIn(limit ?? 10, "limit", 1, 50));
+    return await Courses.featured(ctx, listLimit(limit, 10));
   },
 });
 
@@ -179,7 +179,7 @@ export const listByTag = query({
   returns: paginated(courseDoc),
   handler: async (ctx, { tag, paginationOpts }) => {
     await getCaller(ctx);
-    const wanted = normalizeTag(tag);
+    const wanted = normalizeLabel(tag);
     if (wanted.length === 0) return invalid("tag must not be empty", "tag");
     const result = await ctx.db
       .query("courseTags")
@@ -202,7 +202,7 @@ export const search = query({
   handler: async (ctx, { query, category, level, limit }) => {
     await getCaller(ctx);
     const text = optionalText(query, "query", 200);
-    const count = integerIn(limit ?? 20, "limit", 1, 50);
+    const count = listLimit(limit, 20);
     const filters = { category: checkedCategory(category), level };
     return text === "" ? [] : await Courses.search(ctx, text, filters, count);
   },

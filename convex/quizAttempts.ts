@@ -3,7 +3,7 @@ import { v } from "convex/values";
 import { mutation, query } from "./_generated/server";
 import { callerKey, requireUser } from "./model/auth";
 import { requireUserCaller } from "./model/callers";
-import { invalid } from "./model/errors";
+import { listLimit } from "./model/checks";
 import { idempotent } from "./model/idempotency";
 import * as QuizAttempts from "./model/quizAttempts";
 import { idempotencyKey, quizAttemptDoc, quizAttemptResult } from "./validators";
@@ -33,13 +33,12 @@ export const submit = mutation({
 export const listMine = query({
   args: { lessonId: v.id("lessons"), limit: v.optional(v.number()) },
   returns: v.array(quizAttemptDoc),
-  handler: async (ctx, { lessonId, limit = MAX_LIST }) => {
+  handler: async (ctx, { lessonId, limit }) => {
     const user = await requireUser(ctx);
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST) invalid(`limit must be in 1..${MAX_LIST}`, "limit");
     return await ctx.db
       .query("quizAttempts")
       .withIndex("by_user_lesson", (q) => q.eq("userId", user._id).eq("lessonId", lessonId))
       .order("desc")
-      .take(limit);
+      .take(listLimit(limit, MAX_LIST, MAX_LIST));
   },
 });

@@ -7,8 +7,8 @@ import { internalMutation, mutation, query, type QueryCtx } from "./_generated/s
 import { canLearn } from "./model/access";
 import { callerKey, getCaller, isPrivileged, requireUser, type Caller } from "./model/auth";
 import { forbidden, notFound, unauthenticated } from "./model/errors";
+import { listLimit, normalizeLabel, requiredText } from "./model/checks";
 import { idempotent } from "./model/idempotency";
-import { positiveInteger, requiredText } from "./model/input";
 import { addDownloads } from "./model/counters";
 import * as Resources from "./model/resources";
 import { downloadLink, idempotencyKey, level, paginated, resourceDoc } from "./validators";
@@ -29,9 +29,6 @@ const editable = {
   restricted: v.optional(v.boolean()),
   featured: v.optional(v.boolean()),
 };
-
-/** The unpaginated top-N queries return at most this many. */
-const MAX_LIMIT = 50;
 
 /**
  * Creates a resource. Instructors and admins (and the service, which must name
@@ -159,7 +156,7 @@ export const listByCategory = query({
   returns: paginated(resourceDoc),
   handler: async (ctx, { category, paginationOpts }) => {
     await getCaller(ctx);
-    const label = category.trim().toLowerCase();
+    const label = normalizeLabel(category);
     const result = await ctx.db
       .query("resourceCategories")
       .withIndex("by_category", (q) => q.eq("category", label).eq("restricted", false))
@@ -184,7 +181,7 @@ export const listFeatured = query({
       .query("resources")
       .withIndex("by_featured", (q) => q.eq("featured", true).eq("restricted", false))
       .order("desc")
-      .take(positiveInteger(limit ?? 10, "limit", MAX_LIMIT));
+      .take(listLimit(limit, 10));
   },
 });
 
@@ -207,7 +204,7 @@ export const search = query({
         const typed = args.type === undefined ? base : base.eq("type", args.type.trim().toLowerCase());
         return args.difficulty === undefined ? typed : typed.eq("difficulty", args.difficulty);
       })
-      .take(positiveInteger(args.limit ?? 20, "limit", MAX_LIMIT));
+      .take(listLimit(args.limit, 20));
   },
 });
 

@@ -42,7 +42,6 @@ import type * as model_enrollments from "../model/enrollments.js";
 import type * as model_errors from "../model/errors.js";
 import type * as model_favorites from "../model/favorites.js";
 import type * as model_idempotency from "../model/idempotency.js";
-import type * as model_input from "../model/input.js";
 import type * as model_instructorApplications from "../model/instructorApplications.js";
 import type * as model_liveSessions from "../model/liveSessions.js";
 import type * as model_migrations from "../model/migrations.js";
@@ -103,7 +102,6 @@ declare const fullApi: ApiFromModules<{
   "model/errors": typeof model_errors;
   "model/favorites": typeof model_favorites;
   "model/idempotency": typeof model_idempotency;
-  "model/input": typeof model_input;
   "model/instructorApplications": typeof model_instructorApplications;
   "model/liveSessions": typeof model_liveSessions;
   "model/migrations": typeof model_migrations;

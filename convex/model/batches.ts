@@ -4,16 +4,12 @@
  * function reschedules itself with `ctx.scheduler.runAfter(0, ...)` while more
  * remain.
  */
-import { invalid } from "./errors";
+import { integerIn } from "./checks";
 
 export const DEFAULT_BATCH_SIZE = 500;
 export const MAX_BATCH_SIZE = 1000;
 
 /** A batch size argument: a whole number in 1..max, `fallback` when omitted. */
 export function batchSize(value: number | undefined, fallback = DEFAULT_BATCH_SIZE, max = MAX_BATCH_SIZE): number {
-  const size = value ?? fallback;
-  if (!Number.isInteger(size) || size < 1 || size > max) {
-    return invalid(`batchSize must be a whole number in 1..${max}`, "batchSize");
-  }
-  return size;
+  return integerIn(value ?? fallback, "batchSize", 1, max);
 }

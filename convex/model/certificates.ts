@@ -10,7 +10,7 @@ import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { fullName } from "./auth";
 import { invalid, invalidState, notFound } from "./errors";
-import { requiredText } from "./input";
+import { requiredText } from "./checks";
 import { notify } from "./notifications";
 
 export const TEMPLATE_ID = "default";

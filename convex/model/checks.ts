@@ -1,7 +1,7 @@
 /**
- * Argument checks for users, instructor applications, courses and curriculum.
- * Each returns the normalized value or throws VALIDATION naming the field, so a
- * handler can check all of its input before its first write.
+ * Argument checks shared by every table's rules. Each returns the normalized
+ * value or throws VALIDATION naming the field, so a handler can check all of its
+ * input before its first write.
  */
 import { invalid } from "./errors";
 
@@ -39,22 +39,22 @@ export function textList(
 }
 
 /**
- * Tags: trimmed, lower case, inner whitespace collapsed, without duplicates (first
- * seen order kept), each 1..40 characters, at most 20.
+ * Labels (course tags, resource categories and tags): normalized by
+ * `normalizeLabel`, without duplicates (first seen order kept), each
+ * 1..`limits.length` characters, at most `limits.items` of them.
  */
-export const MAX_TAGS = 20;
-export const MAX_TAG_LENGTH = 40;
-export function normalizeTags(values: string[]): string[] {
-  const tags = [...new Set(values.map(normalizeTag))];
-  if (tags.some((tag) => tag.length === 0)) return invalid("tags must not contain empty entries", "tags");
-  if (tags.some((tag) => tag.length > MAX_TAG_LENGTH)) {
-    return invalid(`each tag must be at most ${MAX_TAG_LENGTH} characters`, "tags");
+export function labelList(values: string[], field: string, limits: { items: number; length: number }): string[] {
+  const labels = [...new Set(values.map(normalizeLabel))];
+  if (labels.some((label) => label.length === 0)) return invalid(`${field} must not contain empty entries`, field);
+  if (labels.some((label) => label.length > limits.length)) {
+    return invalid(`each of ${field} must be at most ${limits.length} characters`, field);
   }
-  if (tags.length > MAX_TAGS) return invalid(`a course may have at most ${MAX_TAGS} tags`, "tags");
-  return tags;
+  if (labels.length > limits.items) return invalid(`${field} may hold at most ${limits.items} entries`, field);
+  return labels;
 }
 
-export const normalizeTag = (tag: string): string => tag.trim().toLowerCase().replace(/\s+/g, " ");
+/** A label as stored and looked up: trimmed, lower case, inner whitespace collapsed. */
+export const normalizeLabel = (label: string): string => label.trim().toLowerCase().replace(/\s+/g, " ");
 
 /** A whole number in min..max. */
 export function integerIn(value: number, field: string, min: number, max: number): number {
@@ -64,14 +64,22 @@ export function integerIn(value: number, field: string, min: number, max: number
   return value;
 }
 
-/** An absolute http(s) URL. */
+export const MAX_LIST_LIMIT = 50;
+
+/** The `limit` of an unpaginated top-N query: a whole number in 1..max, `fallback` when omitted. */
+export const listLimit = (value: number | undefined, fallback: number, max = MAX_LIST_LIMIT): number =>
+  integerIn(value ?? fallback, "limit", 1, max);
+
+/** An absolute http(s) URL with a host, at most `MAX_URL` characters. */
 export function httpUrl(value: string, field: string): string {
   const text = requiredText(value, field, MAX_URL);
+  return isHttpUrl(text) ? text : invalid(`${field} must be an http(s) URL`, field);
+}
+
+/** Whether `text` is an absolute http(s) URL with a host. */
+export function isHttpUrl(text: string): boolean {
   const url = parseUrl(text);
-  if (url === null || (url.protocol !== "http:" && url.protocol !== "https:") || url.hostname === "") {
-    return invalid(`${field} must be an http(s) URL`, field);
-  }
-  return text;
+  return url !== null && (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "";
 }
 
 // `URL.canParse` is missing from some JavaScript runtimes, so parse and catch.

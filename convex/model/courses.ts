@@ -6,7 +6,7 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { COURSE_CATEGORIES, type Level, type Visibility } from "../validators";
-import { httpUrl, integerIn, normalizeTags, optionalText, requiredText, textList } from "./checks";
+import { httpUrl, integerIn, labelList, optionalText, requiredText, textList } from "./checks";
 import { deleteModule } from "./curriculum";
 import { invalid, invalidState, notFound } from "./errors";
 
@@ -30,6 +30,7 @@ export type CourseInput = {
 /** The largest price, in cents ($1,000,000): anything above is a typo. */
 export const MAX_PRICE = 100_000_000;
 const LIST_LIMITS = { maxItems: 30, maxLength: 300 };
+const TAG_LIMITS = { items: 20, length: 40 };
 
 export function checkCategory(value: string): string {
   const category = value.trim().toLowerCase();
@@ -56,7 +57,7 @@ export function checkCourseFields(input: Partial<CourseInput>): Partial<CourseIn
   if (input.longDescription !== undefined) {
     fields.longDescription = emptyToUndefined(optionalText(input.longDescription, "longDescription", 20_000));
   }
-  if (input.tags !== undefined) fields.tags = normalizeTags(input.tags);
+  if (input.tags !== undefined) fields.tags = labelList(input.tags, "tags", TAG_LIMITS);
   if (input.whatYouWillLearn !== undefined) {
     fields.whatYouWillLearn = textList(input.whatYouWillLearn, "whatYouWillLearn", LIST_LIMITS);
   }

@@ -12,7 +12,7 @@ import { fullName, type Caller } from "./auth";
 import type { UserCaller } from "./callers";
 import { addReplies } from "./counters";
 import { forbidden, invalid, invalidState, notFound, unauthenticated } from "./errors";
-import { requiredText } from "./input";
+import { requiredText } from "./checks";
 
 const MAX_TITLE = 200;
 const MAX_CONTENT = 10_000;

@@ -10,7 +10,7 @@ import { canEditCourse } from "./access";
 import { isPrivileged, type Caller } from "./auth";
 import type { UserCaller } from "./callers";
 import { forbidden, invalid, invalidState, notFound, unauthenticated } from "./errors";
-import { httpUrl, positiveInteger, requiredText } from "./input";
+import { httpUrl, integerIn, requiredText } from "./checks";
 import { notify } from "./notifications";
 
 /** Whole minutes: at most a day. */
@@ -65,10 +65,10 @@ function checkFields(changes: SessionChanges): SessionChanges {
     ...(changes.scheduledFor === undefined ? {} : { scheduledFor: checkFuture(changes.scheduledFor) }),
     ...(changes.duration === undefined
       ? {}
-      : { duration: positiveInteger(changes.duration, "duration", MAX_DURATION_MINUTES) }),
+      : { duration: integerIn(changes.duration, "duration", 1, MAX_DURATION_MINUTES) }),
     ...(changes.maxParticipants === undefined
       ? {}
-      : { maxParticipants: positiveInteger(changes.maxParticipants, "maxParticipants", MAX_PARTICIPANTS) }),
+      : { maxParticipants: integerIn(changes.maxParticipants, "maxParticipants", 1, MAX_PARTICIPANTS) }),
     ...(changes.recordingUrl === undefined ? {} : { recordingUrl: httpUrl(changes.recordingUrl, "recordingUrl") }),
   };
 }

@@ -8,7 +8,7 @@ import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import type { NotificationType } from "../validators";
 import { invalid, notFound } from "./errors";
-import { httpUrl, requiredText } from "./input";
+import { httpUrl, requiredText } from "./checks";
 
 export type NewNotification = {
   type: NotificationType;

@@ -14,7 +14,8 @@ import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { userCanEditCourse } from "./access";
 import * as Certificates from "./certificates";
 import * as Enrollments from "./enrollments";
-import { forbidden, invalid, notFound } from "./errors";
+import { integerIn } from "./checks";
+import { forbidden, notFound } from "./errors";
 import { notify } from "./notifications";
 
 const MAX_SECONDS = 24 * 60 * 60;
@@ -33,12 +34,8 @@ export async function learnableLesson(ctx: QueryCtx, user: Doc<"users">, lessonI
 }
 
 /** Seconds spent: a whole number in `min..24 h`. */
-export function checkSeconds(value: number, field: string, min: number): number {
-  if (!Number.isInteger(value) || value < min || value > MAX_SECONDS) {
-    return invalid(`${field} must be a whole number of seconds in ${min}..${MAX_SECONDS}`, field);
-  }
-  return value;
-}
+export const checkSeconds = (value: number, field: string, min: number): number =>
+  integerIn(value, field, min, MAX_SECONDS);
 
 async function findProgress(ctx: QueryCtx, userId: Id<"users">, lessonId: Id<"lessons">) {
   return await ctx.db

@@ -12,7 +12,7 @@ import type { MutationCtx } from "../_generated/server";
 import * as Certificates from "./certificates";
 import * as Enrollments from "./enrollments";
 import { conflict, invalidState, notFound } from "./errors";
-import { requiredText } from "./input";
+import { requiredText } from "./checks";
 import { notify } from "./notifications";
 import * as Progress from "./progress";
 

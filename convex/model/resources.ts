@@ -9,7 +9,7 @@ import type { Level } from "../validators";
 import { canEditCourse, canLearn } from "./access";
 import { fullName, isPrivileged, type Caller } from "./auth";
 import { forbidden, invalid, notFound, unauthenticated } from "./errors";
-import { httpUrl, labelList, requiredText } from "./input";
+import { httpUrl, labelList, requiredText } from "./checks";
 
 export type ResourceInput = {
   title: string;
@@ -29,6 +29,9 @@ export type ResourceInput = {
 };
 
 type Editable = Omit<ResourceInput, "author"> & { author: string };
+
+/** Categories and tags: each 1..50 characters, at most 20. */
+const LABEL_LIMITS = { items: 20, length: 50 };
 
 /** Rows deleted per transaction when a removed resource had many favorites or downloads. */
 export const PURGE_BATCH = 500;
@@ -73,8 +76,8 @@ async function checkChanges(
   if (changes.author !== undefined) out.author = requiredText(changes.author, "author", 200);
   if (changes.duration !== undefined) out.duration = requiredText(changes.duration, "duration", 50);
   if (changes.fileSize !== undefined) out.fileSize = requiredText(changes.fileSize, "fileSize", 50);
-  if (changes.categories !== undefined) out.categories = labelList(changes.categories, "categories");
-  if (changes.tags !== undefined) out.tags = labelList(changes.tags, "tags");
+  if (changes.categories !== undefined) out.categories = labelList(changes.categories, "categories", LABEL_LIMITS);
+  if (changes.tags !== undefined) out.tags = labelList(changes.tags, "tags", LABEL_LIMITS);
   if (changes.featured !== undefined && changes.featured !== (current?.featured ?? false) && !isPrivileged(caller)) {
     forbidden("Only administrators may feature resources");
   }

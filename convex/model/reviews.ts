@@ -11,16 +11,13 @@ import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { fullName } from "./auth";
 import * as Counters from "./counters";
 import * as Enrollments from "./enrollments";
-import { conflict, forbidden, invalid, notFound } from "./errors";
-import { requiredText } from "./input";
+import { conflict, forbidden, notFound } from "./errors";
+import { integerIn, requiredText } from "./checks";
 
 export const MAX_CONTENT = 5000;
 
-export function checkRating(rating: number): number {
-  if (!Number.isInteger(rating) || rating < 1 || rating > 5)
-    return invalid("rating must be a whole number of stars, 1..5", "rating");
-  return rating;
-}
+/** Whole stars, 1..5. */
+export const checkRating = (rating: number): number => integerIn(rating, "rating", 1, 5);
 
 export const checkContent = (content: string): string => requiredText(content, "content", MAX_CONTENT);
 

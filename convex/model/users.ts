@@ -5,7 +5,7 @@ import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import type { bulkCreateRowResult } from "../validators";
 import { findUserByExternalId, SERVICE_ISSUER, SERVICE_SUBJECT } from "./auth";
-import { httpUrl } from "./checks";
+import { httpUrl, isHttpUrl, MAX_URL, requiredText } from "./checks";
 import { conflict, forbidden, invalid, notFound, unauthenticated } from "./errors";
 
 export type NewUser = {
@@ -27,12 +27,7 @@ export const MAX_BULK_ROWS = 500;
 
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
 
-export function checkName(value: string, field: string): string {
-  const name = value.trim();
-  if (name.length === 0) invalid(`${field} must not be empty`, field);
-  if (name.length > MAX_NAME) invalid(`${field} must be at most ${MAX_NAME} characters`, field);
-  return name;
-}
+export const checkName = (value: string, field: string): string => requiredText(value, field, MAX_NAME);
 
 export function checkEmail(value: string): string {
   const email = normalizeEmail(value);
@@ -173,8 +168,8 @@ function namesFromIdentity(identity: UserIdentity): { firstName: string; lastNam
 }
 
 function imageFrom(identity: UserIdentity): { image?: string } {
-  const url = identity.pictureUrl;
-  return url !== undefined && /^https?:\/\//.test(url) && url.length <= 2048 ? { image: url } : {};
+  const url = identity.pictureUrl?.trim();
+  return url !== undefined && url.length <= MAX_URL && isHttpUrl(url) ? { image: url } : {};
 }
 
 // ---------------------------------------------------------------- bulk import

@@ -81,6 +81,8 @@ describe("resources:create", () => {
     ["categories", { categories: ["ok", " "] }],
     ["tags", { tags: ["x".repeat(51)] }],
     ["thumbnailUrl", { thumbnailUrl: "javascript:alert(1)" }],
+    // The URL rule shared with users and courses: at most 2048 characters.
+    ["url", { url: `https://files.example/${"x".repeat(2048)}` }],
   ])("rejects a bad %s and writes nothing", async (field, change) => {
     const world = await setup();
     const call = world.as.instructor.mutation(api.resources.create, { ...chart, ...change });
@@ -354,6 +356,21 @@ describe("resource lists", () => {
       paginationOpts: page,
     });
     expect(result.page.map((r) => r.title)).toEqual(["Open guide"]);
+  });
+
+  test("labels are normalized like course tags: inner whitespace collapsed, found the same way", async () => {
+    const world = await setup();
+    const resource = await world.as.instructor.mutation(api.resources.create, {
+      ...chart,
+      categories: ["Skin   Care"],
+      tags: [" Before\tAfter "],
+    });
+    expect(resource).toMatchObject({ categories: ["skin care"], tags: ["before after"] });
+    const result = await world.as.anonymous.query(api.resources.listByCategory, {
+      category: "SKIN  care",
+      paginationOpts: page,
+    });
+    expect(result.page.map((r) => r._id)).toEqual([resource._id]);
   });
 
   test("listFeatured: featured unrestricted resources, bounded limit", async () => {
