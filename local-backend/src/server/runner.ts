@@ -19,8 +19,13 @@ export function serverError(requestId: string): UdfResult {
   return { status: "error", errorMessage: `[Request ID: ${requestId}] Server Error`, logLines: [] };
 }
 
+type Tracked = { result: UdfResult; readSet: ReadSet };
+
 export class FunctionRunner {
   private index: { source: FunctionInfo[]; byPath: Map<string, FunctionInfo> } | undefined;
+  /** Identical subscription queries at one snapshot, already running: after a commit, every
+   * connection watching the same query asks for it at once, and one run answers them all. */
+  private readonly inFlight = new Map<string, Promise<Tracked>>();
 
   constructor(
     readonly engine: Engine,
@@ -38,7 +43,18 @@ export class FunctionRunner {
     }
   }
 
-  async runTracked(request: UdfRequest): Promise<{ result: UdfResult; readSet: ReadSet }> {
+  runTracked(request: UdfRequest): Promise<Tracked> {
+    // Queries are deterministic in (function, args, identity, snapshot).
+    if (request.atTs === undefined) return this.runTrackedOnce(request);
+    const key = JSON.stringify([request.path, request.args, request.caller, request.atTs.toString()]);
+    const running = this.inFlight.get(key);
+    if (running !== undefined) return running;
+    const run = this.runTrackedOnce(request).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, run);
+    return run;
+  }
+
+  private async runTrackedOnce(request: UdfRequest): Promise<Tracked> {
     const refused = this.refuse(request);
     if (refused !== undefined) return { result: refused, readSet: READS_EVERYTHING };
     try {

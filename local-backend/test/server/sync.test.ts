@@ -96,6 +96,18 @@ describe("queries and subscriptions", () => {
     expect(decodeTs(transition.endVersion.ts)).toBe(calls[0].atTs);
   });
 
+  it("runs a query once for every connection watching it at the same snapshot", async () => {
+    const watchers = await Promise.all([1, 2, 3, 4, 5].map(() => connect()));
+    for (const watcher of watchers) watcher.send(add(0, 1, "counter:other"));
+    await Promise.all(watchers.map((watcher) => watcher.nth("Transition", 0)));
+    const runs = () => h.engine.calls.filter((c) => c.path === "counter:other").length;
+    const before = runs();
+    await post(`${h.url}/api/mutation`, { path: "counter:setOther", args: { value: "shared" } });
+    const updates = await Promise.all(watchers.map((watcher) => watcher.nth("Transition", 1)));
+    expect(updates.map((u) => u.modifications[0].value)).toEqual(Array(5).fill("shared"));
+    expect(runs()).toBe(before + 1);
+  });
+
   it("removes queries, reports QueryFailed with errorData, and accepts the `.js` path form", async () => {
     const client = await connect();
     client.send(add(0, 1, "errors.js:queryConvexError"));
