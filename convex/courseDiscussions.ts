@@ -2,8 +2,7 @@
 import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
 import { mutation, query } from "./_generated/server";
-import { callerKey, getCaller } from "./model/auth";
-import { requireUserCaller } from "./model/callers";
+import { callerKey, getCaller, requireUserCaller } from "./model/auth";
 import * as Discussions from "./model/discussions";
 import { idempotent } from "./model/idempotency";
 import { courseDiscussionDoc, idempotencyKey, paginated } from "./validators";

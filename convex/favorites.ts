@@ -2,8 +2,7 @@
 import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
 import { mutation, query } from "./_generated/server";
-import { callerKey, requireUser } from "./model/auth";
-import { requireUserCaller } from "./model/callers";
+import { callerKey, requireUser, requireUserCaller } from "./model/auth";
 import * as Favorites from "./model/favorites";
 import { idempotent } from "./model/idempotency";
 import { favoriteWithResource, idempotencyKey, paginated } from "./validators";

@@ -1,8 +1,7 @@
 /** `quizAttempts`: server-graded quiz submissions. Rules live in `model/quizAttempts.ts`. */
 import { v } from "convex/values";
 import { mutation, query } from "./_generated/server";
-import { callerKey, requireUser } from "./model/auth";
-import { requireUserCaller } from "./model/callers";
+import { callerKey, requireUser, requireUserCaller } from "./model/auth";
 import { listLimit } from "./model/checks";
 import { idempotent } from "./model/idempotency";
 import * as QuizAttempts from "./model/quizAttempts";

@@ -2,8 +2,7 @@
 import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
 import { mutation, query } from "./_generated/server";
-import { getCaller, requireUser } from "./model/auth";
-import { requireUserCaller } from "./model/callers";
+import { getCaller, requireUser, requireUserCaller } from "./model/auth";
 import { notFound } from "./model/errors";
 import * as Participants from "./model/sessionParticipants";
 import { paginated, sessionParticipantDoc } from "./validators";

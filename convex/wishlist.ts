@@ -2,8 +2,7 @@
 import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
 import { mutation, query } from "./_generated/server";
-import { requireUser } from "./model/auth";
-import { requireUserCaller } from "./model/callers";
+import { requireUser, requireUserCaller } from "./model/auth";
 import * as Wishlist from "./model/wishlist";
 import { paginated, wishlistDoc } from "./validators";
 

@@ -53,14 +53,20 @@ export async function findUserByExternalId(ctx: QueryCtx, externalId: string): P
 export const isPrivileged = (caller: Caller): boolean =>
   caller.kind === "service" || (caller.kind === "user" && caller.user.isAdmin);
 
-export async function requireUser(ctx: QueryCtx): Promise<Doc<"users">> {
+export type UserCaller = Extract<Caller, { kind: "user" }>;
+
+/** The signed-in user: UNAUTHENTICATED for anonymous callers, FORBIDDEN for the service not acting as a user. */
+export async function requireUserCaller(ctx: QueryCtx): Promise<UserCaller> {
   const caller = await getCaller(ctx);
-  if (caller.kind !== "user") {
-    return caller.kind === "service"
-      ? forbidden("This acts for a user: call it with acting_as(user_id)")
-      : unauthenticated();
-  }
-  return caller.user;
+  if (caller.kind === "user") return caller;
+  return caller.kind === "service"
+    ? forbidden("This acts for a user: call it with acting_as(user_id)")
+    : unauthenticated();
+}
+
+/** `requireUserCaller`'s user document. */
+export async function requireUser(ctx: QueryCtx): Promise<Doc<"users">> {
+  return (await requireUserCaller(ctx)).user;
 }
 
 export async function requireAdmin(ctx: QueryCtx): Promise<Caller> {

@@ -8,8 +8,7 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { canEditCourse, canLearn } from "./access";
-import { fullName, type Caller } from "./auth";
-import type { UserCaller } from "./callers";
+import { fullName, type Caller, type UserCaller } from "./auth";
 import { addReplies } from "./counters";
 import { forbidden, invalid, invalidState, notFound, unauthenticated } from "./errors";
 import { requiredText } from "./checks";

@@ -1,8 +1,7 @@
 /** Rules for `favorites`: one row per user and resource, `resources.favoriteCount` kept in step. */
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
-import type { Caller } from "./auth";
-import type { UserCaller } from "./callers";
+import type { Caller, UserCaller } from "./auth";
 import { addFavorites } from "./counters";
 import { notFound } from "./errors";
 import { canRead, requireReadable } from "./resources";

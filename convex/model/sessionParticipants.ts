@@ -6,8 +6,7 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { canLearn } from "./access";
-import { type Caller } from "./auth";
-import type { UserCaller } from "./callers";
+import type { Caller, UserCaller } from "./auth";
 import { forbidden, invalidState, limit, notFound, unauthenticated } from "./errors";
 import { canManage, getSession, presentParticipants } from "./liveSessions";
 

@@ -2,7 +2,7 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { canSeeCourse } from "./access";
-import type { UserCaller } from "./callers";
+import type { UserCaller } from "./auth";
 import { notFound } from "./errors";
 
 export async function findEntry(
