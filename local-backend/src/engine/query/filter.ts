@@ -32,6 +32,7 @@ function arithmetic(op: string, a: Value, b: Value): Value {
     const y = int64FromJson(b as never);
     if ((op === "$div" || op === "$mod") && y === 0n) throw new Error("Division by zero in filter expression");
     const result = op === "$add" ? x + y : op === "$sub" ? x - y : op === "$mul" ? x * y : op === "$div" ? x / y : x % y;
+    if (BigInt.asIntN(64, result) !== result) throw new Error(`Cannot ${op.slice(1)} ${x} and ${y}: the result is out of range for Int64`);
     return int64ToJson(result);
   }
   if (ka === "float64" && kb === "float64") {
@@ -45,7 +46,11 @@ function arithmetic(op: string, a: Value, b: Value): Value {
 
 function negate(value: Value): Value {
   const kind = value === undefined ? "undefined" : kindOf(value);
-  if (kind === "int64") return int64ToJson(-int64FromJson(value as never));
+  if (kind === "int64") {
+    const x = int64FromJson(value as never);
+    if (x === -(2n ** 63n)) throw new Error(`Cannot negate ${x}: the result is out of range for Int64`);
+    return int64ToJson(-x);
+  }
   if (kind === "float64") return float64ToJson(-float64FromJson(value!));
   throw new Error(`Cannot negate ${kind} in a filter expression`);
 }
