@@ -10,6 +10,7 @@ import json
 import os
 import queue
 import signal
+import socket
 import subprocess
 import tempfile
 import threading
@@ -55,6 +56,14 @@ class BackendProcess:
             if stream is not None:
                 stream.close()
         return self.proc.returncode
+
+
+def free_port() -> int:
+    """A loopback port that was free a moment ago (for restarts on the same port)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
 
 
 def spawn(
