@@ -1,17 +1,12 @@
 /** `certificates`: issued on course completion, verified publicly. Rules live in `model/certificates.ts`. */
 import { v } from "convex/values";
 import { internal } from "./_generated/api";
-import type { Id } from "./_generated/dataModel";
-import { internalMutation, mutation, query, type QueryCtx } from "./_generated/server";
+import { internalMutation, mutation, query } from "./_generated/server";
 import { canActFor, getCaller, requireAdmin, requireUser } from "./model/auth";
 import { batchSize } from "./model/batches";
 import * as Certificates from "./model/certificates";
-import { forbidden, notFound, unauthenticated } from "./model/errors";
+import { forbidden, mustGet, unauthenticated } from "./model/errors";
 import { batchResult, certificateDoc, certificateVerification } from "./validators";
-
-async function loadCertificate(ctx: QueryCtx, id: Id<"certificates">) {
-  return (await ctx.db.get(id)) ?? notFound("Certificate", id);
-}
 
 /** The caller's certificates (one per completed course), status as of now. */
 export const listMine = query({
@@ -66,8 +61,8 @@ export const revoke = mutation({
   returns: certificateDoc,
   handler: async (ctx, { id, reason }) => {
     await requireAdmin(ctx);
-    await Certificates.revoke(ctx, await loadCertificate(ctx, id), reason);
-    return Certificates.present(await loadCertificate(ctx, id));
+    await Certificates.revoke(ctx, await mustGet(ctx, id, "Certificate"), reason);
+    return Certificates.present(await mustGet(ctx, id, "Certificate"));
   },
 });
 
@@ -77,8 +72,8 @@ export const setExpiry = mutation({
   returns: certificateDoc,
   handler: async (ctx, { id, expiryDate }) => {
     await requireAdmin(ctx);
-    await Certificates.setExpiry(ctx, await loadCertificate(ctx, id), expiryDate);
-    return Certificates.present(await loadCertificate(ctx, id));
+    await Certificates.setExpiry(ctx, await mustGet(ctx, id, "Certificate"), expiryDate);
+    return Certificates.present(await mustGet(ctx, id, "Certificate"));
   },
 });
 

@@ -4,6 +4,7 @@ import { v } from "convex/values";
 import { mutation, query } from "./_generated/server";
 import { callerKey, getCaller, requireUserCaller } from "./model/auth";
 import * as Discussions from "./model/discussions";
+import { mustGet } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import { courseDiscussionDoc, idempotencyKey, paginated } from "./validators";
 
@@ -25,7 +26,7 @@ export const create = mutation({
     const id = await idempotent(ctx, { fn: "courseDiscussions:create", caller: callerKey(caller), key, args: input }, () =>
       Discussions.insertPost(ctx, caller, input),
     );
-    return await Discussions.getPost(ctx, id);
+    return await mustGet(ctx, id, "Post");
   },
 });
 
@@ -35,8 +36,8 @@ export const update = mutation({
   returns: courseDiscussionDoc,
   handler: async (ctx, { id, ...changes }) => {
     const caller = await requireUserCaller(ctx);
-    await Discussions.updatePost(ctx, caller, await Discussions.getPost(ctx, id), changes);
-    return await Discussions.getPost(ctx, id);
+    await Discussions.updatePost(ctx, caller, await mustGet(ctx, id, "Post"), changes);
+    return await mustGet(ctx, id, "Post");
   },
 });
 
@@ -46,7 +47,7 @@ export const remove = mutation({
   returns: v.null(),
   handler: async (ctx, { id }) => {
     const caller = await getCaller(ctx);
-    await Discussions.deletePost(ctx, caller, await Discussions.getPost(ctx, id));
+    await Discussions.deletePost(ctx, caller, await mustGet(ctx, id, "Post"));
     return null;
   },
 });
@@ -85,7 +86,7 @@ export const listReplies = query({
   returns: paginated(courseDiscussionDoc),
   handler: async (ctx, { parentId, paginationOpts }) => {
     const caller = await getCaller(ctx);
-    const parent = await Discussions.getPost(ctx, parentId);
+    const parent = await mustGet(ctx, parentId, "Post");
     await Discussions.learnableCourse(ctx, caller, parent.courseId);
     return await ctx.db
       .query("courseDiscussions")

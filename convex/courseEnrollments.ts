@@ -1,19 +1,15 @@
 /** `courseEnrollments`: who may learn in a course. Rules live in `model/enrollments.ts`. */
 import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
-import type { Id } from "./_generated/dataModel";
-import { mutation, query, type QueryCtx } from "./_generated/server";
+import { mutation, query } from "./_generated/server";
 import { canEditCourse } from "./model/access";
 import { callerKey, canActFor, getCaller, requireAdmin, requireUser, requireUserCaller } from "./model/auth";
-import { conflict, forbidden, invalidState, notFound, unauthenticated } from "./model/errors";
+import { conflict, forbidden, invalidState, mustGet, unauthenticated } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import * as Enrollments from "./model/enrollments";
 import * as Progress from "./model/progress";
 import { courseEnrollmentDoc, enrollmentStatus, idempotencyKey, paginated } from "./validators";
 
-async function loadEnrollment(ctx: QueryCtx, id: Id<"courseEnrollments">) {
-  return (await ctx.db.get(id)) ?? notFound("Enrollment", id);
-}
 
 /** Enrolls the caller in a free (price 0 or unset) published course. */
 export const enrollFree = mutation({
@@ -26,7 +22,7 @@ export const enrollFree = mutation({
       ctx,
       { fn: "courseEnrollments:enrollFree", caller: callerKey(caller), key, args: { courseId } },
       async () => {
-        const course = (await ctx.db.get(courseId)) ?? notFound("Course", courseId);
+        const course = await mustGet(ctx, courseId, "Course");
         if (!Enrollments.isPublished(course)) return invalidState("This course is not open for enrollment");
         if (!Enrollments.isFree(course)) return invalidState("This course is paid: use purchases:createCheckout");
         const existing = await Enrollments.findEnrollment(ctx, user._id, courseId);
@@ -36,7 +32,7 @@ export const enrollFree = mutation({
         return await Enrollments.enroll(ctx, { userId: user._id, courseId, source: "free" });
       },
     );
-    return await loadEnrollment(ctx, id);
+    return await mustGet(ctx, id, "Enrollment");
   },
 });
 
@@ -46,12 +42,12 @@ export const grant = mutation({
   returns: courseEnrollmentDoc,
   handler: async (ctx, { userId, courseId }) => {
     await requireAdmin(ctx);
-    if ((await ctx.db.get(userId)) === null) return notFound("User", userId);
-    const course = (await ctx.db.get(courseId)) ?? notFound("Course", courseId);
+    await mustGet(ctx, userId, "User");
+    const course = await mustGet(ctx, courseId, "Course");
     const id = await Enrollments.enroll(ctx, { userId, courseId, source: "admin" });
     // A returning student who had finished every lesson is complete again at once.
     await Progress.completeCourseIfDone(ctx, userId, course);
-    return await loadEnrollment(ctx, id);
+    return await mustGet(ctx, id, "Enrollment");
   },
 });
 
@@ -61,8 +57,8 @@ export const revoke = mutation({
   returns: courseEnrollmentDoc,
   handler: async (ctx, { id, reason }) => {
     await requireAdmin(ctx);
-    await Enrollments.revoke(ctx, await loadEnrollment(ctx, id), reason);
-    return await loadEnrollment(ctx, id);
+    await Enrollments.revoke(ctx, await mustGet(ctx, id, "Enrollment"), reason);
+    return await mustGet(ctx, id, "Enrollment");
   },
 });
 
@@ -104,7 +100,7 @@ export const listByCourse = query({
   handler: async (ctx, { courseId, paginationOpts, status }) => {
     const caller = await getCaller(ctx);
     if (caller.kind === "anonymous") return unauthenticated();
-    const course = (await ctx.db.get(courseId)) ?? notFound("Course", courseId);
+    const course = await mustGet(ctx, courseId, "Course");
     if (!canEditCourse(caller, course))
       return forbidden("Only the course's instructor and admins may list its students");
     return await ctx.db

@@ -1,17 +1,13 @@
 /** `courseModules`: the sections of a course's curriculum. Rules live in `model/curriculum.ts`. */
 import { v } from "convex/values";
-import type { Id } from "./_generated/dataModel";
-import { mutation, query, type QueryCtx } from "./_generated/server";
+import { mutation, query } from "./_generated/server";
 import { callerKey, getCaller } from "./model/auth";
 import { requireCourseEditor, requireModuleEditor, requireVisibleCourse } from "./model/courseAccess";
 import * as Curriculum from "./model/curriculum";
-import { notFound } from "./model/errors";
+import { mustGet } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import { courseModuleDoc, idempotencyKey } from "./validators";
 
-async function mustGet(ctx: QueryCtx, id: Id<"courseModules">) {
-  return (await ctx.db.get(id)) ?? notFound("Module", id);
-}
 
 /** The course's instructor or admins: a module appended after the course's last one. */
 export const create = mutation({
@@ -22,7 +18,7 @@ export const create = mutation({
     const id = await idempotent(ctx, { fn: "courseModules:create", caller: callerKey(caller), key, args: input }, () =>
       Curriculum.insertModule(ctx, input.courseId, input),
     );
-    return await mustGet(ctx, id);
+    return await mustGet(ctx, id, "Module");
   },
 });
 
@@ -33,7 +29,7 @@ export const update = mutation({
   handler: async (ctx, { id, ...changes }) => {
     await requireModuleEditor(ctx, id);
     await ctx.db.patch(id, { ...Curriculum.checkModuleFields(changes), updatedAt: Date.now() });
-    return await mustGet(ctx, id);
+    return await mustGet(ctx, id, "Module");
   },
 });
 

@@ -1,18 +1,14 @@
 /** `courseReviews`: one review per enrolled student and course. Rules live in `model/reviews.ts`. */
 import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
-import type { Id } from "./_generated/dataModel";
-import { mutation, query, type QueryCtx } from "./_generated/server";
+import { mutation, query } from "./_generated/server";
 import { canSeeCourse } from "./model/access";
 import { callerKey, getCaller, isPrivileged, requireUser, requireUserCaller } from "./model/auth";
-import { forbidden, notFound, unauthenticated } from "./model/errors";
+import { forbidden, mustGet, notFound, unauthenticated } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import * as Reviews from "./model/reviews";
 import { courseReviewDoc, idempotencyKey, paginated } from "./validators";
 
-async function loadReview(ctx: QueryCtx, id: Id<"courseReviews">) {
-  return (await ctx.db.get(id)) ?? notFound("Review", id);
-}
 
 /** Reviews a course the caller is enrolled in: rating 1..5 stars and a text. */
 export const create = mutation({
@@ -24,7 +20,7 @@ export const create = mutation({
     const id = await idempotent(ctx, { fn: "courseReviews:create", caller: callerKey(caller), key, args: input }, () =>
       Reviews.create(ctx, user, input),
     );
-    return await loadReview(ctx, id);
+    return await mustGet(ctx, id, "Review");
   },
 });
 
@@ -34,10 +30,10 @@ export const update = mutation({
   returns: courseReviewDoc,
   handler: async (ctx, { id, ...changes }) => {
     const user = await requireUser(ctx);
-    const review = await loadReview(ctx, id);
+    const review = await mustGet(ctx, id, "Review");
     if (review.userId !== user._id) return forbidden("You may only edit your own review");
     await Reviews.update(ctx, review, changes);
-    return await loadReview(ctx, id);
+    return await mustGet(ctx, id, "Review");
   },
 });
 
@@ -48,7 +44,7 @@ export const remove = mutation({
   handler: async (ctx, { id }) => {
     const caller = await getCaller(ctx);
     if (caller.kind === "anonymous") return unauthenticated();
-    const review = await loadReview(ctx, id);
+    const review = await mustGet(ctx, id, "Review");
     const isAuthor = caller.kind === "user" && caller.user._id === review.userId;
     if (!isAuthor && !isPrivileged(caller)) return forbidden("You may only delete your own review");
     await Reviews.remove(ctx, review);

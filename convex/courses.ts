@@ -1,15 +1,14 @@
 /** `courses`: the course wizard, the publication life cycle and the catalog. Rules live in `model/courses.ts`. */
 import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
-import type { Id } from "./_generated/dataModel";
-import { mutation, query, type QueryCtx } from "./_generated/server";
+import { mutation, query } from "./_generated/server";
 import { canLearn } from "./model/access";
 import { canActFor, getCaller, requireInstructor } from "./model/auth";
 import { listLimit, normalizeLabel, optionalText } from "./model/checks";
 import { requireCourseEditor, visibleCourse } from "./model/courseAccess";
 import * as Courses from "./model/courses";
 import { lessonsOf, lessonView, modulesOf } from "./model/curriculum";
-import { invalid, notFound } from "./model/errors";
+import { invalid, mustGet } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import { courseDoc, courseWithCurriculum, idempotencyKey, level, paginated } from "./validators";
 
@@ -26,9 +25,6 @@ const editableFields = {
   requirements: v.optional(v.array(v.string())),
 };
 
-async function mustGet(ctx: QueryCtx, id: Id<"courses">) {
-  return (await ctx.db.get(id)) ?? notFound("Course", id);
-}
 
 const checkedCategory = (category: string | undefined) =>
   category === undefined ? undefined : Courses.checkCategory(category);
@@ -42,7 +38,7 @@ export const create = mutation({
     const id = await idempotent(ctx, { fn: "courses:create", caller: `user:${instructor._id}`, key, args: input }, () =>
       Courses.insertCourse(ctx, instructor, input),
     );
-    return await mustGet(ctx, id);
+    return await mustGet(ctx, id, "Course");
   },
 });
 
@@ -62,7 +58,7 @@ export const update = mutation({
   handler: async (ctx, { id, ...changes }) => {
     const { course } = await requireCourseEditor(ctx, id);
     await Courses.updateCourse(ctx, course, changes);
-    return await mustGet(ctx, id);
+    return await mustGet(ctx, id, "Course");
   },
 });
 
@@ -73,7 +69,7 @@ export const publish = mutation({
   handler: async (ctx, { id }) => {
     const { course } = await requireCourseEditor(ctx, id);
     await Courses.publish(ctx, course);
-    return await mustGet(ctx, id);
+    return await mustGet(ctx, id, "Course");
   },
 });
 
@@ -84,7 +80,7 @@ export const unpublish = mutation({
   handler: async (ctx, { id, visibility }) => {
     await requireCourseEditor(ctx, id);
     await Courses.setVisibility(ctx, id, visibility);
-    return await mustGet(ctx, id);
+    return await mustGet(ctx, id, "Course");
   },
 });
 
@@ -95,7 +91,7 @@ export const archive = mutation({
   handler: async (ctx, { id }) => {
     const { course } = await requireCourseEditor(ctx, id);
     await Courses.archive(ctx, course);
-    return await mustGet(ctx, id);
+    return await mustGet(ctx, id, "Course");
   },
 });
 

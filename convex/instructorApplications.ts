@@ -2,18 +2,15 @@
 import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
 import type { Id } from "./_generated/dataModel";
-import { mutation, query, type QueryCtx } from "./_generated/server";
+import { mutation, query } from "./_generated/server";
 import { canActFor, getCaller, requireAdmin, requireUser, type Caller } from "./model/auth";
-import { forbidden, notFound, unauthenticated } from "./model/errors";
+import { forbidden, mustGet, unauthenticated } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import * as Applications from "./model/instructorApplications";
 import { applicationStatus, idempotencyKey, instructorApplicationDoc, paginated } from "./validators";
 
 const reviewerOf = (caller: Caller): Id<"users"> | undefined => (caller.kind === "user" ? caller.user._id : undefined);
 
-async function mustGet(ctx: QueryCtx, id: Id<"instructorApplications">) {
-  return (await ctx.db.get(id)) ?? notFound("Instructor application", id);
-}
 
 /** The caller applies to teach: licence details and supporting documents. One pending application at a time. */
 export const submit = mutation({
@@ -33,7 +30,7 @@ export const submit = mutation({
       { fn: "instructorApplications:submit", caller: `user:${user._id}`, key, args: input },
       () => Applications.submit(ctx, user, input),
     );
-    return await mustGet(ctx, id);
+    return await mustGet(ctx, id, "Instructor application");
   },
 });
 
@@ -44,7 +41,7 @@ export const approve = mutation({
   handler: async (ctx, { id }) => {
     const caller = await requireAdmin(ctx);
     await Applications.approve(ctx, id, reviewerOf(caller));
-    return await mustGet(ctx, id);
+    return await mustGet(ctx, id, "Instructor application");
   },
 });
 
@@ -55,7 +52,7 @@ export const reject = mutation({
   handler: async (ctx, { id, reason }) => {
     const caller = await requireAdmin(ctx);
     await Applications.reject(ctx, id, reviewerOf(caller), reason);
-    return await mustGet(ctx, id);
+    return await mustGet(ctx, id, "Instructor application");
   },
 });
 

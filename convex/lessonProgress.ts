@@ -1,16 +1,12 @@
 /** `lessonProgress`: time spent and completion per lesson. Rules live in `model/progress.ts`. */
 import { v } from "convex/values";
-import type { Id } from "./_generated/dataModel";
-import { mutation, query, type QueryCtx } from "./_generated/server";
+import { mutation, query } from "./_generated/server";
 import { canSeeCourse } from "./model/access";
 import { requireUser, requireUserCaller } from "./model/auth";
-import { notFound } from "./model/errors";
+import { mustGet, notFound } from "./model/errors";
 import * as Progress from "./model/progress";
 import { courseProgress as courseProgressShape, lessonProgressDoc } from "./validators";
 
-async function loadProgress(ctx: QueryCtx, id: Id<"lessonProgress">) {
-  return (await ctx.db.get(id)) ?? notFound("Lesson progress", id);
-}
 
 /**
  * Marks a lesson complete for the caller (enrolled, or an editor previewing).
@@ -23,7 +19,8 @@ export const complete = mutation({
     const user = await requireUser(ctx);
     const seconds = timeSpent === undefined ? 0 : Progress.checkSeconds(timeSpent, "timeSpent", 0);
     const learning = await Progress.learnableLesson(ctx, user, lessonId);
-    return await loadProgress(ctx, await Progress.completeLesson(ctx, user._id, learning, seconds));
+    const id = await Progress.completeLesson(ctx, user._id, learning, seconds);
+    return await mustGet(ctx, id, "Lesson progress");
   },
 });
 
@@ -35,7 +32,8 @@ export const recordTime = mutation({
     const user = await requireUser(ctx);
     const checked = Progress.checkSeconds(seconds, "seconds", 1);
     const { lesson } = await Progress.learnableLesson(ctx, user, lessonId);
-    return await loadProgress(ctx, await Progress.recordTime(ctx, user._id, lesson, checked));
+    const id = await Progress.recordTime(ctx, user._id, lesson, checked);
+    return await mustGet(ctx, id, "Lesson progress");
   },
 });
 

@@ -1,18 +1,14 @@
 /** `lessons`: the lessons of a module. Rules live in `model/curriculum.ts`. */
 import { v } from "convex/values";
-import type { Id } from "./_generated/dataModel";
-import { mutation, query, type QueryCtx } from "./_generated/server";
+import { mutation, query } from "./_generated/server";
 import { canLearn } from "./model/access";
 import { callerKey, getCaller } from "./model/auth";
 import { requireLessonEditor, requireModuleEditor, requireVisibleCourse, visibleCourse } from "./model/courseAccess";
 import * as Curriculum from "./model/curriculum";
-import { notFound } from "./model/errors";
+import { mustGet } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import { curriculumLesson, idempotencyKey, lessonDoc, lessonType } from "./validators";
 
-async function mustGet(ctx: QueryCtx, id: Id<"lessons">) {
-  return (await ctx.db.get(id)) ?? notFound("Lesson", id);
-}
 
 /**
  * The course's instructor or admins: a lesson appended to a module. `duration`
@@ -36,7 +32,7 @@ export const create = mutation({
       { fn: "lessons:create", caller: callerKey(caller), key, args: { moduleId, ...input } },
       () => Curriculum.insertLesson(ctx, module, course, input),
     );
-    return await mustGet(ctx, id);
+    return await mustGet(ctx, id, "Lesson");
   },
 });
 
@@ -54,7 +50,7 @@ export const update = mutation({
   handler: async (ctx, { id, ...changes }) => {
     const { lesson } = await requireLessonEditor(ctx, id);
     await Curriculum.updateLesson(ctx, lesson, changes);
-    return await mustGet(ctx, id);
+    return await mustGet(ctx, id, "Lesson");
   },
 });
 
@@ -100,7 +96,7 @@ export const listByModule = query({
   returns: v.array(curriculumLesson),
   handler: async (ctx, { moduleId }) => {
     const caller = await getCaller(ctx);
-    const module = (await ctx.db.get(moduleId)) ?? notFound("Module", moduleId);
+    const module = await mustGet(ctx, moduleId, "Module");
     const course = await requireVisibleCourse(ctx, caller, module.courseId);
     const learner = await canLearn(ctx, caller, course);
     return (await Curriculum.lessonsOf(ctx, moduleId)).map((lesson) => Curriculum.lessonView(lesson, learner));

@@ -3,7 +3,7 @@ import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
 import { mutation, query } from "./_generated/server";
 import { callerKey, getCaller, requireUserCaller } from "./model/auth";
-import { forbidden } from "./model/errors";
+import { forbidden, mustGet } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import * as Sessions from "./model/liveSessions";
 import { idempotencyKey, liveSessionDoc, paginated } from "./validators";
@@ -31,7 +31,7 @@ export const schedule = mutation({
     const id = await idempotent(ctx, { fn: "liveSessions:schedule", caller: callerKey(caller), key, args: input }, () =>
       Sessions.insertSession(ctx, caller, input),
     );
-    return await Sessions.getSession(ctx, id);
+    return await mustGet(ctx, id, "Live session");
   },
 });
 
@@ -51,7 +51,7 @@ export const update = mutation({
   handler: async (ctx, { id, ...changes }) => {
     const session = await Sessions.managedSession(ctx, await getCaller(ctx), id);
     await Sessions.updateSession(ctx, session, changes);
-    return await Sessions.getSession(ctx, id);
+    return await mustGet(ctx, id, "Live session");
   },
 });
 
@@ -62,7 +62,7 @@ export const start = mutation({
   handler: async (ctx, { id }) => {
     const session = await Sessions.managedSession(ctx, await getCaller(ctx), id);
     await Sessions.transition(ctx, session, "live", { startedAt: Date.now() });
-    return await Sessions.getSession(ctx, id);
+    return await mustGet(ctx, id, "Live session");
   },
 });
 
@@ -73,7 +73,7 @@ export const complete = mutation({
   handler: async (ctx, { id, recordingUrl }) => {
     const session = await Sessions.managedSession(ctx, await getCaller(ctx), id);
     await Sessions.completeSession(ctx, session, recordingUrl);
-    return await Sessions.getSession(ctx, id);
+    return await mustGet(ctx, id, "Live session");
   },
 });
 
@@ -84,7 +84,7 @@ export const cancel = mutation({
   handler: async (ctx, { id, reason }) => {
     const session = await Sessions.managedSession(ctx, await getCaller(ctx), id);
     await Sessions.cancelSession(ctx, session, reason);
-    return await Sessions.getSession(ctx, id);
+    return await mustGet(ctx, id, "Live session");
   },
 });
 

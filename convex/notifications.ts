@@ -5,7 +5,7 @@ import { internal } from "./_generated/api";
 import { internalMutation, mutation, query } from "./_generated/server";
 import { requireUser } from "./model/auth";
 import { batchSize, DEFAULT_BATCH_SIZE } from "./model/batches";
-import { notFound } from "./model/errors";
+import { mustGet } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import * as Notifications from "./model/notifications";
 import { batchResult, idempotencyKey, notificationDoc, notificationType, paginated } from "./validators";
@@ -104,7 +104,7 @@ export const send = internalMutation({
     const id = await idempotent(ctx, { fn: "notifications:send", caller: "service", key, args: { userId, ...input } }, () =>
       Notifications.send(ctx, userId, input),
     );
-    return (await ctx.db.get(id)) ?? notFound("Notification", id);
+    return await mustGet(ctx, id, "Notification");
   },
 });
 

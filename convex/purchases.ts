@@ -1,20 +1,16 @@
 /** `purchases`: paid checkouts and their lifecycle. Rules live in `model/purchases.ts`. */
 import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
-import type { Id } from "./_generated/dataModel";
 import { internal } from "./_generated/api";
-import { internalMutation, mutation, query, type QueryCtx } from "./_generated/server";
+import { internalMutation, mutation, query } from "./_generated/server";
 import { isEnrolled } from "./model/access";
 import { callerKey, canActFor, getCaller, requireUser, requireUserCaller } from "./model/auth";
 import { batchSize } from "./model/batches";
-import { forbidden, notFound, unauthenticated } from "./model/errors";
+import { forbidden, mustGet, unauthenticated } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import * as Purchases from "./model/purchases";
 import { batchResult, idempotencyKey, paginated, purchaseDoc, purchaseStatus } from "./validators";
 
-async function loadPurchase(ctx: QueryCtx, id: Id<"purchases">) {
-  return (await ctx.db.get(id)) ?? notFound("Purchase", id);
-}
 
 /** Opens (or reuses) the caller's checkout for a paid course; the amount is the course's current price. */
 export const createCheckout = mutation({
@@ -28,7 +24,7 @@ export const createCheckout = mutation({
       { fn: "purchases:createCheckout", caller: callerKey(caller), key, args: { courseId } },
       () => Purchases.createCheckout(ctx, user, courseId),
     );
-    return await loadPurchase(ctx, id);
+    return await mustGet(ctx, id, "Purchase");
   },
 });
 

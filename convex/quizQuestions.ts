@@ -3,19 +3,15 @@
  * students see questions without the answer key (`quizAttempts:submit` grades).
  */
 import { v } from "convex/values";
-import type { Id } from "./_generated/dataModel";
-import { mutation, query, type QueryCtx } from "./_generated/server";
+import { mutation, query } from "./_generated/server";
 import { canLearn } from "./model/access";
 import { callerKey, getCaller } from "./model/auth";
 import { requireLessonEditor, requireQuestionEditor } from "./model/courseAccess";
 import * as Curriculum from "./model/curriculum";
-import { forbidden, notFound, unauthenticated } from "./model/errors";
+import { forbidden, mustGet, unauthenticated } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import { idempotencyKey, quizQuestionDoc, studentQuizQuestion } from "./validators";
 
-async function mustGet(ctx: QueryCtx, id: Id<"quizQuestions">) {
-  return (await ctx.db.get(id)) ?? notFound("Quiz question", id);
-}
 
 /** The course's instructor or admins: a question appended to a quiz lesson. */
 export const create = mutation({
@@ -35,7 +31,7 @@ export const create = mutation({
       { fn: "quizQuestions:create", caller: callerKey(caller), key, args: { lessonId, ...input } },
       () => Curriculum.insertQuestion(ctx, lesson, input),
     );
-    return await mustGet(ctx, id);
+    return await mustGet(ctx, id, "Quiz question");
   },
 });
 
@@ -52,7 +48,7 @@ export const update = mutation({
   handler: async (ctx, { id, ...changes }) => {
     const { question } = await requireQuestionEditor(ctx, id);
     await ctx.db.patch(id, Curriculum.checkQuestionFields(changes, question));
-    return await mustGet(ctx, id);
+    return await mustGet(ctx, id, "Quiz question");
   },
 });
 
@@ -85,8 +81,8 @@ export const listForLesson = query({
   returns: v.array(studentQuizQuestion),
   handler: async (ctx, { lessonId }) => {
     const caller = await getCaller(ctx);
-    const lesson = (await ctx.db.get(lessonId)) ?? notFound("Lesson", lessonId);
-    const course = (await ctx.db.get(lesson.courseId)) ?? notFound("Course", lesson.courseId);
+    const lesson = await mustGet(ctx, lessonId, "Lesson");
+    const course = await mustGet(ctx, lesson.courseId, "Course");
     if (!(await canLearn(ctx, caller, course))) {
       return caller.kind === "anonymous" ? unauthenticated() : forbidden("Enroll in this course to take its quizzes");
     }

@@ -6,7 +6,7 @@ import type { Doc } from "./_generated/dataModel";
 import { internalMutation, mutation, query, type QueryCtx } from "./_generated/server";
 import { canLearn } from "./model/access";
 import { callerKey, getCaller, isPrivileged, requireUser, type Caller } from "./model/auth";
-import { forbidden, notFound, unauthenticated } from "./model/errors";
+import { forbidden, mustGet, unauthenticated } from "./model/errors";
 import { listLimit, normalizeLabel, requiredText } from "./model/checks";
 import { idempotent } from "./model/idempotency";
 import { addDownloads } from "./model/counters";
@@ -52,7 +52,7 @@ export const create = mutation({
     const id = await idempotent(ctx, { fn: "resources:create", caller: callerKey(caller), key, args: input }, () =>
       Resources.insertResource(ctx, caller, input),
     );
-    return (await ctx.db.get(id)) ?? notFound("Resource", id);
+    return await mustGet(ctx, id, "Resource");
   },
 });
 
@@ -69,10 +69,10 @@ export const update = mutation({
   returns: resourceDoc,
   handler: async (ctx, { id, ...changes }) => {
     const caller = await getCaller(ctx);
-    const resource = (await ctx.db.get(id)) ?? notFound("Resource", id);
+    const resource = await mustGet(ctx, id, "Resource");
     Resources.requireManager(caller, resource);
     await Resources.updateResource(ctx, caller, resource, changes);
-    return (await ctx.db.get(id)) ?? notFound("Resource", id);
+    return await mustGet(ctx, id, "Resource");
   },
 });
 
@@ -85,7 +85,7 @@ export const remove = mutation({
   returns: v.null(),
   handler: async (ctx, { id }) => {
     const caller = await getCaller(ctx);
-    const resource = (await ctx.db.get(id)) ?? notFound("Resource", id);
+    const resource = await mustGet(ctx, id, "Resource");
     Resources.requireManager(caller, resource);
     if (await Resources.deleteResource(ctx, id)) {
       await ctx.scheduler.runAfter(0, internal.resources.purgeDependents, { resourceId: id });
@@ -139,7 +139,7 @@ export const listByCourse = query({
   returns: paginated(resourceDoc),
   handler: async (ctx, { courseId, paginationOpts }) => {
     const caller = await getCaller(ctx);
-    const course = (await ctx.db.get(courseId)) ?? notFound("Course", courseId);
+    const course = await mustGet(ctx, courseId, "Course");
     const everything = await canLearn(ctx, caller, course);
     const rows = everything
       ? ctx.db.query("resources").withIndex("by_course", (q) => q.eq("courseId", courseId))
@@ -214,7 +214,7 @@ export const recordDownload = mutation({
   returns: downloadLink,
   handler: async (ctx, { id }) => {
     const caller = await getCaller(ctx);
-    const resource = (await ctx.db.get(id)) ?? notFound("Resource", id);
+    const resource = await mustGet(ctx, id, "Resource");
     await Resources.requireReadable(ctx, caller, resource);
     await ctx.db.insert("resourceDownloads", {
       resourceId: id,

@@ -3,7 +3,7 @@ import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
 import { mutation, query } from "./_generated/server";
 import { getCaller, requireUser, requireUserCaller } from "./model/auth";
-import { notFound } from "./model/errors";
+import { mustGet } from "./model/errors";
 import * as Participants from "./model/sessionParticipants";
 import { paginated, sessionParticipantDoc } from "./validators";
 
@@ -17,7 +17,7 @@ export const join = mutation({
   handler: async (ctx, { sessionId }) => {
     const caller = await requireUserCaller(ctx);
     const id = await Participants.join(ctx, caller, sessionId);
-    return (await ctx.db.get(id)) ?? notFound("Participant", id);
+    return await mustGet(ctx, id, "Participant");
   },
 });
 

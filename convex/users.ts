@@ -4,7 +4,7 @@ import { v } from "convex/values";
 import type { Doc } from "./_generated/dataModel";
 import { internalMutation, mutation, query } from "./_generated/server";
 import { callerKey, canActFor, getCaller, requireAdmin } from "./model/auth";
-import { forbidden, limit, notFound, unauthenticated } from "./model/errors";
+import { forbidden, limit, mustGet, unauthenticated } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import * as Users from "./model/users";
 import { bulkCreateResult, idempotencyKey, paginated, publicProfile, userDoc } from "./validators";
@@ -34,7 +34,7 @@ export const create = mutation({
     const userId = await idempotent(ctx, { fn: "users:create", caller: callerKey(caller), key, args: input }, () =>
       Users.insertUser(ctx, input),
     );
-    return (await ctx.db.get(userId)) ?? notFound("User", userId);
+    return await mustGet(ctx, userId, "User");
   },
 });
 
@@ -77,7 +77,7 @@ export const ensureCurrentUser = mutation({
   returns: userDoc,
   handler: async (ctx) => {
     const userId = await Users.ensureCurrentUser(ctx);
-    return await Users.mustGetUser(ctx, userId);
+    return await mustGet(ctx, userId, "User");
   },
 });
 
@@ -102,8 +102,8 @@ export const update = mutation({
     const caller = await getCaller(ctx);
     if (caller.kind === "anonymous") return unauthenticated();
     if (!canActFor(caller, id)) return forbidden("You may only edit your own user");
-    await Users.updateProfile(ctx, await Users.mustGetUser(ctx, id), changes);
-    return await Users.mustGetUser(ctx, id);
+    await Users.updateProfile(ctx, await mustGet(ctx, id, "User"), changes);
+    return await mustGet(ctx, id, "User");
   },
 });
 
@@ -114,8 +114,8 @@ export const setRoles = mutation({
   handler: async (ctx, { id, ...roles }) => {
     const caller = await requireAdmin(ctx);
     const actor = caller.kind === "user" ? caller.user._id : null;
-    await Users.setRoles(ctx, actor, await Users.mustGetUser(ctx, id), roles);
-    return await Users.mustGetUser(ctx, id);
+    await Users.setRoles(ctx, actor, await mustGet(ctx, id, "User"), roles);
+    return await mustGet(ctx, id, "User");
   },
 });
 

@@ -9,7 +9,7 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { fullName } from "./auth";
-import { invalid, invalidState, notFound } from "./errors";
+import { invalid, invalidState, mustGet } from "./errors";
 import { requiredText } from "./checks";
 import { notify } from "./notifications";
 
@@ -67,7 +67,7 @@ export async function issue(
 ): Promise<Id<"certificates">> {
   const existing = await findForCourse(ctx, userId, course._id);
   if (existing !== null) return existing._id;
-  const user = (await ctx.db.get(userId)) ?? notFound("User", userId);
+  const user = await mustGet(ctx, userId, "User");
   const instructor = await ctx.db.get(course.instructorId);
   let verificationCode = newVerificationCode();
   while ((await findByCode(ctx, verificationCode)) !== null) verificationCode = newVerificationCode();

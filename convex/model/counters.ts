@@ -14,22 +14,15 @@
  */
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
-import { notFound } from "./errors";
-
-async function mustGet<T extends "courses" | "resources" | "courseDiscussions">(
-  ctx: MutationCtx,
-  id: Id<T>,
-): Promise<Doc<T>> {
-  return ((await ctx.db.get(id)) as Doc<T> | null) ?? notFound(id.toString(), id);
-}
+import { mustGet } from "./errors";
 
 export async function addLessons(ctx: MutationCtx, courseId: Id<"courses">, delta: number): Promise<void> {
-  const course = await mustGet(ctx, courseId);
+  const course = await mustGet(ctx, courseId, "Course");
   await ctx.db.patch(courseId, { lessonCount: course.lessonCount + delta });
 }
 
 export async function addStudents(ctx: MutationCtx, courseId: Id<"courses">, delta: number): Promise<void> {
-  const course = await mustGet(ctx, courseId);
+  const course = await mustGet(ctx, courseId, "Course");
   await ctx.db.patch(courseId, { studentCount: course.studentCount + delta });
 }
 
@@ -39,7 +32,7 @@ export async function changeReviews(
   courseId: Id<"courses">,
   change: { added?: number; removed?: number },
 ): Promise<void> {
-  const course = await mustGet(ctx, courseId);
+  const course = await mustGet(ctx, courseId, "Course");
   const count = (course.reviewCount ?? 0) + (change.added !== undefined ? 1 : 0) - (change.removed !== undefined ? 1 : 0);
   const sum = (course.ratingSum ?? 0) + (change.added ?? 0) - (change.removed ?? 0);
   await ctx.db.patch(courseId, ratingFields(sum, count));
@@ -52,17 +45,17 @@ export const ratingFields = (sum: number, count: number) => ({
 });
 
 export async function addFavorites(ctx: MutationCtx, resourceId: Id<"resources">, delta: number): Promise<void> {
-  const resource = await mustGet(ctx, resourceId);
+  const resource = await mustGet(ctx, resourceId, "Resource");
   await ctx.db.patch(resourceId, { favoriteCount: resource.favoriteCount + delta });
 }
 
 export async function addDownloads(ctx: MutationCtx, resourceId: Id<"resources">, delta: number): Promise<void> {
-  const resource = await mustGet(ctx, resourceId);
+  const resource = await mustGet(ctx, resourceId, "Resource");
   await ctx.db.patch(resourceId, { downloadCount: resource.downloadCount + delta });
 }
 
 export async function addReplies(ctx: MutationCtx, postId: Id<"courseDiscussions">, delta: number): Promise<void> {
-  const post = await mustGet(ctx, postId);
+  const post = await mustGet(ctx, postId, "Post");
   await ctx.db.patch(postId, { replyCount: post.replyCount + delta });
 }
 

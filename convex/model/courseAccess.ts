@@ -7,39 +7,36 @@ import type { Doc, Id } from "../_generated/dataModel";
 import type { QueryCtx } from "../_generated/server";
 import { canEditCourse, canSeeCourse } from "./access";
 import { getCaller, type Caller } from "./auth";
-import { forbidden, notFound, unauthenticated } from "./errors";
+import { forbidden, mustGet, unauthenticated } from "./errors";
 
 async function signedInCaller(ctx: QueryCtx): Promise<Caller> {
   const caller = await getCaller(ctx);
   return caller.kind === "anonymous" ? unauthenticated() : caller;
 }
 
-async function mustGetCourse(ctx: QueryCtx, courseId: Id<"courses">): Promise<Doc<"courses">> {
-  return (await ctx.db.get(courseId)) ?? notFound("Course", courseId);
-}
 
 /** The caller and the course they may edit: UNAUTHENTICATED, NOT_FOUND or FORBIDDEN otherwise. */
 export async function requireCourseEditor(ctx: QueryCtx, courseId: Id<"courses">) {
   const caller = await signedInCaller(ctx);
-  return { caller, course: mustEdit(caller, await mustGetCourse(ctx, courseId)) };
+  return { caller, course: mustEdit(caller, await mustGet(ctx, courseId, "Course")) };
 }
 
 export async function requireModuleEditor(ctx: QueryCtx, moduleId: Id<"courseModules">) {
   const caller = await signedInCaller(ctx);
-  const module = (await ctx.db.get(moduleId)) ?? notFound("Module", moduleId);
-  return { caller, module, course: mustEdit(caller, await mustGetCourse(ctx, module.courseId)) };
+  const module = await mustGet(ctx, moduleId, "Module");
+  return { caller, module, course: mustEdit(caller, await mustGet(ctx, module.courseId, "Course")) };
 }
 
 export async function requireLessonEditor(ctx: QueryCtx, lessonId: Id<"lessons">) {
   const caller = await signedInCaller(ctx);
-  const lesson = (await ctx.db.get(lessonId)) ?? notFound("Lesson", lessonId);
-  return { caller, lesson, course: mustEdit(caller, await mustGetCourse(ctx, lesson.courseId)) };
+  const lesson = await mustGet(ctx, lessonId, "Lesson");
+  return { caller, lesson, course: mustEdit(caller, await mustGet(ctx, lesson.courseId, "Course")) };
 }
 
 export async function requireQuestionEditor(ctx: QueryCtx, questionId: Id<"quizQuestions">) {
   const caller = await signedInCaller(ctx);
-  const question = (await ctx.db.get(questionId)) ?? notFound("Quiz question", questionId);
-  return { caller, question, course: mustEdit(caller, await mustGetCourse(ctx, question.courseId)) };
+  const question = await mustGet(ctx, questionId, "Quiz question");
+  return { caller, question, course: mustEdit(caller, await mustGet(ctx, question.courseId, "Course")) };
 }
 
 export function mustEdit(caller: Caller, course: Doc<"courses">): Doc<"courses"> {
@@ -59,7 +56,7 @@ export async function visibleCourse(
 
 /** For list reads under a course: NOT_FOUND when missing, UNAUTHENTICATED/FORBIDDEN when hidden. */
 export async function requireVisibleCourse(ctx: QueryCtx, caller: Caller, courseId: Id<"courses">) {
-  const course = await mustGetCourse(ctx, courseId);
+  const course = await mustGet(ctx, courseId, "Course");
   if (!(await canSeeCourse(ctx, caller, course))) {
     return caller.kind === "anonymous" ? unauthenticated() : forbidden("This course is not published");
   }

@@ -8,7 +8,7 @@ import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { COURSE_CATEGORIES, type Level, type Visibility } from "../validators";
 import { httpUrl, integerIn, labelList, optionalText, requiredText, textList } from "./checks";
 import { deleteModule } from "./curriculum";
-import { invalid, invalidState, notFound } from "./errors";
+import { invalid, invalidState, mustGet } from "./errors";
 
 /** The fields an instructor writes (create: title, description, category required). */
 export type CourseInput = {
@@ -130,7 +130,7 @@ export async function setVisibility(
 
 /** Makes the course's `courseTags` rows exactly its tags, each carrying its visibility. */
 async function syncCourseTags(ctx: MutationCtx, courseId: Id<"courses">): Promise<void> {
-  const course = (await ctx.db.get(courseId)) ?? notFound("Course", courseId);
+  const course = await mustGet(ctx, courseId, "Course");
   const rows = await ctx.db
     .query("courseTags")
     .withIndex("by_course", (q) => q.eq("courseId", courseId))

@@ -10,7 +10,7 @@ import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { canEditCourse, canLearn } from "./access";
 import { fullName, type Caller, type UserCaller } from "./auth";
 import { addReplies } from "./counters";
-import { forbidden, invalid, invalidState, notFound, unauthenticated } from "./errors";
+import { forbidden, invalid, invalidState, mustGet, unauthenticated } from "./errors";
 import { requiredText } from "./checks";
 
 const MAX_TITLE = 200;
@@ -20,7 +20,7 @@ export type NewPost = { courseId: Id<"courses">; title?: string; content: string
 
 /** The course, if the caller may read and write its discussions (students and editors). */
 export async function learnableCourse(ctx: QueryCtx, caller: Caller, courseId: Id<"courses">): Promise<Doc<"courses">> {
-  const course = (await ctx.db.get(courseId)) ?? notFound("Course", courseId);
+  const course = await mustGet(ctx, courseId, "Course");
   if (await canLearn(ctx, caller, course)) return course;
   if (caller.kind === "anonymous") return unauthenticated();
   return forbidden("Only the course's students and instructors take part in its discussions");
@@ -30,9 +30,6 @@ function requireEnabled(course: Doc<"courses">): void {
   if (!course.discussionEnabled) invalidState("Discussions are turned off for this course", { courseId: course._id });
 }
 
-export async function getPost(ctx: QueryCtx, id: Id<"courseDiscussions">): Promise<Doc<"courseDiscussions">> {
-  return (await ctx.db.get(id)) ?? notFound("Post", id);
-}
 
 export async function insertPost(ctx: MutationCtx, caller: UserCaller, input: NewPost): Promise<Id<"courseDiscussions">> {
   const course = await learnableCourse(ctx, caller, input.courseId);
@@ -58,7 +55,7 @@ export async function insertPost(ctx: MutationCtx, caller: UserCaller, input: Ne
 }
 
 async function checkParent(ctx: QueryCtx, parentId: Id<"courseDiscussions">, courseId: Id<"courses">): Promise<void> {
-  const parent = await getPost(ctx, parentId);
+  const parent = await mustGet(ctx, parentId, "Post");
   if (parent.courseId !== courseId) invalid("A reply must be in its parent's course", "parentId");
   if (parent.deletedAt !== undefined) invalidState("This post was deleted and takes no replies", { parentId });
 }
@@ -84,7 +81,7 @@ export async function updatePost(
 /** Soft delete by the author, the course's editors or admins; deleting twice changes nothing. */
 export async function deletePost(ctx: MutationCtx, caller: Caller, post: Doc<"courseDiscussions">): Promise<void> {
   if (caller.kind === "anonymous") unauthenticated();
-  const course = (await ctx.db.get(post.courseId)) ?? notFound("Course", post.courseId);
+  const course = await mustGet(ctx, post.courseId, "Course");
   const isAuthor = caller.kind === "user" && caller.user._id === post.userId;
   if (!isAuthor && !canEditCourse(caller, course)) {
     forbidden("Only the author, the course's instructor or an administrator may delete a post");

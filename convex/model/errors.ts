@@ -5,6 +5,8 @@
  * rejected call never writes anything.
  */
 import { ConvexError, type Value } from "convex/values";
+import type { Doc, Id, TableNames } from "../_generated/dataModel";
+import type { QueryCtx } from "../_generated/server";
 
 export const ERROR_CODES = [
   "VALIDATION", // bad input: fix the arguments
@@ -34,3 +36,8 @@ export const conflict = (message: string, details: ErrorDetails = {}): never =>
 export const limit = (message: string, details: ErrorDetails = {}): never => fail("LIMIT", message, details);
 export const invalidState = (message: string, details: ErrorDetails = {}): never =>
   fail("INVALID_STATE", message, details);
+
+/** The document with this id, or NOT_FOUND naming it (`what`) with the id. */
+export async function mustGet<T extends TableNames>(ctx: QueryCtx, id: Id<T>, what: string): Promise<Doc<T>> {
+  return (await ctx.db.get(id)) ?? notFound(what, id);
+}

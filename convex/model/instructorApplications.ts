@@ -6,7 +6,7 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
 import { futureIsoDate, requiredText, textList, MAX_URL } from "./checks";
-import { conflict, invalidState, notFound } from "./errors";
+import { conflict, invalidState, mustGet } from "./errors";
 import { notify } from "./notifications";
 
 export type Submission = {
@@ -60,7 +60,7 @@ async function pendingOf(ctx: MutationCtx, userId: Id<"users">): Promise<Doc<"in
 }
 
 async function mustGetPending(ctx: MutationCtx, id: Id<"instructorApplications">) {
-  const application = (await ctx.db.get(id)) ?? notFound("Instructor application", id);
+  const application = await mustGet(ctx, id, "Instructor application");
   if (application.status !== "pending") {
     invalidState(`This application was already ${application.status}`, { status: application.status });
   }

@@ -8,7 +8,7 @@ import type { MutationCtx, QueryCtx } from "../_generated/server";
 import type { LiveSessionStatus } from "../validators";
 import { canEditCourse } from "./access";
 import { isPrivileged, type Caller, type UserCaller } from "./auth";
-import { forbidden, invalid, invalidState, notFound, unauthenticated } from "./errors";
+import { forbidden, invalid, invalidState, mustGet, unauthenticated } from "./errors";
 import { httpUrl, integerIn, requiredText } from "./checks";
 import { notify } from "./notifications";
 
@@ -36,16 +36,13 @@ const NEXT: Record<LiveSessionStatus, readonly LiveSessionStatus[]> = {
   cancelled: [],
 };
 
-export async function getSession(ctx: QueryCtx, id: Id<"liveSessions">): Promise<Doc<"liveSessions">> {
-  return (await ctx.db.get(id)) ?? notFound("Live session", id);
-}
 
 export const canManage = (caller: Caller, session: Doc<"liveSessions">): boolean =>
   isPrivileged(caller) || (caller.kind === "user" && caller.user._id === session.instructorId);
 
 export async function managedSession(ctx: QueryCtx, caller: Caller, id: Id<"liveSessions">) {
   if (caller.kind === "anonymous") unauthenticated();
-  const session = await getSession(ctx, id);
+  const session = await mustGet(ctx, id, "Live session");
   if (!canManage(caller, session)) forbidden("Only the session's instructor or an administrator may manage it");
   return session;
 }
@@ -75,7 +72,7 @@ function checkFields(changes: SessionChanges): SessionChanges {
 export async function insertSession(ctx: MutationCtx, caller: UserCaller, input: SessionInput) {
   const fields = checkFields(input) as SessionInput;
   if (input.courseId !== undefined) {
-    const course = (await ctx.db.get(input.courseId)) ?? notFound("Course", input.courseId);
+    const course = await mustGet(ctx, input.courseId, "Course");
     if (!canEditCourse(caller, course)) forbidden("You may only schedule sessions for courses you teach");
   }
   const now = Date.now();

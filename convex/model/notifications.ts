@@ -7,7 +7,7 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import type { NotificationType } from "../validators";
-import { invalid, notFound } from "./errors";
+import { invalid, mustGet, notFound } from "./errors";
 import { httpUrl, requiredText } from "./checks";
 
 export type NewNotification = {
@@ -41,7 +41,7 @@ export async function notify(
 
 /** `notify` for input from outside (the service): the user must exist, text non-empty, link a path or URL. */
 export async function send(ctx: MutationCtx, userId: Id<"users">, input: NewNotification): Promise<Id<"notifications">> {
-  if ((await ctx.db.get(userId)) === null) notFound("User", userId);
+  await mustGet(ctx, userId, "User");
   return await notify(ctx, userId, {
     ...input,
     title: requiredText(input.title, "title", 200),

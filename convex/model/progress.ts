@@ -15,7 +15,7 @@ import { userCanEditCourse } from "./access";
 import * as Certificates from "./certificates";
 import * as Enrollments from "./enrollments";
 import { integerIn } from "./checks";
-import { forbidden, notFound } from "./errors";
+import { forbidden, mustGet } from "./errors";
 import { notify } from "./notifications";
 
 const MAX_SECONDS = 24 * 60 * 60;
@@ -24,8 +24,8 @@ export type Learning = { lesson: Doc<"lessons">; course: Doc<"courses">; enrollm
 
 /** The lesson and its course, if `user` may learn it (enrolled, or an editor of the course). */
 export async function learnableLesson(ctx: QueryCtx, user: Doc<"users">, lessonId: Id<"lessons">): Promise<Learning> {
-  const lesson = (await ctx.db.get(lessonId)) ?? notFound("Lesson", lessonId);
-  const course = (await ctx.db.get(lesson.courseId)) ?? notFound("Course", lesson.courseId);
+  const lesson = await mustGet(ctx, lessonId, "Lesson");
+  const course = await mustGet(ctx, lesson.courseId, "Course");
   const enrollment = await Enrollments.findEnrollment(ctx, user._id, course._id);
   if (!Enrollments.grantsAccess(enrollment) && !userCanEditCourse(user, course)) {
     return forbidden("Enroll in this course first");

@@ -11,7 +11,7 @@ import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
 import * as Certificates from "./certificates";
 import * as Enrollments from "./enrollments";
-import { conflict, invalidState, notFound } from "./errors";
+import { conflict, invalidState, mustGet } from "./errors";
 import { requiredText } from "./checks";
 import { notify } from "./notifications";
 import * as Progress from "./progress";
@@ -20,9 +20,6 @@ export const CHECKOUT_TTL_MS = 24 * 60 * 60 * 1000;
 export const CURRENCY = "usd";
 const MAX_SESSION_ID = 255;
 
-async function loadPurchase(ctx: MutationCtx, id: Id<"purchases">): Promise<Doc<"purchases">> {
-  return (await ctx.db.get(id)) ?? notFound("Purchase", id);
-}
 
 /**
  * The caller's open checkout for a paid, published course they are not enrolled
@@ -34,7 +31,7 @@ export async function createCheckout(
   user: Doc<"users">,
   courseId: Id<"courses">,
 ): Promise<Id<"purchases">> {
-  const course = (await ctx.db.get(courseId)) ?? notFound("Course", courseId);
+  const course = await mustGet(ctx, courseId, "Course");
   if (!Enrollments.isPublished(course)) return invalidState("This course is not for sale");
   if (Enrollments.isFree(course)) return invalidState("This course is free: use courseEnrollments:enrollFree");
   const enrollment = await Enrollments.findEnrollment(ctx, user._id, courseId);
@@ -67,7 +64,7 @@ export async function createCheckout(
  * the customer paid); one the cron already marked `expired` does not.
  */
 export async function complete(ctx: MutationCtx, id: Id<"purchases">, sessionId: string): Promise<Doc<"purchases">> {
-  const purchase = await loadPurchase(ctx, id);
+  const purchase = await mustGet(ctx, id, "Purchase");
   const session = requiredText(sessionId, "stripeCheckoutSessionId", MAX_SESSION_ID);
   if (purchase.status !== "open") {
     if (purchase.stripeCheckoutSessionId === session) return purchase;
@@ -86,7 +83,7 @@ export async function complete(ctx: MutationCtx, id: Id<"purchases">, sessionId:
     source: "purchase",
     purchaseId: id,
   });
-  const course = (await ctx.db.get(purchase.courseId)) ?? notFound("Course", purchase.courseId);
+  const course = await mustGet(ctx, purchase.courseId, "Course");
   // A returning student who had finished every lesson is complete again at once.
   await Progress.completeCourseIfDone(ctx, purchase.userId, course);
   await notify(ctx, purchase.userId, {
@@ -96,16 +93,16 @@ export async function complete(ctx: MutationCtx, id: Id<"purchases">, sessionId:
     link: `/courses/${purchase.courseId}`,
     metadata: { purchaseId: id, courseId: purchase.courseId },
   });
-  return await loadPurchase(ctx, id);
+  return await mustGet(ctx, id, "Purchase");
 }
 
 /** An open checkout lapses; expiring an expired one again changes nothing. */
 export async function expire(ctx: MutationCtx, id: Id<"purchases">): Promise<Doc<"purchases">> {
-  const purchase = await loadPurchase(ctx, id);
+  const purchase = await mustGet(ctx, id, "Purchase");
   if (purchase.status === "expired") return purchase;
   if (purchase.status !== "open") return invalidState(`A ${purchase.status} purchase cannot expire`);
   await ctx.db.patch(id, { status: "expired" });
-  return await loadPurchase(ctx, id);
+  return await mustGet(ctx, id, "Purchase");
 }
 
 /**
@@ -118,7 +115,7 @@ export async function refund(
   id: Id<"purchases">,
   reason: string | undefined,
 ): Promise<Doc<"purchases">> {
-  const purchase = await loadPurchase(ctx, id);
+  const purchase = await mustGet(ctx, id, "Purchase");
   if (purchase.status === "refunded") return purchase;
   if (purchase.status !== "complete") return invalidState(`A ${purchase.status} purchase cannot be refunded`);
   const refundReason = reason === undefined ? undefined : requiredText(reason, "reason", Enrollments.MAX_REASON);
@@ -138,7 +135,7 @@ export async function refund(
     link: `/courses/${purchase.courseId}`,
     metadata: { purchaseId: id, courseId: purchase.courseId },
   });
-  return await loadPurchase(ctx, id);
+  return await mustGet(ctx, id, "Purchase");
 }
 
 /** Marks up to `size` open checkouts past `expiresAt` expired; `done` when none are left. */

@@ -7,7 +7,7 @@
  */
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
-import { forbidden, invalid, invalidState, notFound } from "./errors";
+import { forbidden, invalid, invalidState, mustGet } from "./errors";
 import * as Progress from "./progress";
 import * as Enrollments from "./enrollments";
 
@@ -62,6 +62,6 @@ export async function submit(ctx: MutationCtx, user: Doc<"users">, lessonId: Id<
     createdAt: Date.now(),
   });
   if (passed) await Progress.completeLesson(ctx, user._id, learning);
-  const attempt = (await ctx.db.get(attemptId)) ?? notFound("Quiz attempt", attemptId);
+  const attempt = await mustGet(ctx, attemptId, "Quiz attempt");
   return { ...attempt, passingScore, results };
 }

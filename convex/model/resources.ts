@@ -8,7 +8,7 @@ import type { MutationCtx, QueryCtx } from "../_generated/server";
 import type { Level } from "../validators";
 import { canEditCourse, canLearn } from "./access";
 import { fullName, isPrivileged, type Caller } from "./auth";
-import { forbidden, invalid, notFound, unauthenticated } from "./errors";
+import { forbidden, invalid, mustGet, unauthenticated } from "./errors";
 import { httpUrl, labelList, requiredText } from "./checks";
 
 export type ResourceInput = {
@@ -82,7 +82,7 @@ async function checkChanges(
     forbidden("Only administrators may feature resources");
   }
   if (changes.courseId !== undefined && changes.courseId !== current?.courseId) {
-    const course = (await ctx.db.get(changes.courseId)) ?? notFound("Course", changes.courseId);
+    const course = await mustGet(ctx, changes.courseId, "Course");
     if (!canEditCourse(caller, course)) forbidden("You may only attach resources to courses you teach");
   }
   const restricted = changes.restricted ?? current?.restricted ?? false;
@@ -138,7 +138,7 @@ const searchText = (r: Pick<Doc<"resources">, "title" | "description" | "author"
 
 /** Makes the resource's `resourceCategories` rows exactly one per category, with its `restricted` flag. */
 async function syncCategories(ctx: MutationCtx, resourceId: Id<"resources">): Promise<void> {
-  const resource = (await ctx.db.get(resourceId)) ?? notFound("Resource", resourceId);
+  const resource = await mustGet(ctx, resourceId, "Resource");
   const missing = new Set(resource.categories);
   for (const row of await categoryRows(ctx, resourceId)) {
     if (!missing.delete(row.category)) await ctx.db.delete(row._id);

@@ -11,7 +11,7 @@ import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { fullName } from "./auth";
 import * as Counters from "./counters";
 import * as Enrollments from "./enrollments";
-import { conflict, forbidden, notFound } from "./errors";
+import { conflict, forbidden, mustGet } from "./errors";
 import { integerIn, requiredText } from "./checks";
 
 export const MAX_CONTENT = 5000;
@@ -35,7 +35,7 @@ export async function create(
 ): Promise<Id<"courseReviews">> {
   const rating = checkRating(input.rating);
   const content = checkContent(input.content);
-  const course = (await ctx.db.get(input.courseId)) ?? notFound("Course", input.courseId);
+  const course = await mustGet(ctx, input.courseId, "Course");
   if (course.instructorId === user._id) return forbidden("Instructors cannot review their own course");
   if (!Enrollments.grantsAccess(await Enrollments.findEnrollment(ctx, user._id, course._id))) {
     return forbidden("Only enrolled students may review this course");

@@ -7,8 +7,8 @@ import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { canLearn } from "./access";
 import type { Caller, UserCaller } from "./auth";
-import { forbidden, invalidState, limit, notFound, unauthenticated } from "./errors";
-import { canManage, getSession, presentParticipants } from "./liveSessions";
+import { forbidden, invalidState, limit, mustGet, notFound, unauthenticated } from "./errors";
+import { canManage, presentParticipants } from "./liveSessions";
 
 export async function findParticipant(
   ctx: QueryCtx,
@@ -40,7 +40,7 @@ export async function join(
   caller: UserCaller,
   sessionId: Id<"liveSessions">,
 ): Promise<Id<"sessionParticipants">> {
-  const session = await getSession(ctx, sessionId);
+  const session = await mustGet(ctx, sessionId, "Live session");
   await requireJoinable(ctx, caller, session);
   const existing = await findParticipant(ctx, sessionId, caller.user._id);
   if (existing !== null && existing.leftAt === undefined) return existing._id;
@@ -67,7 +67,7 @@ export async function requireParticipantReader(
   sessionId: Id<"liveSessions">,
 ): Promise<void> {
   if (caller.kind === "anonymous") unauthenticated();
-  const session = await getSession(ctx, sessionId);
+  const session = await mustGet(ctx, sessionId, "Live session");
   if (canManage(caller, session)) return;
   if (caller.kind === "user" && (await findParticipant(ctx, sessionId, caller.user._id)) !== null) return;
   forbidden("Only the session's instructor, administrators and participants see who joined");

@@ -6,7 +6,7 @@ import type { MutationCtx, QueryCtx } from "../_generated/server";
 import type { bulkCreateRowResult } from "../validators";
 import { findUserByExternalId, SERVICE_ISSUER, SERVICE_SUBJECT } from "./auth";
 import { httpUrl, isHttpUrl, MAX_URL, requiredText } from "./checks";
-import { conflict, forbidden, invalid, notFound, unauthenticated } from "./errors";
+import { conflict, forbidden, invalid, unauthenticated } from "./errors";
 
 export type NewUser = {
   firstName: string;
@@ -205,6 +205,3 @@ function errorMessage(error: unknown): string {
   throw error;
 }
 
-export async function mustGetUser(ctx: QueryCtx, id: Id<"users">): Promise<Doc<"users">> {
-  return (await ctx.db.get(id)) ?? notFound("User", id);
-}

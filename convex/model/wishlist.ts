@@ -3,7 +3,7 @@ import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { canSeeCourse } from "./access";
 import type { UserCaller } from "./auth";
-import { notFound } from "./errors";
+import { mustGet, notFound } from "./errors";
 
 export async function findEntry(
   ctx: QueryCtx,
@@ -23,7 +23,7 @@ export async function addEntry(ctx: MutationCtx, caller: UserCaller, courseId: I
   const existing = await findEntry(ctx, caller.user._id, courseId);
   if (existing !== null) return existing;
   const id = await ctx.db.insert("wishlist", { userId: caller.user._id, courseId, addedAt: Date.now() });
-  return (await ctx.db.get(id)) ?? notFound("Wishlist entry", id);
+  return await mustGet(ctx, id, "Wishlist entry");
 }
 
 /** Removes the course from the caller's wishlist; returns whether it was there. */
