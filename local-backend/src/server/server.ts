@@ -33,6 +33,7 @@ export type RunningServer = {
 /** Only loopback: the admin key is the sole guard, and it is meant for this machine. */
 const HOST = "127.0.0.1";
 const SHUTDOWN_GRACE_MS = 2_000;
+const KEEP_ALIVE_MS = 65_000;
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const logError = options.logError ?? defaultLogError;
@@ -41,6 +42,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const server = createServer(
     httpHandler({ engine: options.engine, runner, auth, devIssuer: options.devIssuer, version: SERVER_VERSION, logError }),
   );
+  // Outlive the clients' idle pools (httpx keeps connections 5 s, Node's default here is also
+  // 5 s): a client must never reuse a connection the server is closing at that moment.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1_000;
   const hub = new SyncHub({ engine: options.engine, runner, auth, logError, timing: options.syncTiming });
   hub.attach(server);
   await listen(server, options.port);
