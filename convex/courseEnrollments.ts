@@ -10,7 +10,6 @@ import * as Enrollments from "./model/enrollments";
 import * as Progress from "./model/progress";
 import { courseEnrollmentDoc, enrollmentStatus, idempotencyKey, paginated } from "./validators";
 
-
 /** Enrolls the caller in a free (price 0 or unset) published course. */
 export const enrollFree = mutation({
   args: { courseId: v.id("courses"), idempotencyKey },

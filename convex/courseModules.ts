@@ -8,7 +8,6 @@ import { mustGet } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import { courseModuleDoc, idempotencyKey } from "./validators";
 
-
 /** The course's instructor or admins: a module appended after the course's last one. */
 export const create = mutation({
   args: { courseId: v.id("courses"), title: v.string(), description: v.optional(v.string()), idempotencyKey },

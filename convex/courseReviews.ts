@@ -9,7 +9,6 @@ import { idempotent } from "./model/idempotency";
 import * as Reviews from "./model/reviews";
 import { courseReviewDoc, idempotencyKey, paginated } from "./validators";
 
-
 /** Reviews a course the caller is enrolled in: rating 1..5 stars and a text. */
 export const create = mutation({
   args: { courseId: v.id("courses"), rating: v.number(), content: v.string(), idempotencyKey },

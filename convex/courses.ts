@@ -25,7 +25,6 @@ const editableFields = {
   requirements: v.optional(v.array(v.string())),
 };
 
-
 const checkedCategory = (category: string | undefined) =>
   category === undefined ? undefined : Courses.checkCategory(category);
 

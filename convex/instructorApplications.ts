@@ -11,7 +11,6 @@ import { applicationStatus, idempotencyKey, instructorApplicationDoc, paginated 
 
 const reviewerOf = (caller: Caller): Id<"users"> | undefined => (caller.kind === "user" ? caller.user._id : undefined);
 
-
 /** The caller applies to teach: licence details and supporting documents. One pending application at a time. */
 export const submit = mutation({
   args: {

@@ -7,7 +7,6 @@ import { mustGet, notFound } from "./model/errors";
 import * as Progress from "./model/progress";
 import { courseProgress as courseProgressShape, lessonProgressDoc } from "./validators";
 
-
 /**
  * Marks a lesson complete for the caller (enrolled, or an editor previewing).
  * Idempotent: completing a completed lesson changes nothing, `timeSpent` included.

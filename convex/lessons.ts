@@ -9,7 +9,6 @@ import { mustGet } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import { curriculumLesson, idempotencyKey, lessonDoc, lessonType } from "./validators";
 
-
 /**
  * The course's instructor or admins: a lesson appended to a module. `duration`
  * is in whole minutes; `passingScore` (0..100, quiz lessons only) defaults to 70.

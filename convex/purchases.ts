@@ -11,7 +11,6 @@ import { idempotent } from "./model/idempotency";
 import * as Purchases from "./model/purchases";
 import { batchResult, idempotencyKey, paginated, purchaseDoc, purchaseStatus } from "./validators";
 
-
 /** Opens (or reuses) the caller's checkout for a paid course; the amount is the course's current price. */
 export const createCheckout = mutation({
   args: { courseId: v.id("courses"), idempotencyKey },

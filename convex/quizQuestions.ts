@@ -12,7 +12,6 @@ import { forbidden, mustGet, unauthenticated } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import { idempotencyKey, quizQuestionDoc, studentQuizQuestion } from "./validators";
 
-
 /** The course's instructor or admins: a question appended to a quiz lesson. */
 export const create = mutation({
   args: {

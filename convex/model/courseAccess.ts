@@ -14,7 +14,6 @@ async function signedInCaller(ctx: QueryCtx): Promise<Caller> {
   return caller.kind === "anonymous" ? unauthenticated() : caller;
 }
 
-
 /** The caller and the course they may edit: UNAUTHENTICATED, NOT_FOUND or FORBIDDEN otherwise. */
 export async function requireCourseEditor(ctx: QueryCtx, courseId: Id<"courses">) {
   const caller = await signedInCaller(ctx);

@@ -30,7 +30,6 @@ function requireEnabled(course: Doc<"courses">): void {
   if (!course.discussionEnabled) invalidState("Discussions are turned off for this course", { courseId: course._id });
 }
 
-
 export async function insertPost(ctx: MutationCtx, caller: UserCaller, input: NewPost): Promise<Id<"courseDiscussions">> {
   const course = await learnableCourse(ctx, caller, input.courseId);
   requireEnabled(course);

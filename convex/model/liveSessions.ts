@@ -36,7 +36,6 @@ const NEXT: Record<LiveSessionStatus, readonly LiveSessionStatus[]> = {
   cancelled: [],
 };
 
-
 export const canManage = (caller: Caller, session: Doc<"liveSessions">): boolean =>
   isPrivileged(caller) || (caller.kind === "user" && caller.user._id === session.instructorId);
 

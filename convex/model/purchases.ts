@@ -20,7 +20,6 @@ export const CHECKOUT_TTL_MS = 24 * 60 * 60 * 1000;
 export const CURRENCY = "usd";
 const MAX_SESSION_ID = 255;
 
-
 /**
  * The caller's open checkout for a paid, published course they are not enrolled
  * in. An open checkout for the same course at the current price is reused; one
