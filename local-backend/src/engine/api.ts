@@ -34,6 +34,12 @@ export type UdfRequest = {
   requestId: string;
   /** Queries only: read at this snapshot timestamp instead of the latest. */
   atTs?: bigint;
+  /**
+   * Queries only: the `journal` a previous run of this subscription returned (sync protocol
+   * `journal`). A paginated query then ends its page where it ended before, so re-runs
+   * after writes do not shift items between pages.
+   */
+  journal?: string | null;
 };
 
 export type UdfResult =
@@ -43,6 +49,8 @@ export type UdfResult =
       logLines: string[];
       /** Snapshot ts a query read at, or the commit ts of a mutation. */
       ts: bigint;
+      /** Queries that paginated: pass back as `journal` when re-running the same subscription. */
+      journal?: string | null;
     }
   | {
       status: "error";

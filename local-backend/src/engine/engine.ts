@@ -51,7 +51,8 @@ export function errorResult(requestId: string, error: CallError, logLines: strin
 
 function toResult(requestId: string, outcome: Outcome): UdfResult {
   if (!outcome.ok) return errorResult(requestId, outcome.error, outcome.logLines);
-  return { status: "success", value: JSON.parse(outcome.value), logLines: outcome.logLines, ts: outcome.ts };
+  const result: UdfResult = { status: "success", value: JSON.parse(outcome.value), logLines: outcome.logLines, ts: outcome.ts };
+  return outcome.journal ? { ...result, journal: outcome.journal } : result;
 }
 
 export class LocalEngine implements Engine {
@@ -119,7 +120,7 @@ export class LocalEngine implements Engine {
     if (resolved.fn.kind === "query") {
       const snapshot = request.atTs === undefined ? this.db.published : this.db.snapshotAt(request.atTs);
       if (snapshot === null) return fail(`Timestamp ${request.atTs} is older than the retained history.`);
-      const { outcome, readSet } = await this.runner.runQuery(resolved.address, args, ctx, snapshot);
+      const { outcome, readSet } = await this.runner.runQuery(resolved.address, args, ctx, snapshot, request.journal ?? null);
       return { result: toResult(request.requestId, outcome), readSet };
     }
     const outcome =

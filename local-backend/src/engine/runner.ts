@@ -19,7 +19,7 @@ import type { CallOutcome, WorkerPool } from "./worker/pool.js";
 import type { CallError, FunctionAddress, RunMessage } from "./worker/protocol.js";
 
 export type Outcome =
-  | { ok: true; value: string; logLines: string[]; ts: bigint }
+  | { ok: true; value: string; logLines: string[]; ts: bigint; journal?: string | null }
   | { ok: false; error: CallError; logLines: string[] };
 
 export type CallContext = {
@@ -54,6 +54,17 @@ function fromCallOutcome(outcome: CallOutcome): { ok: true; value: string; logLi
   return { ok: false, error: outcome.error, logLines: outcome.logLines };
 }
 
+/** The end cursor recorded in a query journal; unreadable journals are ignored, as if absent. */
+function journalEndCursor(journal: string | null): string | null {
+  if (journal === null) return null;
+  try {
+    const endCursor = (JSON.parse(journal) as { endCursor?: unknown }).endCursor;
+    return typeof endCursor === "string" ? endCursor : null;
+  } catch {
+    return null;
+  }
+}
+
 export class Runner {
   readonly gate = new MutationGate();
 
@@ -80,13 +91,20 @@ export class Runner {
     };
   }
 
-  async runQuery(address: FunctionAddress, args: string, ctx: CallContext, snapshot: Snapshot): Promise<{ outcome: Outcome; readSet: ReadSetImpl }> {
+  async runQuery(
+    address: FunctionAddress,
+    args: string,
+    ctx: CallContext,
+    snapshot: Snapshot,
+    journal: string | null = null,
+  ): Promise<{ outcome: Outcome; readSet: ReadSetImpl }> {
     const tx = new Transaction(this.db, snapshot, "query");
+    tx.journalEndCursor = journalEndCursor(journal);
     try {
       const handler = new TransactionHandler(tx, this.functions);
       const result = fromCallOutcome(await this.txPool.run(this.message(1, "query", address, args, ctx, snapshot.ts), handler, this.limits.queryMutationMs));
       handler.closeStreams();
-      return { outcome: result.ok ? { ...result, ts: snapshot.ts } : result, readSet: tx.readSet };
+      return { outcome: result.ok ? { ...result, ts: snapshot.ts, journal: tx.journalOut } : result, readSet: tx.readSet };
     } finally {
       tx.finish();
     }

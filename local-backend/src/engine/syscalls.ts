@@ -179,11 +179,12 @@ export class TransactionHandler implements CallHandler {
     if (pageSize <= 0) throw new Error("Must request at least 1 document while paginating");
     const page = paginate(this.plan(args.query ?? null), this.tx, {
       cursor: typeof args.cursor === "string" ? args.cursor : null,
-      endCursor: typeof args.endCursor === "string" ? args.endCursor : null,
+      endCursor: typeof args.endCursor === "string" ? args.endCursor : this.tx.journalEndCursor,
       pageSize,
       maximumRowsRead: typeof args.maximumRowsRead === "number" ? args.maximumRowsRead : null,
       maximumBytesRead: typeof args.maximumBytesRead === "number" ? args.maximumBytesRead : null,
     });
+    this.tx.journalOut = JSON.stringify({ endCursor: page.continueCursor });
     const docs = page.page.map((d) => d.json).join(",");
     const rest = JSON.stringify({
       isDone: page.isDone,

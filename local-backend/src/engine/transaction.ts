@@ -35,6 +35,10 @@ export class Transaction implements ReadView {
   private bytesRead = 0;
   private bytesWritten = 0;
   paginated = false;
+  /** End cursor fixed by a previous run of a paginated query (its journal). */
+  journalEndCursor: string | null = null;
+  /** The journal to return: set when the function paginates. */
+  journalOut: string | null = null;
   private readonly release: () => void;
 
   constructor(

@@ -1,7 +1,7 @@
 /** Index ranges, order, filters, pagination, search and counts through real function calls. */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { JSONValue } from "../../src/engine/index.js";
-import { errorOf, startEngine, type TestEngine } from "./helpers.js";
+import { anonymous, errorOf, startEngine, type TestEngine } from "./helpers.js";
 
 let t: TestEngine;
 
@@ -75,6 +75,19 @@ describe("pagination", () => {
     const page3 = (await t.value("messages:list", { channel: "stable", paginationOpts: { numItems: 3, cursor: page2.continueCursor } })) as unknown as Page;
     expect(page3.page.map((m) => m.rank)).toEqual([99]);
     expect(page3.isDone).toBe(true);
+  });
+
+  test("a journal keeps a re-run page ending where it ended (reactive pagination)", async () => {
+    for (let i = 0; i < 5; i++) await t.value("messages:send", { channel: "journal", author: "x", body: `j${i}`, rank: i });
+    const args = { channel: "journal", order: "desc", paginationOpts: { numItems: 3, cursor: null } };
+    const first = await t.engine.run({ path: "messages:list", args, caller: anonymous, requestId: "j1" });
+    expect(first.status === "success" && first.journal).toBeTruthy();
+    const journal = (first as { journal: string }).journal;
+    await t.value("messages:send", { channel: "journal", author: "x", body: "newest", rank: 9 });
+    const again = await t.engine.run({ path: "messages:list", args, caller: anonymous, requestId: "j2", journal });
+    expect(((again as unknown as { value: Page }).value.page).map((m) => m.rank)).toEqual([9, 4, 3, 2]);
+    const fresh = await t.engine.run({ path: "messages:list", args, caller: anonymous, requestId: "j3" });
+    expect(((fresh as unknown as { value: Page }).value.page).map((m) => m.rank)).toEqual([9, 4, 3]);
   });
 
   test("maximumRowsRead splits a page", async () => {
