@@ -263,6 +263,13 @@ describe("protocol violations end only the offending connection", () => {
     expect((await healthy.nth("Transition", 1)).modifications[0].queryId).toBe(1);
   });
 
+  it("a binary frame is fatal", async () => {
+    const client = await connect();
+    client.ws.send(Buffer.from([1, 2, 3]));
+    expect((await client.nth("FatalError", 0)).error).toMatch(/Binary/);
+    await client.waitClosed();
+  });
+
   it("removing an unknown query or adding a duplicate id is fatal", async () => {
     const client = await connect();
     client.send(add(0, 1, "counter:get"));

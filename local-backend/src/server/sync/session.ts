@@ -98,13 +98,13 @@ export class SyncSession {
     this.lastHeardAt = Date.now();
     if (!this.open) return;
     const text = isBinary ? undefined : rawText(data);
-    this.inbound = this.inbound
-      .then(() => (text === undefined ? Promise.reject(new ProtocolError("Binary frames are not supported")) : this.handle(text)))
-      .catch((error: unknown) => this.fail(error));
+    this.inbound = this.inbound.then(() => this.handle(text)).catch((error: unknown) => this.fail(error));
   }
 
-  private async handle(text: string): Promise<void> {
+  /** `undefined`: a binary frame, which the protocol does not use. */
+  private async handle(text: string | undefined): Promise<void> {
     if (!this.open) return;
+    if (text === undefined) throw new ProtocolError("Binary frames are not supported");
     const message = parseClientMessage(text);
     if (message.type === "Connect") {
       if (this.sessionId !== undefined) throw new ProtocolError("Connect was already sent");
