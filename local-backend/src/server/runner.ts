@@ -44,9 +44,9 @@ export class FunctionRunner {
   }
 
   runTracked(request: UdfRequest): Promise<Tracked> {
-    // Queries are deterministic in (function, args, identity, snapshot).
+    // Queries are deterministic in (function, args, identity, snapshot, pagination journal).
     if (request.atTs === undefined) return this.runTrackedOnce(request);
-    const key = JSON.stringify([request.path, request.args, request.caller, request.atTs.toString()]);
+    const key = JSON.stringify([request.path, request.args, request.caller, request.atTs.toString(), request.journal]);
     const running = this.inFlight.get(key);
     if (running !== undefined) return running;
     const run = this.runTrackedOnce(request).finally(() => this.inFlight.delete(key));

@@ -27,6 +27,7 @@ type Ctx = {
 type Fn = {
   kind: UdfKind;
   visibility?: "public" | "internal";
+  journal?: (previous: string | null | undefined) => string;
   handler(ctx: Ctx, args: Record<string, JSONValue>): Promise<JSONValue> | JSONValue;
 };
 
@@ -121,6 +122,12 @@ export const FUNCTIONS: Record<string, Fn> = {
       await ctx.runMutation("counter:increment", {});
       return ctx.runMutation("counter:increment", {});
     },
+  },
+  "pages:first": {
+    kind: "query",
+    handler: (ctx) => ctx.read("counter") ?? 0,
+    // Echoes the journal it was given, or starts one: enough to see it travel.
+    journal: (previous) => previous ?? "page-end-1",
   },
   "slow:query": {
     kind: "query",
@@ -230,7 +237,7 @@ export class FakeEngine implements Engine {
     try {
       const value = await fn.handler(ctx, request.args as Record<string, JSONValue>);
       const ts = fn.kind === "mutation" ? this.commit(writes) : snapshot;
-      return { result: { status: "success", value, logLines, ts }, reads };
+      return { result: { status: "success", value, logLines, ts, journal: fn.journal?.(request.journal) }, reads };
     } catch (error) {
       if (error instanceof UserError) {
         const result: UdfResult = {

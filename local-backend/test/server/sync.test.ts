@@ -120,6 +120,21 @@ describe("queries and subscriptions", () => {
     expectChained(client.messages);
   });
 
+  it("carries pagination journals from Add to the engine and back, and across re-runs", async () => {
+    const client = await connect();
+    client.send(add(0, 1, "pages:first"));
+    const first = await client.nth("Transition", 0);
+    expect(first.modifications[0].journal).toBe("page-end-1");
+    await post(`${h.url}/api/mutation`, { path: "counter:increment", args: {} });
+    await client.nth("Transition", 1);
+    const runs = h.engine.calls.filter((c) => c.path === "pages:first");
+    expect(runs.map((c) => c.journal)).toEqual([null, "page-end-1"]);
+
+    const resumed = await connect();
+    resumed.send({ ...add(0, 1, "pages:first"), modifications: [{ type: "Add", queryId: 1, udfPath: "pages:first", args: [{}], journal: "kept" }] });
+    expect((await resumed.nth("Transition", 0)).modifications[0].journal).toBe("kept");
+  });
+
   it("serves /api/<version>/sync like the JS client uses", async () => {
     const client = await connect("/api/1.48.0/sync");
     client.send(add(0, 1, "logs:chatty"));

@@ -10,7 +10,7 @@ import { canonicalPath, normalizeArgs } from "../udfArgs.js";
 export class ProtocolError extends Error {}
 
 export type QuerySetChange =
-  | { type: "Add"; queryId: number; udfPath: string; args: JSONValue }
+  | { type: "Add"; queryId: number; udfPath: string; args: JSONValue; journal: string | null }
   | { type: "Remove"; queryId: number };
 
 export type AuthenticateMessage = {
@@ -72,7 +72,9 @@ function parseModifyQuerySet(fields: Fields): ClientMessage {
   const modifications = fields.modifications.map((change: unknown): QuerySetChange => {
     if (change === null || typeof change !== "object") throw new ProtocolError("Invalid query set modification");
     const entry = change as Fields;
-    if (entry.type === "Add") return { type: "Add", queryId: u32(entry, "queryId"), ...udfCall(entry) };
+    if (entry.type === "Add") {
+      return { type: "Add", queryId: u32(entry, "queryId"), ...udfCall(entry), journal: journal(entry.journal) };
+    }
     if (entry.type === "Remove") return { type: "Remove", queryId: u32(entry, "queryId") };
     throw new ProtocolError(`Unknown query set modification ${JSON.stringify(entry.type)}`);
   });
@@ -106,6 +108,13 @@ function udfCall(fields: Fields): { udfPath: string; args: JSONValue } {
   } catch (error) {
     throw new ProtocolError(error instanceof HttpError ? error.message : "Invalid function call");
   }
+}
+
+/** A paginated subscription's journal from an earlier run (re-sent after reconnecting). */
+function journal(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== "string") throw new ProtocolError("`journal` must be a string or null");
+  return value;
 }
 
 function u32(fields: Fields, name: string): number {

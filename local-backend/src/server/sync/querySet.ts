@@ -30,6 +30,8 @@ type Subscription = {
   queryId: number;
   path: string;
   args: JSONValue;
+  /** Where a paginated query's page ended last time, so re-runs keep the page's bounds. */
+  journal: string | null;
   /** Must be evaluated by the next Transition. */
   dirty: boolean;
   running: boolean;
@@ -60,7 +62,7 @@ export class QuerySet {
     }
     if (newVersion <= baseVersion) throw new ProtocolError("newVersion must be greater than baseVersion");
     for (const change of changes) {
-      if (change.type === "Add") this.add(change.queryId, change.udfPath, change.args);
+      if (change.type === "Add") this.add(change.queryId, change.udfPath, change.args, change.journal);
       else this.remove(change.queryId);
     }
     this.version = newVersion;
@@ -92,9 +94,9 @@ export class QuerySet {
     this.request(true);
   }
 
-  private add(queryId: number, path: string, args: JSONValue): void {
+  private add(queryId: number, path: string, args: JSONValue, journal: string | null): void {
     if (this.subscriptions.has(queryId)) throw new ProtocolError(`Query ${queryId} is already subscribed`);
-    this.subscriptions.set(queryId, { queryId, path, args, dirty: true, running: false, reported: false });
+    this.subscriptions.set(queryId, { queryId, path, args, journal, dirty: true, running: false, reported: false });
   }
 
   private remove(queryId: number): void {
@@ -152,8 +154,17 @@ export class QuerySet {
   }
 
   private async evaluate(sub: Subscription, ts: bigint, caller: Caller): Promise<UdfResult> {
-    const request = { path: sub.path, args: sub.args, kind: "query" as const, caller, requestId: newRequestId(), atTs: ts };
+    const request = {
+      path: sub.path,
+      args: sub.args,
+      kind: "query" as const,
+      caller,
+      requestId: newRequestId(),
+      atTs: ts,
+      journal: sub.journal,
+    };
     const { result, readSet } = await this.deps.runner.runTracked(request);
+    if (result.status === "success" && result.journal !== undefined) sub.journal = result.journal;
     sub.readSet = readSet;
     sub.readTs = result.status === "success" ? result.ts : ts;
     sub.running = false;
@@ -167,13 +178,13 @@ export class QuerySet {
 
   /** The modification for a new result, or `undefined` when the client already has it. */
   private record(sub: Subscription, result: UdfResult): RawJson | undefined {
-    const base = { queryId: sub.queryId, logLines: result.logLines, journal: null };
+    const base = { queryId: sub.queryId, logLines: result.logLines, journal: sub.journal };
     let modification: Record<string, unknown>;
     let key: string;
     if (result.status === "success") {
       const value = encodeValue(result.value, "convex_encoded_json");
       modification = { type: "QueryUpdated", ...base, value };
-      key = `ok:${value.text}`;
+      key = `ok:${sub.journal}:${value.text}`;
     } else {
       const errorData = result.errorData === undefined ? undefined : encodeValue(result.errorData, "convex_encoded_json");
       modification = { type: "QueryFailed", ...base, errorMessage: result.errorMessage, errorData };
