@@ -2,10 +2,10 @@
 import { v } from "convex/values";
 import { internal } from "./_generated/api";
 import { internalMutation, mutation, query } from "./_generated/server";
-import { canActFor, getCaller, requireAdmin, requireUser } from "./model/auth";
+import { canActFor, requireAdmin, requireSignedIn, requireUser } from "./model/auth";
 import { batchSize } from "./model/batches";
 import * as Certificates from "./model/certificates";
-import { forbidden, mustGet, unauthenticated } from "./model/errors";
+import { forbidden, mustGet } from "./model/errors";
 import { batchResult, certificateDoc, certificateVerification } from "./validators";
 
 /** The caller's certificates (one per completed course), status as of now. */
@@ -27,8 +27,7 @@ export const get = query({
   args: { id: v.id("certificates") },
   returns: v.union(certificateDoc, v.null()),
   handler: async (ctx, { id }) => {
-    const caller = await getCaller(ctx);
-    if (caller.kind === "anonymous") return unauthenticated();
+    const caller = await requireSignedIn(ctx);
     const certificate = await ctx.db.get(id);
     if (certificate === null) return null;
     if (!canActFor(caller, certificate.userId)) return forbidden("You may only read your own certificates");

@@ -3,8 +3,8 @@ import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
 import { mutation, query } from "./_generated/server";
 import { canEditCourse } from "./model/access";
-import { callerKey, canActFor, getCaller, requireAdmin, requireUser, requireUserCaller } from "./model/auth";
-import { conflict, forbidden, invalidState, mustGet, unauthenticated } from "./model/errors";
+import { callerKey, canActFor, requireAdmin, requireSignedIn, requireUser, requireUserCaller } from "./model/auth";
+import { conflict, forbidden, invalidState, mustGet } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import * as Enrollments from "./model/enrollments";
 import * as Progress from "./model/progress";
@@ -66,8 +66,7 @@ export const get = query({
   args: { id: v.id("courseEnrollments") },
   returns: v.union(courseEnrollmentDoc, v.null()),
   handler: async (ctx, { id }) => {
-    const caller = await getCaller(ctx);
-    if (caller.kind === "anonymous") return unauthenticated();
+    const caller = await requireSignedIn(ctx);
     const enrollment = await ctx.db.get(id);
     if (enrollment === null) return null;
     if (canActFor(caller, enrollment.userId)) return enrollment;
@@ -97,8 +96,7 @@ export const listByCourse = query({
   args: { courseId: v.id("courses"), paginationOpts: paginationOptsValidator, status: v.optional(enrollmentStatus) },
   returns: paginated(courseEnrollmentDoc),
   handler: async (ctx, { courseId, paginationOpts, status }) => {
-    const caller = await getCaller(ctx);
-    if (caller.kind === "anonymous") return unauthenticated();
+    const caller = await requireSignedIn(ctx);
     const course = await mustGet(ctx, courseId, "Course");
     if (!canEditCourse(caller, course))
       return forbidden("Only the course's instructor and admins may list its students");

@@ -3,8 +3,8 @@ import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
 import { mutation, query } from "./_generated/server";
 import { canSeeCourse } from "./model/access";
-import { callerKey, getCaller, isPrivileged, requireUser, requireUserCaller } from "./model/auth";
-import { forbidden, mustGet, notFound, unauthenticated } from "./model/errors";
+import { callerKey, canActFor, getCaller, requireSignedIn, requireUser, requireUserCaller } from "./model/auth";
+import { forbidden, mustGet, notFound } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import * as Reviews from "./model/reviews";
 import { courseReviewDoc, idempotencyKey, paginated } from "./validators";
@@ -41,11 +41,9 @@ export const remove = mutation({
   args: { id: v.id("courseReviews") },
   returns: v.null(),
   handler: async (ctx, { id }) => {
-    const caller = await getCaller(ctx);
-    if (caller.kind === "anonymous") return unauthenticated();
+    const caller = await requireSignedIn(ctx);
     const review = await mustGet(ctx, id, "Review");
-    const isAuthor = caller.kind === "user" && caller.user._id === review.userId;
-    if (!isAuthor && !isPrivileged(caller)) return forbidden("You may only delete your own review");
+    if (!canActFor(caller, review.userId)) return forbidden("You may only delete your own review");
     await Reviews.remove(ctx, review);
     return null;
   },

@@ -3,8 +3,8 @@ import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
 import type { Id } from "./_generated/dataModel";
 import { mutation, query } from "./_generated/server";
-import { canActFor, getCaller, requireAdmin, requireUser, type Caller } from "./model/auth";
-import { forbidden, mustGet, unauthenticated } from "./model/errors";
+import { canActFor, requireAdmin, requireSignedIn, requireUser, type Caller } from "./model/auth";
+import { forbidden, mustGet } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import * as Applications from "./model/instructorApplications";
 import { applicationStatus, idempotencyKey, instructorApplicationDoc, paginated } from "./validators";
@@ -60,8 +60,7 @@ export const get = query({
   args: { id: v.id("instructorApplications") },
   returns: v.union(instructorApplicationDoc, v.null()),
   handler: async (ctx, { id }) => {
-    const caller = await getCaller(ctx);
-    if (caller.kind === "anonymous") return unauthenticated();
+    const caller = await requireSignedIn(ctx);
     const application = await ctx.db.get(id);
     if (application !== null && !canActFor(caller, application.userId)) {
       return forbidden("You may only read your own applications");

@@ -2,7 +2,7 @@
 import { v } from "convex/values";
 import { mutation, query } from "./_generated/server";
 import { canSeeCourse } from "./model/access";
-import { requireUser, requireUserCaller } from "./model/auth";
+import { requireUserCaller } from "./model/auth";
 import { mustGet, notFound } from "./model/errors";
 import * as Progress from "./model/progress";
 import { courseProgress as courseProgressShape, lessonProgressDoc } from "./validators";
@@ -15,10 +15,10 @@ export const complete = mutation({
   args: { lessonId: v.id("lessons"), timeSpent: v.optional(v.number()) },
   returns: lessonProgressDoc,
   handler: async (ctx, { lessonId, timeSpent }) => {
-    const user = await requireUser(ctx);
+    const caller = await requireUserCaller(ctx);
     const seconds = timeSpent === undefined ? 0 : Progress.checkSeconds(timeSpent, "timeSpent", 0);
-    const learning = await Progress.learnableLesson(ctx, user, lessonId);
-    const id = await Progress.completeLesson(ctx, user._id, learning, seconds);
+    const learning = await Progress.learnableLesson(ctx, caller, lessonId);
+    const id = await Progress.completeLesson(ctx, caller.user._id, learning, seconds);
     return await mustGet(ctx, id, "Lesson progress");
   },
 });
@@ -28,10 +28,10 @@ export const recordTime = mutation({
   args: { lessonId: v.id("lessons"), seconds: v.number() },
   returns: lessonProgressDoc,
   handler: async (ctx, { lessonId, seconds }) => {
-    const user = await requireUser(ctx);
+    const caller = await requireUserCaller(ctx);
     const checked = Progress.checkSeconds(seconds, "seconds", 1);
-    const { lesson } = await Progress.learnableLesson(ctx, user, lessonId);
-    const id = await Progress.recordTime(ctx, user._id, lesson, checked);
+    const { lesson } = await Progress.learnableLesson(ctx, caller, lessonId);
+    const id = await Progress.recordTime(ctx, caller.user._id, lesson, checked);
     return await mustGet(ctx, id, "Lesson progress");
   },
 });

@@ -2,7 +2,7 @@
 import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
 import { mutation, query } from "./_generated/server";
-import { callerKey, getCaller, requireUserCaller } from "./model/auth";
+import { callerKey, getCaller, requireSignedIn, requireUserCaller } from "./model/auth";
 import { forbidden, mustGet } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import * as Sessions from "./model/liveSessions";
@@ -49,7 +49,7 @@ export const update = mutation({
   },
   returns: liveSessionDoc,
   handler: async (ctx, { id, ...changes }) => {
-    const session = await Sessions.managedSession(ctx, await getCaller(ctx), id);
+    const session = await Sessions.managedSession(ctx, await requireSignedIn(ctx), id);
     await Sessions.updateSession(ctx, session, changes);
     return await mustGet(ctx, id, "Live session");
   },
@@ -60,7 +60,7 @@ export const start = mutation({
   args: { id: v.id("liveSessions") },
   returns: liveSessionDoc,
   handler: async (ctx, { id }) => {
-    const session = await Sessions.managedSession(ctx, await getCaller(ctx), id);
+    const session = await Sessions.managedSession(ctx, await requireSignedIn(ctx), id);
     await Sessions.transition(ctx, session, "live", { startedAt: Date.now() });
     return await mustGet(ctx, id, "Live session");
   },
@@ -71,7 +71,7 @@ export const complete = mutation({
   args: { id: v.id("liveSessions"), recordingUrl: v.optional(v.string()) },
   returns: liveSessionDoc,
   handler: async (ctx, { id, recordingUrl }) => {
-    const session = await Sessions.managedSession(ctx, await getCaller(ctx), id);
+    const session = await Sessions.managedSession(ctx, await requireSignedIn(ctx), id);
     await Sessions.completeSession(ctx, session, recordingUrl);
     return await mustGet(ctx, id, "Live session");
   },
@@ -82,7 +82,7 @@ export const cancel = mutation({
   args: { id: v.id("liveSessions"), reason: v.optional(v.string()) },
   returns: liveSessionDoc,
   handler: async (ctx, { id, reason }) => {
-    const session = await Sessions.managedSession(ctx, await getCaller(ctx), id);
+    const session = await Sessions.managedSession(ctx, await requireSignedIn(ctx), id);
     await Sessions.cancelSession(ctx, session, reason);
     return await mustGet(ctx, id, "Live session");
   },

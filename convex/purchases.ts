@@ -4,9 +4,9 @@ import { v } from "convex/values";
 import { internal } from "./_generated/api";
 import { internalMutation, mutation, query } from "./_generated/server";
 import { isEnrolled } from "./model/access";
-import { callerKey, canActFor, getCaller, requireUser, requireUserCaller } from "./model/auth";
+import { callerKey, canActFor, requireSignedIn, requireUser, requireUserCaller } from "./model/auth";
 import { batchSize } from "./model/batches";
-import { forbidden, mustGet, unauthenticated } from "./model/errors";
+import { forbidden, mustGet } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import * as Purchases from "./model/purchases";
 import { batchResult, idempotencyKey, paginated, purchaseDoc, purchaseStatus } from "./validators";
@@ -75,8 +75,7 @@ export const get = query({
   args: { id: v.id("purchases") },
   returns: v.union(purchaseDoc, v.null()),
   handler: async (ctx, { id }) => {
-    const caller = await getCaller(ctx);
-    if (caller.kind === "anonymous") return unauthenticated();
+    const caller = await requireSignedIn(ctx);
     const purchase = await ctx.db.get(id);
     if (purchase === null) return null;
     return canActFor(caller, purchase.userId) ? purchase : forbidden("You may only read your own purchases");

@@ -19,11 +19,10 @@ export const submit = mutation({
   returns: quizAttemptResult,
   handler: async (ctx, { lessonId, answers, idempotencyKey: key }) => {
     const caller = await requireUserCaller(ctx);
-    const user = caller.user;
     return await idempotent(
       ctx,
       { fn: "quizAttempts:submit", caller: callerKey(caller), key, args: { lessonId, answers } },
-      () => QuizAttempts.submit(ctx, user, lessonId, answers),
+      () => QuizAttempts.submit(ctx, caller, lessonId, answers),
     );
   },
 });

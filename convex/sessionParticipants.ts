@@ -2,7 +2,7 @@
 import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
 import { mutation, query } from "./_generated/server";
-import { getCaller, requireUser, requireUserCaller } from "./model/auth";
+import { requireSignedIn, requireUser, requireUserCaller } from "./model/auth";
 import { mustGet } from "./model/errors";
 import * as Participants from "./model/sessionParticipants";
 import { paginated, sessionParticipantDoc } from "./validators";
@@ -37,7 +37,7 @@ export const listBySession = query({
   args: { sessionId: v.id("liveSessions"), paginationOpts: paginationOptsValidator },
   returns: paginated(sessionParticipantDoc),
   handler: async (ctx, { sessionId, paginationOpts }) => {
-    await Participants.requireParticipantReader(ctx, await getCaller(ctx), sessionId);
+    await Participants.requireParticipantReader(ctx, await requireSignedIn(ctx), sessionId);
     return await ctx.db
       .query("sessionParticipants")
       .withIndex("by_session_joined", (q) => q.eq("sessionId", sessionId))

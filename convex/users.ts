@@ -3,8 +3,8 @@ import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
 import type { Doc } from "./_generated/dataModel";
 import { internalMutation, mutation, query } from "./_generated/server";
-import { callerKey, canActFor, getCaller, requireAdmin } from "./model/auth";
-import { forbidden, limit, mustGet, unauthenticated } from "./model/errors";
+import { callerKey, canActFor, getCaller, requireAdmin, requireSignedIn } from "./model/auth";
+import { forbidden, limit, mustGet } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import * as Users from "./model/users";
 import { bulkCreateResult, idempotencyKey, paginated, publicProfile, userDoc } from "./validators";
@@ -43,8 +43,7 @@ export const get = query({
   args: { id: v.id("users") },
   returns: v.union(userDoc, v.null()),
   handler: async (ctx, { id }) => {
-    const caller = await getCaller(ctx);
-    if (caller.kind === "anonymous") return unauthenticated();
+    const caller = await requireSignedIn(ctx);
     if (!canActFor(caller, id)) return forbidden("You may only read your own user");
     return await ctx.db.get(id);
   },
@@ -99,8 +98,7 @@ export const update = mutation({
   },
   returns: userDoc,
   handler: async (ctx, { id, ...changes }) => {
-    const caller = await getCaller(ctx);
-    if (caller.kind === "anonymous") return unauthenticated();
+    const caller = await requireSignedIn(ctx);
     if (!canActFor(caller, id)) return forbidden("You may only edit your own user");
     await Users.updateProfile(ctx, await mustGet(ctx, id, "User"), changes);
     return await mustGet(ctx, id, "User");

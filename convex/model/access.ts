@@ -6,7 +6,7 @@
  */
 import type { Doc, Id } from "../_generated/dataModel";
 import type { QueryCtx } from "../_generated/server";
-import { isPrivileged, type Caller } from "./auth";
+import { canActFor, type Caller } from "./auth";
 
 export async function activeEnrollment(
   ctx: QueryCtx,
@@ -25,12 +25,7 @@ export async function isEnrolled(ctx: QueryCtx, userId: Id<"users">, courseId: I
 }
 
 /** The course's own instructor, admins and the service may edit it. */
-export const canEditCourse = (caller: Caller, course: Doc<"courses">): boolean =>
-  isPrivileged(caller) || (caller.kind === "user" && userCanEditCourse(caller.user, course));
-
-/** `canEditCourse` for a signed-in user (the course's instructor or an admin). */
-export const userCanEditCourse = (user: Doc<"users">, course: Doc<"courses">): boolean =>
-  user.isAdmin || user._id === course.instructorId;
+export const canEditCourse = (caller: Caller, course: Doc<"courses">): boolean => canActFor(caller, course.instructorId);
 
 /** Full content (lesson content, restricted resources, discussions): editors and enrolled students. */
 export async function canLearn(ctx: QueryCtx, caller: Caller, course: Doc<"courses">): Promise<boolean> {

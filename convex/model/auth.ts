@@ -54,6 +54,13 @@ export const isPrivileged = (caller: Caller): boolean =>
   caller.kind === "service" || (caller.kind === "user" && caller.user.isAdmin);
 
 export type UserCaller = Extract<Caller, { kind: "user" }>;
+export type SignedInCaller = Exclude<Caller, { kind: "anonymous" }>;
+
+/** A user or the service: UNAUTHENTICATED for anonymous callers. */
+export async function requireSignedIn(ctx: QueryCtx): Promise<SignedInCaller> {
+  const caller = await getCaller(ctx);
+  return caller.kind === "anonymous" ? unauthenticated() : caller;
+}
 
 /** The signed-in user: UNAUTHENTICATED for anonymous callers, FORBIDDEN for the service not acting as a user. */
 export async function requireUserCaller(ctx: QueryCtx): Promise<UserCaller> {
@@ -69,9 +76,8 @@ export async function requireUser(ctx: QueryCtx): Promise<Doc<"users">> {
   return (await requireUserCaller(ctx)).user;
 }
 
-export async function requireAdmin(ctx: QueryCtx): Promise<Caller> {
-  const caller = await getCaller(ctx);
-  if (caller.kind === "anonymous") return unauthenticated();
+export async function requireAdmin(ctx: QueryCtx): Promise<SignedInCaller> {
+  const caller = await requireSignedIn(ctx);
   if (!isPrivileged(caller)) return forbidden("Only administrators may do this");
   return caller;
 }
@@ -82,8 +88,11 @@ export async function requireInstructor(ctx: QueryCtx): Promise<Doc<"users">> {
   return user;
 }
 
-/** The caller may act for `userId`: it is that user, an admin, or the service. */
-export function canActFor(caller: Caller, userId: Id<"users">): boolean {
+/**
+ * The caller may act for `userId` (a row's owner: its user, a course's
+ * instructor, a resource's creator): it is that user, an admin, or the service.
+ */
+export function canActFor(caller: Caller, userId: Id<"users"> | undefined): boolean {
   return isPrivileged(caller) || (caller.kind === "user" && caller.user._id === userId);
 }
 

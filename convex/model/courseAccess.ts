@@ -6,34 +6,29 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { QueryCtx } from "../_generated/server";
 import { canEditCourse, canSeeCourse } from "./access";
-import { getCaller, type Caller } from "./auth";
+import { requireSignedIn, type Caller } from "./auth";
 import { forbidden, mustGet, unauthenticated } from "./errors";
-
-async function signedInCaller(ctx: QueryCtx): Promise<Caller> {
-  const caller = await getCaller(ctx);
-  return caller.kind === "anonymous" ? unauthenticated() : caller;
-}
 
 /** The caller and the course they may edit: UNAUTHENTICATED, NOT_FOUND or FORBIDDEN otherwise. */
 export async function requireCourseEditor(ctx: QueryCtx, courseId: Id<"courses">) {
-  const caller = await signedInCaller(ctx);
+  const caller = await requireSignedIn(ctx);
   return { caller, course: mustEdit(caller, await mustGet(ctx, courseId, "Course")) };
 }
 
 export async function requireModuleEditor(ctx: QueryCtx, moduleId: Id<"courseModules">) {
-  const caller = await signedInCaller(ctx);
+  const caller = await requireSignedIn(ctx);
   const module = await mustGet(ctx, moduleId, "Module");
   return { caller, module, course: mustEdit(caller, await mustGet(ctx, module.courseId, "Course")) };
 }
 
 export async function requireLessonEditor(ctx: QueryCtx, lessonId: Id<"lessons">) {
-  const caller = await signedInCaller(ctx);
+  const caller = await requireSignedIn(ctx);
   const lesson = await mustGet(ctx, lessonId, "Lesson");
   return { caller, lesson, course: mustEdit(caller, await mustGet(ctx, lesson.courseId, "Course")) };
 }
 
 export async function requireQuestionEditor(ctx: QueryCtx, questionId: Id<"quizQuestions">) {
-  const caller = await signedInCaller(ctx);
+  const caller = await requireSignedIn(ctx);
   const question = await mustGet(ctx, questionId, "Quiz question");
   return { caller, question, course: mustEdit(caller, await mustGet(ctx, question.courseId, "Course")) };
 }

@@ -7,8 +7,8 @@ import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import type { LiveSessionStatus } from "../validators";
 import { canEditCourse } from "./access";
-import { isPrivileged, type Caller, type UserCaller } from "./auth";
-import { forbidden, invalid, invalidState, mustGet, unauthenticated } from "./errors";
+import { canActFor, type Caller, type SignedInCaller, type UserCaller } from "./auth";
+import { forbidden, invalid, invalidState, mustGet } from "./errors";
 import { httpUrl, integerIn, requiredText } from "./checks";
 import { notify } from "./notifications";
 
@@ -36,11 +36,11 @@ const NEXT: Record<LiveSessionStatus, readonly LiveSessionStatus[]> = {
   cancelled: [],
 };
 
+/** The session's instructor, admins and the service manage it. */
 export const canManage = (caller: Caller, session: Doc<"liveSessions">): boolean =>
-  isPrivileged(caller) || (caller.kind === "user" && caller.user._id === session.instructorId);
+  canActFor(caller, session.instructorId);
 
-export async function managedSession(ctx: QueryCtx, caller: Caller, id: Id<"liveSessions">) {
-  if (caller.kind === "anonymous") unauthenticated();
+export async function managedSession(ctx: QueryCtx, caller: SignedInCaller, id: Id<"liveSessions">) {
   const session = await mustGet(ctx, id, "Live session");
   if (!canManage(caller, session)) forbidden("Only the session's instructor or an administrator may manage it");
   return session;

@@ -11,7 +11,8 @@
  */
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
-import { userCanEditCourse } from "./access";
+import { canEditCourse } from "./access";
+import type { UserCaller } from "./auth";
 import * as Certificates from "./certificates";
 import * as Enrollments from "./enrollments";
 import { integerIn } from "./checks";
@@ -22,12 +23,12 @@ const MAX_SECONDS = 24 * 60 * 60;
 
 export type Learning = { lesson: Doc<"lessons">; course: Doc<"courses">; enrollment: Doc<"courseEnrollments"> | null };
 
-/** The lesson and its course, if `user` may learn it (enrolled, or an editor of the course). */
-export async function learnableLesson(ctx: QueryCtx, user: Doc<"users">, lessonId: Id<"lessons">): Promise<Learning> {
+/** The lesson and its course, if the caller may learn it (enrolled, or an editor of the course). */
+export async function learnableLesson(ctx: QueryCtx, caller: UserCaller, lessonId: Id<"lessons">): Promise<Learning> {
   const lesson = await mustGet(ctx, lessonId, "Lesson");
   const course = await mustGet(ctx, lesson.courseId, "Course");
-  const enrollment = await Enrollments.findEnrollment(ctx, user._id, course._id);
-  if (!Enrollments.grantsAccess(enrollment) && !userCanEditCourse(user, course)) {
+  const enrollment = await Enrollments.findEnrollment(ctx, caller.user._id, course._id);
+  if (!Enrollments.grantsAccess(enrollment) && !canEditCourse(caller, course)) {
     return forbidden("Enroll in this course first");
   }
   return { lesson, course, enrollment };

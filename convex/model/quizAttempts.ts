@@ -7,6 +7,7 @@
  */
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
+import type { UserCaller } from "./auth";
 import { forbidden, invalid, invalidState, mustGet } from "./errors";
 import * as Progress from "./progress";
 import * as Enrollments from "./enrollments";
@@ -28,8 +29,8 @@ function checkAnswers(answers: number[], questions: Doc<"quizQuestions">[]): voi
 }
 
 /** Grades and stores an attempt by an enrolled student; returns the attempt with the answer key. */
-export async function submit(ctx: MutationCtx, user: Doc<"users">, lessonId: Id<"lessons">, answers: number[]) {
-  const learning = await Progress.learnableLesson(ctx, user, lessonId);
+export async function submit(ctx: MutationCtx, caller: UserCaller, lessonId: Id<"lessons">, answers: number[]) {
+  const learning = await Progress.learnableLesson(ctx, caller, lessonId);
   if (!Enrollments.grantsAccess(learning.enrollment)) return forbidden("Only enrolled students take quizzes");
   const { lesson } = learning;
   if (lesson.type !== "quiz") return invalidState("This lesson is not a quiz");
@@ -51,7 +52,7 @@ export async function submit(ctx: MutationCtx, user: Doc<"users">, lessonId: Id<
   const passingScore = lesson.passingScore ?? DEFAULT_PASSING_SCORE;
   const passed = score >= passingScore;
   const attemptId = await ctx.db.insert("quizAttempts", {
-    userId: user._id,
+    userId: caller.user._id,
     lessonId,
     courseId: lesson.courseId,
     answers,
@@ -61,7 +62,7 @@ export async function submit(ctx: MutationCtx, user: Doc<"users">, lessonId: Id<
     passed,
     createdAt: Date.now(),
   });
-  if (passed) await Progress.completeLesson(ctx, user._id, learning);
+  if (passed) await Progress.completeLesson(ctx, caller.user._id, learning);
   const attempt = await mustGet(ctx, attemptId, "Quiz attempt");
   return { ...attempt, passingScore, results };
 }

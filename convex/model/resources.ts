@@ -7,7 +7,7 @@ import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import type { Level } from "../validators";
 import { canEditCourse, canLearn } from "./access";
-import { fullName, isPrivileged, type Caller } from "./auth";
+import { canActFor, fullName, isPrivileged, type Caller } from "./auth";
 import { forbidden, invalid, mustGet, unauthenticated } from "./errors";
 import { httpUrl, labelList, requiredText } from "./checks";
 
@@ -36,8 +36,8 @@ const LABEL_LIMITS = { items: 20, length: 50 };
 /** Rows deleted per transaction when a removed resource had many favorites or downloads. */
 export const PURGE_BATCH = 500;
 
-export const canManage = (caller: Caller, resource: Doc<"resources">): boolean =>
-  isPrivileged(caller) || (caller.kind === "user" && resource.createdBy === caller.user._id);
+/** The resource's creator, admins and the service manage it. */
+export const canManage = (caller: Caller, resource: Doc<"resources">): boolean => canActFor(caller, resource.createdBy);
 
 /** Unrestricted resources are public; restricted ones need the course (or ownership, or admin rights). */
 export async function canRead(ctx: QueryCtx, caller: Caller, resource: Doc<"resources">): Promise<boolean> {

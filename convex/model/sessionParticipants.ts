@@ -6,8 +6,8 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { canLearn } from "./access";
-import type { Caller, UserCaller } from "./auth";
-import { forbidden, invalidState, limit, mustGet, notFound, unauthenticated } from "./errors";
+import type { SignedInCaller, UserCaller } from "./auth";
+import { forbidden, invalidState, limit, mustGet, notFound } from "./errors";
 import { canManage, presentParticipants } from "./liveSessions";
 
 export async function findParticipant(
@@ -63,10 +63,9 @@ export async function leave(ctx: MutationCtx, userId: Id<"users">, sessionId: Id
 /** The session's owner, admins and its participants (present or past) see who joined. */
 export async function requireParticipantReader(
   ctx: QueryCtx,
-  caller: Caller,
+  caller: SignedInCaller,
   sessionId: Id<"liveSessions">,
 ): Promise<void> {
-  if (caller.kind === "anonymous") unauthenticated();
   const session = await mustGet(ctx, sessionId, "Live session");
   if (canManage(caller, session)) return;
   if (caller.kind === "user" && (await findParticipant(ctx, sessionId, caller.user._id)) !== null) return;
