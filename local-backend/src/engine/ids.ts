@@ -76,10 +76,23 @@ export function encodeId(tableNumber: number, internalId: Uint8Array): string {
   return base32Encode(Uint8Array.from([...body, footer & 0xff, footer >>> 8]));
 }
 
+/** Random bytes drawn in bulk: one `randomFillSync` per 512 ids instead of one per id. */
+const RANDOM_POOL = Buffer.alloc(14 * 512);
+let randomOffset = RANDOM_POOL.length;
+
+function randomBytes14(out: Uint8Array): void {
+  if (randomOffset === RANDOM_POOL.length) {
+    randomFillSync(RANDOM_POOL);
+    randomOffset = 0;
+  }
+  RANDOM_POOL.copy(out, 0, randomOffset, randomOffset + 14);
+  randomOffset += 14;
+}
+
 /** A fresh ID: random bytes plus the creation day, as the backend generates them. */
 export function newId(tableNumber: number, nowMs: number = Date.now()): string {
   const internal = new Uint8Array(INTERNAL_ID_LEN);
-  randomFillSync(internal, 0, 14);
+  randomBytes14(internal);
   const day = Math.floor(nowMs / 86_400_000) & 0xffff;
   internal[14] = day >>> 8;
   internal[15] = day & 0xff;

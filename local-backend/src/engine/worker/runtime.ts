@@ -302,8 +302,20 @@ function onMessage(message: MainToWorker): void {
   }
 }
 
+/**
+ * A promise a function forgot to await may reject after the function returned; like
+ * Convex, that does not fail other calls, so report it instead of letting Node kill the worker.
+ */
+function keepWorkerAlive(): void {
+  const report = (kind: string) => (error: unknown) =>
+    process.stderr.write(`[doctrina engine worker] ${kind}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.on("unhandledRejection", report("unhandled promise rejection"));
+  process.on("uncaughtException", report("uncaught exception"));
+}
+
 async function main(): Promise<void> {
   process.setSourceMapsEnabled(true);
+  keepWorkerAlive();
   (globalThis as unknown as { Convex: unknown }).Convex = { syscall: syncSyscall, asyncSyscall, jsSyscall: unsupportedJsSyscall };
   installConsole();
   try {
