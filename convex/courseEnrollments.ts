@@ -4,6 +4,7 @@ import { v } from "convex/values";
 import { mutation, query } from "./_generated/server";
 import { canEditCourse } from "./model/access";
 import { callerKey, canActFor, requireAdmin, requireSignedIn, requireUser, requireUserCaller } from "./model/auth";
+import { requireCourseEditor } from "./model/courseAccess";
 import { conflict, forbidden, invalidState, mustGet } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import * as Enrollments from "./model/enrollments";
@@ -96,10 +97,7 @@ export const listByCourse = query({
   args: { courseId: v.id("courses"), paginationOpts: paginationOptsValidator, status: v.optional(enrollmentStatus) },
   returns: paginated(courseEnrollmentDoc),
   handler: async (ctx, { courseId, paginationOpts, status }) => {
-    const caller = await requireSignedIn(ctx);
-    const course = await mustGet(ctx, courseId, "Course");
-    if (!canEditCourse(caller, course))
-      return forbidden("Only the course's instructor and admins may list its students");
+    await requireCourseEditor(ctx, courseId);
     return await ctx.db
       .query("courseEnrollments")
       .withIndex("by_course", (q) =>

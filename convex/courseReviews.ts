@@ -2,9 +2,9 @@
 import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
 import { mutation, query } from "./_generated/server";
-import { canSeeCourse } from "./model/access";
 import { callerKey, canActFor, getCaller, requireSignedIn, requireUser, requireUserCaller } from "./model/auth";
-import { forbidden, mustGet, notFound } from "./model/errors";
+import { mustSeeCourse } from "./model/courseAccess";
+import { forbidden, mustGet } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import * as Reviews from "./model/reviews";
 import { courseReviewDoc, idempotencyKey, paginated } from "./validators";
@@ -55,8 +55,7 @@ export const listByCourse = query({
   returns: paginated(courseReviewDoc),
   handler: async (ctx, { courseId, paginationOpts }) => {
     const caller = await getCaller(ctx);
-    const course = await ctx.db.get(courseId);
-    if (course === null || !(await canSeeCourse(ctx, caller, course))) return notFound("Course", courseId);
+    await mustSeeCourse(ctx, caller, courseId);
     return await ctx.db
       .query("courseReviews")
       .withIndex("by_course", (q) => q.eq("courseId", courseId))

@@ -1,9 +1,9 @@
 /** `lessonProgress`: time spent and completion per lesson. Rules live in `model/progress.ts`. */
 import { v } from "convex/values";
 import { mutation, query } from "./_generated/server";
-import { canSeeCourse } from "./model/access";
 import { requireUserCaller } from "./model/auth";
-import { mustGet, notFound } from "./model/errors";
+import { mustSeeCourse } from "./model/courseAccess";
+import { mustGet } from "./model/errors";
 import * as Progress from "./model/progress";
 import { courseProgress as courseProgressShape, lessonProgressDoc } from "./validators";
 
@@ -42,8 +42,7 @@ export const courseProgress = query({
   returns: courseProgressShape,
   handler: async (ctx, { courseId }) => {
     const caller = await requireUserCaller(ctx);
-    const course = await ctx.db.get(courseId);
-    if (course === null || !(await canSeeCourse(ctx, caller, course))) return notFound("Course", courseId);
+    await mustSeeCourse(ctx, caller, courseId);
     return await Progress.courseProgress(ctx, caller.user._id, courseId);
   },
 });

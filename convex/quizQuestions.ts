@@ -4,11 +4,10 @@
  */
 import { v } from "convex/values";
 import { mutation, query } from "./_generated/server";
-import { canLearn } from "./model/access";
 import { callerKey, getCaller } from "./model/auth";
-import { requireLessonEditor, requireQuestionEditor } from "./model/courseAccess";
+import { requireLearnableCourse, requireLessonEditor, requireQuestionEditor } from "./model/courseAccess";
 import * as Curriculum from "./model/curriculum";
-import { forbidden, mustGet, unauthenticated } from "./model/errors";
+import { mustGet } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import { idempotencyKey, quizQuestionDoc, studentQuizQuestion } from "./validators";
 
@@ -81,10 +80,7 @@ export const listForLesson = query({
   handler: async (ctx, { lessonId }) => {
     const caller = await getCaller(ctx);
     const lesson = await mustGet(ctx, lessonId, "Lesson");
-    const course = await mustGet(ctx, lesson.courseId, "Course");
-    if (!(await canLearn(ctx, caller, course))) {
-      return caller.kind === "anonymous" ? unauthenticated() : forbidden("Enroll in this course to take its quizzes");
-    }
+    await requireLearnableCourse(ctx, caller, lesson.courseId, "Enroll in this course to take its quizzes");
     return (await Curriculum.questionsOf(ctx, lessonId)).map(Curriculum.studentView);
   },
 });

@@ -6,10 +6,10 @@ import type { Doc } from "./_generated/dataModel";
 import { internalMutation, mutation, query, type QueryCtx } from "./_generated/server";
 import { canLearn } from "./model/access";
 import { callerKey, getCaller, isPrivileged, requireUser, type Caller } from "./model/auth";
-import { forbidden, mustGet, unauthenticated } from "./model/errors";
 import { listLimit, normalizeLabel, requiredText } from "./model/checks";
-import { idempotent } from "./model/idempotency";
 import { addDownloads } from "./model/counters";
+import { forbidden, mustGet, unauthenticated } from "./model/errors";
+import { idempotent } from "./model/idempotency";
 import * as Resources from "./model/resources";
 import { downloadLink, idempotencyKey, level, paginated, resourceDoc } from "./validators";
 

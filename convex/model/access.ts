@@ -7,21 +7,10 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { QueryCtx } from "../_generated/server";
 import { canActFor, type Caller } from "./auth";
-
-export async function activeEnrollment(
-  ctx: QueryCtx,
-  userId: Id<"users">,
-  courseId: Id<"courses">,
-): Promise<Doc<"courseEnrollments"> | null> {
-  const enrollment = await ctx.db
-    .query("courseEnrollments")
-    .withIndex("by_user_course", (q) => q.eq("userId", userId).eq("courseId", courseId))
-    .unique();
-  return enrollment !== null && enrollment.status !== "revoked" ? enrollment : null;
-}
+import { findEnrollment, grantsAccess, isPublished } from "./enrollments";
 
 export async function isEnrolled(ctx: QueryCtx, userId: Id<"users">, courseId: Id<"courses">): Promise<boolean> {
-  return (await activeEnrollment(ctx, userId, courseId)) !== null;
+  return grantsAccess(await findEnrollment(ctx, userId, courseId));
 }
 
 /** The course's own instructor, admins and the service may edit it. */
@@ -35,6 +24,6 @@ export async function canLearn(ctx: QueryCtx, caller: Caller, course: Doc<"cours
 
 /** The catalog entry (title, outline, reviews): public courses for everyone, others for editors and students. */
 export async function canSeeCourse(ctx: QueryCtx, caller: Caller, course: Doc<"courses">): Promise<boolean> {
-  if (course.visibility === "public" && course.archivedAt === undefined) return true;
+  if (isPublished(course)) return true;
   return await canLearn(ctx, caller, course);
 }

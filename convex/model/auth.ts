@@ -49,6 +49,10 @@ export async function findUserByExternalId(ctx: QueryCtx, externalId: string): P
     .first();
 }
 
+/** Refuses the caller: UNAUTHENTICATED when anonymous (signing in may help), FORBIDDEN otherwise. */
+export const deny = (caller: Caller, message: string, signInMessage?: string): never =>
+  caller.kind === "anonymous" ? unauthenticated(signInMessage) : forbidden(message);
+
 /** Admin rights: the service, or a user with `isAdmin`. */
 export const isPrivileged = (caller: Caller): boolean =>
   caller.kind === "service" || (caller.kind === "user" && caller.user.isAdmin);
@@ -65,10 +69,7 @@ export async function requireSignedIn(ctx: QueryCtx): Promise<SignedInCaller> {
 /** The signed-in user: UNAUTHENTICATED for anonymous callers, FORBIDDEN for the service not acting as a user. */
 export async function requireUserCaller(ctx: QueryCtx): Promise<UserCaller> {
   const caller = await getCaller(ctx);
-  if (caller.kind === "user") return caller;
-  return caller.kind === "service"
-    ? forbidden("This acts for a user: call it with acting_as(user_id)")
-    : unauthenticated();
+  return caller.kind === "user" ? caller : deny(caller, "This acts for a user: call it with acting_as(user_id)");
 }
 
 /** `requireUserCaller`'s user document. */

@@ -9,8 +9,8 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { fullName } from "./auth";
-import { invalid, invalidState, mustGet } from "./errors";
 import { requiredText } from "./checks";
+import { invalid, invalidState, mustGet } from "./errors";
 import { notify } from "./notifications";
 
 export const TEMPLATE_ID = "default";

@@ -1,13 +1,15 @@
 /**
  * Who may edit or read a course, resolved at the top of course and curriculum
- * functions. Hidden courses read as missing (`null`) from `get...` queries; list
- * queries under a hidden course fail with UNAUTHENTICATED or FORBIDDEN.
+ * functions. Hidden courses read as missing: `null` from `get...` queries
+ * (`visibleCourse`), NOT_FOUND where a course must exist (`mustSeeCourse`); list
+ * queries of the curriculum under a hidden course fail with UNAUTHENTICATED or
+ * FORBIDDEN (`requireVisibleCourse`), as do reads that need `canLearn`.
  */
 import type { Doc, Id } from "../_generated/dataModel";
 import type { QueryCtx } from "../_generated/server";
-import { canEditCourse, canSeeCourse } from "./access";
-import { requireSignedIn, type Caller } from "./auth";
-import { forbidden, mustGet, unauthenticated } from "./errors";
+import { canEditCourse, canLearn, canSeeCourse } from "./access";
+import { deny, requireSignedIn, type Caller } from "./auth";
+import { forbidden, mustGet, notFound } from "./errors";
 
 /** The caller and the course they may edit: UNAUTHENTICATED, NOT_FOUND or FORBIDDEN otherwise. */
 export async function requireCourseEditor(ctx: QueryCtx, courseId: Id<"courses">) {
@@ -48,11 +50,24 @@ export async function visibleCourse(
   return course !== null && (await canSeeCourse(ctx, caller, course)) ? course : null;
 }
 
+/** `visibleCourse`, with a hidden course NOT_FOUND like a missing one. */
+export async function mustSeeCourse(ctx: QueryCtx, caller: Caller, courseId: Id<"courses">): Promise<Doc<"courses">> {
+  return (await visibleCourse(ctx, caller, courseId)) ?? notFound("Course", courseId);
+}
+
 /** For list reads under a course: NOT_FOUND when missing, UNAUTHENTICATED/FORBIDDEN when hidden. */
 export async function requireVisibleCourse(ctx: QueryCtx, caller: Caller, courseId: Id<"courses">) {
   const course = await mustGet(ctx, courseId, "Course");
-  if (!(await canSeeCourse(ctx, caller, course))) {
-    return caller.kind === "anonymous" ? unauthenticated() : forbidden("This course is not published");
-  }
-  return course;
+  return (await canSeeCourse(ctx, caller, course)) ? course : deny(caller, "This course is not published");
+}
+
+/** The course if the caller can learn it (`canLearn`): NOT_FOUND when missing, else UNAUTHENTICATED/FORBIDDEN. */
+export async function requireLearnableCourse(
+  ctx: QueryCtx,
+  caller: Caller,
+  courseId: Id<"courses">,
+  message: string,
+): Promise<Doc<"courses">> {
+  const course = await mustGet(ctx, courseId, "Course");
+  return (await canLearn(ctx, caller, course)) ? course : deny(caller, message);
 }

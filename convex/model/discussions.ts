@@ -7,11 +7,12 @@
  */
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
-import { canEditCourse, canLearn } from "./access";
+import { canEditCourse } from "./access";
 import { fullName, type Caller, type UserCaller } from "./auth";
-import { addReplies } from "./counters";
-import { forbidden, invalid, invalidState, mustGet, unauthenticated } from "./errors";
 import { requiredText } from "./checks";
+import { addReplies } from "./counters";
+import { requireLearnableCourse } from "./courseAccess";
+import { forbidden, invalid, invalidState, mustGet, unauthenticated } from "./errors";
 
 const MAX_TITLE = 200;
 const MAX_CONTENT = 10_000;
@@ -19,12 +20,13 @@ const MAX_CONTENT = 10_000;
 export type NewPost = { courseId: Id<"courses">; title?: string; content: string; parentId?: Id<"courseDiscussions"> };
 
 /** The course, if the caller may read and write its discussions (students and editors). */
-export async function learnableCourse(ctx: QueryCtx, caller: Caller, courseId: Id<"courses">): Promise<Doc<"courses">> {
-  const course = await mustGet(ctx, courseId, "Course");
-  if (await canLearn(ctx, caller, course)) return course;
-  if (caller.kind === "anonymous") return unauthenticated();
-  return forbidden("Only the course's students and instructors take part in its discussions");
-}
+export const learnableCourse = (ctx: QueryCtx, caller: Caller, courseId: Id<"courses">): Promise<Doc<"courses">> =>
+  requireLearnableCourse(
+    ctx,
+    caller,
+    courseId,
+    "Only the course's students and instructors take part in its discussions",
+  );
 
 function requireEnabled(course: Doc<"courses">): void {
   if (!course.discussionEnabled) invalidState("Discussions are turned off for this course", { courseId: course._id });

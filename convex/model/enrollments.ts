@@ -7,8 +7,8 @@
  */
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
-import * as Counters from "./counters";
 import { requiredText } from "./checks";
+import * as Counters from "./counters";
 
 type Source = Doc<"courseEnrollments">["source"];
 

@@ -8,8 +8,8 @@ import type { MutationCtx, QueryCtx } from "../_generated/server";
 import type { LiveSessionStatus } from "../validators";
 import { canEditCourse } from "./access";
 import { canActFor, type Caller, type SignedInCaller, type UserCaller } from "./auth";
-import { forbidden, invalid, invalidState, mustGet } from "./errors";
 import { httpUrl, integerIn, requiredText } from "./checks";
+import { forbidden, invalid, invalidState, mustGet } from "./errors";
 import { notify } from "./notifications";
 
 /** Whole minutes: at most a day. */

@@ -7,8 +7,8 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import type { NotificationType } from "../validators";
-import { invalid, mustGet, notFound } from "./errors";
 import { httpUrl, requiredText } from "./checks";
+import { invalid, mustGet, notFound } from "./errors";
 
 export type NewNotification = {
   type: NotificationType;

@@ -14,8 +14,8 @@ import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { canEditCourse } from "./access";
 import type { UserCaller } from "./auth";
 import * as Certificates from "./certificates";
-import * as Enrollments from "./enrollments";
 import { integerIn } from "./checks";
+import * as Enrollments from "./enrollments";
 import { forbidden, mustGet } from "./errors";
 import { notify } from "./notifications";
 

@@ -10,9 +10,9 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
 import * as Certificates from "./certificates";
+import { requiredText } from "./checks";
 import * as Enrollments from "./enrollments";
 import { conflict, invalidState, mustGet } from "./errors";
-import { requiredText } from "./checks";
 import { notify } from "./notifications";
 import * as Progress from "./progress";
 

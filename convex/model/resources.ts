@@ -7,9 +7,9 @@ import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import type { Level } from "../validators";
 import { canEditCourse, canLearn } from "./access";
-import { canActFor, fullName, isPrivileged, type Caller } from "./auth";
-import { forbidden, invalid, mustGet, unauthenticated } from "./errors";
+import { canActFor, deny, fullName, isPrivileged, type Caller } from "./auth";
 import { httpUrl, labelList, requiredText } from "./checks";
+import { forbidden, invalid, mustGet, unauthenticated } from "./errors";
 
 export type ResourceInput = {
   title: string;
@@ -48,8 +48,8 @@ export async function canRead(ctx: QueryCtx, caller: Caller, resource: Doc<"reso
 
 export async function requireReadable(ctx: QueryCtx, caller: Caller, resource: Doc<"resources">): Promise<void> {
   if (await canRead(ctx, caller, resource)) return;
-  if (caller.kind === "anonymous") unauthenticated("Sign in to open this restricted resource");
-  forbidden("This resource is restricted to the students of its course");
+  const signIn = "Sign in to open this restricted resource";
+  deny(caller, "This resource is restricted to the students of its course", signIn);
 }
 
 export function requireManager(caller: Caller, resource: Doc<"resources">): void {

@@ -9,10 +9,10 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { fullName } from "./auth";
+import { integerIn, requiredText } from "./checks";
 import * as Counters from "./counters";
 import * as Enrollments from "./enrollments";
 import { conflict, forbidden, mustGet } from "./errors";
-import { integerIn, requiredText } from "./checks";
 
 export const MAX_CONTENT = 5000;
 

@@ -1,9 +1,9 @@
 /** Rules for `wishlist`: courses a user saved for later, one row per user and course. */
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
-import { canSeeCourse } from "./access";
 import type { UserCaller } from "./auth";
-import { mustGet, notFound } from "./errors";
+import { mustSeeCourse } from "./courseAccess";
+import { mustGet } from "./errors";
 
 export async function findEntry(
   ctx: QueryCtx,
@@ -18,8 +18,7 @@ export async function findEntry(
 
 /** Adds a course the caller can see (others are NOT_FOUND); adding it again returns the existing row. */
 export async function addEntry(ctx: MutationCtx, caller: UserCaller, courseId: Id<"courses">): Promise<Doc<"wishlist">> {
-  const course = await ctx.db.get(courseId);
-  if (course === null || !(await canSeeCourse(ctx, caller, course))) return notFound("Course", courseId);
+  await mustSeeCourse(ctx, caller, courseId);
   const existing = await findEntry(ctx, caller.user._id, courseId);
   if (existing !== null) return existing;
   const id = await ctx.db.insert("wishlist", { userId: caller.user._id, courseId, addedAt: Date.now() });
