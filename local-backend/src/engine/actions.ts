@@ -6,7 +6,7 @@
 import { parseUdfPath } from "./paths.js";
 import type { CallContext, Runner } from "./runner.js";
 import { SCHEDULED_FUNCTIONS_TABLE } from "./schema.js";
-import { cancelJob, scheduledJob } from "./syscalls.js";
+import { cancelJob, scheduledJob, unknownOperation } from "./syscalls.js";
 import type { JSONValue } from "./api.js";
 import { SyscallError, type CallHandler, type SyscallReply } from "./worker/pool.js";
 
@@ -39,7 +39,7 @@ export class ActionHandler implements CallHandler {
         return { result: "null" };
       }
       default:
-        throw new Error(`${op} is not supported by the Doctrina local backend.`);
+        throw unknownOperation(op);
     }
   }
 

@@ -79,7 +79,7 @@ export class TransactionHandler implements CallHandler {
       case "1.0/getTransactionMetrics":
         return ok(this.tx.metrics());
       default:
-        throw new Error(`Unknown async operation ${op}`);
+        throw unknownOperation(op);
     }
   }
 
@@ -213,6 +213,13 @@ export class TransactionHandler implements CallHandler {
     cancelJob(this.tx, String(args.id));
     return ok(null);
   }
+}
+
+const UNSUPPORTED = /^1\.0\/(storage|actions\/vectorSearch|signJwt|createServiceToken|getServiceUrl)/;
+
+/** Features this backend does not have say so; anything else is unknown, as in Convex. */
+export function unknownOperation(op: string): Error {
+  return new Error(UNSUPPORTED.test(op) ? `${op} is not supported by the Doctrina local backend.` : `Unknown async operation ${op}`);
 }
 
 /** Cancels a pending or running job; finished jobs are left as they are. */
