@@ -30,17 +30,30 @@ export type Caller =
 export async function getCaller(ctx: QueryCtx): Promise<Caller> {
   const identity = await ctx.auth.getUserIdentity();
   if (identity === null) return { kind: "anonymous" };
-  if (identity.issuer === SERVICE_ISSUER) {
-    if (identity.subject === SERVICE_SUBJECT) return { kind: "service" };
-    const userId = ctx.db.normalizeId("users", identity.subject);
-    const user = userId === null ? null : await ctx.db.get(userId);
-    if (user === null) return unauthenticated(`The service acts as an unknown user: ${identity.subject}`);
-    return { kind: "user", user, identity };
-  }
-  const user = await findUserByExternalId(ctx, identity.subject);
-  if (user === null) return unauthenticated("No user for this identity yet: call users:ensureCurrentUser first");
-  return { kind: "user", user, identity };
+  if (isServiceItself(identity)) return { kind: "service" };
+  const user = await userOfIdentity(ctx, identity);
+  return user === null ? unknownIdentity(identity) : { kind: "user", user, identity };
 }
+
+/** The service itself, as opposed to the service acting as a user. */
+export const isServiceItself = (identity: UserIdentity): boolean =>
+  identity.issuer === SERVICE_ISSUER && identity.subject === SERVICE_SUBJECT;
+
+/**
+ * The user an identity stands for, or null: the service acting as a user names
+ * the user's id as its subject; a sign-in token's subject is `users.externalId`.
+ */
+export async function userOfIdentity(ctx: QueryCtx, identity: UserIdentity): Promise<Doc<"users"> | null> {
+  if (identity.issuer !== SERVICE_ISSUER) return await findUserByExternalId(ctx, identity.subject);
+  const userId = ctx.db.normalizeId("users", identity.subject);
+  return userId === null ? null : await ctx.db.get(userId);
+}
+
+/** UNAUTHENTICATED: no user stands for this identity (yet). */
+export const unknownIdentity = (identity: UserIdentity): never =>
+  identity.issuer === SERVICE_ISSUER
+    ? unauthenticated(`The service acts as an unknown user: ${identity.subject}`)
+    : unauthenticated("No user for this identity yet: call users:ensureCurrentUser first");
 
 export async function findUserByExternalId(ctx: QueryCtx, externalId: string): Promise<Doc<"users"> | null> {
   return await ctx.db

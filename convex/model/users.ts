@@ -4,7 +4,7 @@ import { ConvexError, type Infer } from "convex/values";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import type { bulkCreateRowResult } from "../validators";
-import { findUserByExternalId, SERVICE_ISSUER, SERVICE_SUBJECT } from "./auth";
+import { isServiceItself, SERVICE_ISSUER, unknownIdentity, userOfIdentity } from "./auth";
 import { httpUrl, isHttpUrl, MAX_URL, requiredText } from "./checks";
 import { conflict, forbidden, invalid, unauthenticated } from "./errors";
 
@@ -108,10 +108,7 @@ export async function setRoles(
 /** The user behind the caller's identity, or null (anonymous, the service itself, no user yet). */
 export async function findCurrentUser(ctx: QueryCtx): Promise<Doc<"users"> | null> {
   const identity = await ctx.auth.getUserIdentity();
-  if (identity === null) return null;
-  if (identity.issuer !== SERVICE_ISSUER) return await findUserByExternalId(ctx, identity.subject);
-  const userId = ctx.db.normalizeId("users", identity.subject);
-  return userId === null ? null : await ctx.db.get(userId);
+  return identity === null ? null : await userOfIdentity(ctx, identity);
 }
 
 /**
@@ -123,23 +120,16 @@ export async function findCurrentUser(ctx: QueryCtx): Promise<Doc<"users"> | nul
 export async function ensureCurrentUser(ctx: MutationCtx): Promise<Id<"users">> {
   const identity = await ctx.auth.getUserIdentity();
   if (identity === null) return unauthenticated();
-  const userId = identity.issuer === SERVICE_ISSUER ? await actedAsUser(ctx, identity) : await jwtUser(ctx, identity);
+  if (isServiceItself(identity)) return forbidden("The service has no user: call it with acting_as(user_id)");
+  const known = await userOfIdentity(ctx, identity);
+  const userId =
+    known?._id ?? (identity.issuer === SERVICE_ISSUER ? unknownIdentity(identity) : await userFromToken(ctx, identity));
   await ctx.db.patch(userId, { lastLogin: new Date().toISOString() });
   return userId;
 }
 
-async function actedAsUser(ctx: MutationCtx, identity: UserIdentity): Promise<Id<"users">> {
-  if (identity.subject === SERVICE_SUBJECT) {
-    return forbidden("The service has no user: call it with acting_as(user_id)");
-  }
-  const userId = ctx.db.normalizeId("users", identity.subject);
-  const user = userId === null ? null : await ctx.db.get(userId);
-  return user?._id ?? unauthenticated(`The service acts as an unknown user: ${identity.subject}`);
-}
-
-async function jwtUser(ctx: MutationCtx, identity: UserIdentity): Promise<Id<"users">> {
-  const known = await findUserByExternalId(ctx, identity.subject);
-  if (known !== null) return known._id;
+/** A sign-in token without a user yet: links the user holding its email, or makes a new student. */
+async function userFromToken(ctx: MutationCtx, identity: UserIdentity): Promise<Id<"users">> {
   if (identity.email === undefined) return invalid("The sign-in token has no email claim", "email");
   const holder = await getByEmail(ctx, identity.email);
   if (holder === null) {
