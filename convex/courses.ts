@@ -3,7 +3,7 @@ import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
 import { mutation, query } from "./_generated/server";
 import { canLearn } from "./model/access";
-import { canActFor, getCaller, requireInstructor } from "./model/auth";
+import { callerKey, canActFor, getCaller, requireInstructor } from "./model/auth";
 import { listLimit, normalizeLabel, optionalText } from "./model/checks";
 import { requireCourseEditor, visibleCourse } from "./model/courseAccess";
 import * as Courses from "./model/courses";
@@ -33,9 +33,9 @@ export const create = mutation({
   args: { title: v.string(), description: v.string(), category: v.string(), ...editableFields, idempotencyKey },
   returns: courseDoc,
   handler: async (ctx, { idempotencyKey: key, ...input }) => {
-    const instructor = await requireInstructor(ctx);
-    const id = await idempotent(ctx, { fn: "courses:create", caller: `user:${instructor._id}`, key, args: input }, () =>
-      Courses.insertCourse(ctx, instructor, input),
+    const caller = await requireInstructor(ctx);
+    const id = await idempotent(ctx, { fn: "courses:create", caller: callerKey(caller), key, args: input }, () =>
+      Courses.insertCourse(ctx, caller.user, input),
     );
     return await mustGet(ctx, id, "Course");
   },

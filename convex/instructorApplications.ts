@@ -3,7 +3,15 @@ import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
 import type { Id } from "./_generated/dataModel";
 import { mutation, query } from "./_generated/server";
-import { canActFor, requireAdmin, requireSignedIn, requireUser, type Caller } from "./model/auth";
+import {
+  callerKey,
+  canActFor,
+  requireAdmin,
+  requireSignedIn,
+  requireUser,
+  requireUserCaller,
+  type Caller,
+} from "./model/auth";
 import { forbidden, mustGet } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import * as Applications from "./model/instructorApplications";
@@ -23,11 +31,11 @@ export const submit = mutation({
   },
   returns: instructorApplicationDoc,
   handler: async (ctx, { idempotencyKey: key, ...input }) => {
-    const user = await requireUser(ctx);
+    const caller = await requireUserCaller(ctx);
     const id = await idempotent(
       ctx,
-      { fn: "instructorApplications:submit", caller: `user:${user._id}`, key, args: input },
-      () => Applications.submit(ctx, user, input),
+      { fn: "instructorApplications:submit", caller: callerKey(caller), key, args: input },
+      () => Applications.submit(ctx, caller.user, input),
     );
     return await mustGet(ctx, id, "Instructor application");
   },

@@ -2,8 +2,8 @@
 import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
 import { mutation, query } from "./_generated/server";
-import { callerKey, getCaller, requireSignedIn, requireUserCaller } from "./model/auth";
-import { forbidden, mustGet } from "./model/errors";
+import { callerKey, getCaller, requireInstructor } from "./model/auth";
+import { mustGet } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import * as Sessions from "./model/liveSessions";
 import { idempotencyKey, liveSessionDoc, paginated } from "./validators";
@@ -26,8 +26,7 @@ export const schedule = mutation({
   },
   returns: liveSessionDoc,
   handler: async (ctx, { idempotencyKey: key, ...input }) => {
-    const caller = await requireUserCaller(ctx);
-    if (!caller.user.isInstructor) forbidden("Only instructors may schedule live sessions");
+    const caller = await requireInstructor(ctx, "Only instructors may schedule live sessions");
     const id = await idempotent(ctx, { fn: "liveSessions:schedule", caller: callerKey(caller), key, args: input }, () =>
       Sessions.insertSession(ctx, caller, input),
     );
@@ -48,44 +47,32 @@ export const update = mutation({
     recordingUrl: v.optional(v.string()),
   },
   returns: liveSessionDoc,
-  handler: async (ctx, { id, ...changes }) => {
-    const session = await Sessions.managedSession(ctx, await requireSignedIn(ctx), id);
-    await Sessions.updateSession(ctx, session, changes);
-    return await mustGet(ctx, id, "Live session");
-  },
+  handler: async (ctx, { id, ...changes }) =>
+    await Sessions.changeManagedSession(ctx, id, (session) => Sessions.updateSession(ctx, session, changes)),
 });
 
 /** scheduled -> live. */
 export const start = mutation({
   args: { id: v.id("liveSessions") },
   returns: liveSessionDoc,
-  handler: async (ctx, { id }) => {
-    const session = await Sessions.managedSession(ctx, await requireSignedIn(ctx), id);
-    await Sessions.transition(ctx, session, "live", { startedAt: Date.now() });
-    return await mustGet(ctx, id, "Live session");
-  },
+  handler: async (ctx, { id }) =>
+    await Sessions.changeManagedSession(ctx, id, (session) => Sessions.startSession(ctx, session)),
 });
 
 /** live -> completed; everyone still present leaves. */
 export const complete = mutation({
   args: { id: v.id("liveSessions"), recordingUrl: v.optional(v.string()) },
   returns: liveSessionDoc,
-  handler: async (ctx, { id, recordingUrl }) => {
-    const session = await Sessions.managedSession(ctx, await requireSignedIn(ctx), id);
-    await Sessions.completeSession(ctx, session, recordingUrl);
-    return await mustGet(ctx, id, "Live session");
-  },
+  handler: async (ctx, { id, recordingUrl }) =>
+    await Sessions.changeManagedSession(ctx, id, (session) => Sessions.completeSession(ctx, session, recordingUrl)),
 });
 
 /** scheduled -> cancelled; every participant present gets a `live_session` notification. */
 export const cancel = mutation({
   args: { id: v.id("liveSessions"), reason: v.optional(v.string()) },
   returns: liveSessionDoc,
-  handler: async (ctx, { id, reason }) => {
-    const session = await Sessions.managedSession(ctx, await requireSignedIn(ctx), id);
-    await Sessions.cancelSession(ctx, session, reason);
-    return await mustGet(ctx, id, "Live session");
-  },
+  handler: async (ctx, { id, reason }) =>
+    await Sessions.changeManagedSession(ctx, id, (session) => Sessions.cancelSession(ctx, session, reason)),
 });
 
 /** A session or null. Anyone. */

@@ -14,7 +14,8 @@ export async function isEnrolled(ctx: QueryCtx, userId: Id<"users">, courseId: I
 }
 
 /** The course's own instructor, admins and the service may edit it. */
-export const canEditCourse = (caller: Caller, course: Doc<"courses">): boolean => canActFor(caller, course.instructorId);
+export const canEditCourse = (caller: Caller, course: Doc<"courses">): boolean =>
+  canActFor(caller, course.instructorId);
 
 /** Full content (lesson content, restricted resources, discussions): editors and enrolled students. */
 export async function canLearn(ctx: QueryCtx, caller: Caller, course: Doc<"courses">): Promise<boolean> {

@@ -96,10 +96,10 @@ export async function requireAdmin(ctx: QueryCtx): Promise<SignedInCaller> {
   return caller;
 }
 
-export async function requireInstructor(ctx: QueryCtx): Promise<Doc<"users">> {
-  const user = await requireUser(ctx);
-  if (!user.isInstructor) return forbidden("Only instructors may do this");
-  return user;
+/** A signed-in user with `isInstructor`: `requireUserCaller`'s errors, or FORBIDDEN (`message`). */
+export async function requireInstructor(ctx: QueryCtx, message = "Only instructors may do this"): Promise<UserCaller> {
+  const caller = await requireUserCaller(ctx);
+  return caller.user.isInstructor ? caller : forbidden(message);
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { COURSE_CATEGORIES, type Level, type Visibility } from "../validators";
 import { httpUrl, integerIn, labelList, optionalText, requiredText, textList } from "./checks";
-import { deleteModule } from "./curriculum";
+import { deleteModule, modulesOf } from "./curriculum";
 import { invalid, invalidState, mustGet } from "./errors";
 
 /** The fields an instructor writes (create: title, description, category required). */
@@ -154,11 +154,7 @@ async function syncCourseTags(ctx: MutationCtx, courseId: Id<"courses">): Promis
  */
 export async function removeCourse(ctx: MutationCtx, course: Doc<"courses">): Promise<void> {
   await refuseIfReferenced(ctx, course._id);
-  const modules = await ctx.db
-    .query("courseModules")
-    .withIndex("by_course", (q) => q.eq("courseId", course._id))
-    .collect();
-  for (const module of modules) await deleteModule(ctx, module);
+  for (const module of await modulesOf(ctx, course._id)) await deleteModule(ctx, module);
   const rows = [
     ...(await ctx.db
       .query("courseTags")

@@ -7,7 +7,7 @@ import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import type { LiveSessionStatus } from "../validators";
 import { canEditCourse } from "./access";
-import { canActFor, type Caller, type SignedInCaller, type UserCaller } from "./auth";
+import { canActFor, requireSignedIn, type Caller, type UserCaller } from "./auth";
 import { httpUrl, integerIn, requiredText } from "./checks";
 import { forbidden, invalid, invalidState, mustGet } from "./errors";
 import { notify } from "./notifications";
@@ -40,10 +40,20 @@ const NEXT: Record<LiveSessionStatus, readonly LiveSessionStatus[]> = {
 export const canManage = (caller: Caller, session: Doc<"liveSessions">): boolean =>
   canActFor(caller, session.instructorId);
 
-export async function managedSession(ctx: QueryCtx, caller: SignedInCaller, id: Id<"liveSessions">) {
+/**
+ * Applies `change` to a session the caller manages (UNAUTHENTICATED, NOT_FOUND
+ * or FORBIDDEN otherwise) and returns the session as changed.
+ */
+export async function changeManagedSession(
+  ctx: MutationCtx,
+  id: Id<"liveSessions">,
+  change: (session: Doc<"liveSessions">) => Promise<void>,
+): Promise<Doc<"liveSessions">> {
+  const caller = await requireSignedIn(ctx);
   const session = await mustGet(ctx, id, "Live session");
   if (!canManage(caller, session)) forbidden("Only the session's instructor or an administrator may manage it");
-  return session;
+  await change(session);
+  return await mustGet(ctx, id, "Live session");
 }
 
 const checkFuture = (scheduledFor: number): number =>
@@ -130,6 +140,10 @@ export async function presentParticipants(ctx: QueryCtx, sessionId: Id<"liveSess
     .query("sessionParticipants")
     .withIndex("by_session_present", (q) => q.eq("sessionId", sessionId).eq("leftAt", undefined))
     .take(MAX_PARTICIPANTS);
+}
+
+export async function startSession(ctx: MutationCtx, session: Doc<"liveSessions">) {
+  await transition(ctx, session, "live", { startedAt: Date.now() });
 }
 
 export async function completeSession(ctx: MutationCtx, session: Doc<"liveSessions">, recordingUrl?: string) {
