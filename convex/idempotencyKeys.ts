@@ -3,7 +3,7 @@ import { v } from "convex/values";
 import { internal } from "./_generated/api";
 import { internalMutation } from "./_generated/server";
 import { batchSize } from "./model/batches";
-import { IDEMPOTENCY_TTL_MS } from "./model/idempotency";
+import { deleteExpired, IDEMPOTENCY_TTL_MS } from "./model/idempotency";
 import { batchResult } from "./validators";
 
 /**
@@ -16,13 +16,8 @@ export const cleanup = internalMutation({
   handler: async (ctx, args) => {
     const size = batchSize(args.batchSize);
     const cutoff = args.cutoff ?? Date.now() - IDEMPOTENCY_TTL_MS;
-    const expired = await ctx.db
-      .query("idempotencyKeys")
-      .withIndex("by_created", (q) => q.lt("createdAt", cutoff))
-      .take(size);
-    for (const row of expired) await ctx.db.delete(row._id);
-    const done = expired.length < size;
-    if (!done) await ctx.scheduler.runAfter(0, internal.idempotencyKeys.cleanup, { batchSize: size, cutoff });
-    return { processed: expired.length, done };
+    const result = await deleteExpired(ctx, cutoff, size);
+    if (!result.done) await ctx.scheduler.runAfter(0, internal.idempotencyKeys.cleanup, { batchSize: size, cutoff });
+    return result;
   },
 });

@@ -11,8 +11,6 @@ import { batchSize } from "./model/batches";
 import * as Migrations from "./model/migrations";
 import { migrationReport, recountReport } from "./validators";
 
-const counterTable = v.union(v.literal("courses"), v.literal("resources"), v.literal("courseDiscussions"));
-
 /** Legacy `users.role` to `isAdmin`/`isInstructor`; returns this batch's report. */
 export const usersRoleToBooleans = internalMutation({
   args: { cursor: v.optional(v.string()), batchSize: v.optional(v.number()), autoContinue: v.optional(v.boolean()) },
@@ -38,7 +36,7 @@ export const usersRoleToBooleans = internalMutation({
  */
 export const recountCounters = internalMutation({
   args: {
-    table: counterTable,
+    table: recountReport.fields.table,
     repair: v.boolean(),
     cursor: v.optional(v.string()),
     batchSize: v.optional(v.number()),

@@ -7,6 +7,12 @@
 import { integerIn } from "./checks";
 
 export const DEFAULT_BATCH_SIZE = 500;
+
+/** What one batch did: rows processed, and `done` once none are left. */
+export type BatchResult = { processed: number; done: boolean };
+
+/** A batch that came back short of `size` took the last rows: nothing is left. */
+export const batchOf = (processed: number, size: number): BatchResult => ({ processed, done: processed < size });
 export const MAX_BATCH_SIZE = 1000;
 
 /** A batch size argument: a whole number in 1..max, `fallback` when omitted. */

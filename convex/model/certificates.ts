@@ -9,6 +9,7 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { fullName } from "./auth";
+import { batchOf, type BatchResult } from "./batches";
 import { requiredText } from "./checks";
 import { invalid, invalidState, mustGet } from "./errors";
 import { notify } from "./notifications";
@@ -138,7 +139,7 @@ export async function setExpiry(
 }
 
 /** Stores `expired` on up to `size` valid certificates whose expiry date has passed. */
-export async function expireDue(ctx: MutationCtx, size: number): Promise<{ processed: number; done: boolean }> {
+export async function expireDue(ctx: MutationCtx, size: number): Promise<BatchResult> {
   const now = new Date().toISOString();
   // Certificates without an expiry date sort before every string; `gt("")` skips them.
   const due = await ctx.db
@@ -146,5 +147,5 @@ export async function expireDue(ctx: MutationCtx, size: number): Promise<{ proce
     .withIndex("by_status_expiry", (q) => q.eq("status", "valid").gt("expiryDate", "").lt("expiryDate", now))
     .take(size);
   for (const certificate of due) await ctx.db.patch(certificate._id, { status: "expired" });
-  return { processed: due.length, done: due.length < size };
+  return batchOf(due.length, size);
 }

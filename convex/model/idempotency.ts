@@ -10,6 +10,7 @@
  */
 import { convexToJson, type Value } from "convex/values";
 import type { MutationCtx } from "../_generated/server";
+import { batchOf, type BatchResult } from "./batches";
 import { conflict, invalid } from "./errors";
 
 export const IDEMPOTENCY_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -40,6 +41,16 @@ export async function idempotent<T extends Value>(
   const result = await run();
   await ctx.db.insert("idempotencyKeys", { scope, key, argsHash, result, createdAt: Date.now() });
   return result;
+}
+
+/** Deletes up to `size` keys created before `cutoff`. */
+export async function deleteExpired(ctx: MutationCtx, cutoff: number, size: number): Promise<BatchResult> {
+  const expired = await ctx.db
+    .query("idempotencyKeys")
+    .withIndex("by_created", (q) => q.lt("createdAt", cutoff))
+    .take(size);
+  for (const row of expired) await ctx.db.delete(row._id);
+  return batchOf(expired.length, size);
 }
 
 /** FNV-1a (64-bit) over canonical JSON of the arguments, minus the key itself. */

@@ -7,6 +7,7 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import type { NotificationType } from "../validators";
+import { batchOf, type BatchResult } from "./batches";
 import { httpUrl, requiredText } from "./checks";
 import { invalid, mustGet, notFound } from "./errors";
 
@@ -17,8 +18,6 @@ export type NewNotification = {
   link?: string;
   metadata?: unknown;
 };
-
-export type BatchResult = { processed: number; done: boolean };
 
 export const ARCHIVE_AFTER_MS = 90 * 24 * 60 * 60 * 1000;
 /** What `listUnread` (the SDK's live `watch_unread`) returns at most. */
@@ -86,7 +85,7 @@ export async function markReadBefore(
     .withIndex("by_user_read", (q) => q.eq("userId", userId).eq("read", false).lte("createdAt", before))
     .take(size);
   for (const row of rows) await ctx.db.patch(row._id, { read: true });
-  return { processed: rows.length, done: rows.length < size };
+  return batchOf(rows.length, size);
 }
 
 /** Moves up to `size` notifications created before `cutoff` into `archivedNotifications`. */
@@ -100,5 +99,5 @@ export async function archiveBefore(ctx: MutationCtx, cutoff: number, size: numb
     await ctx.db.insert("archivedNotifications", { ...fields, archivedAt });
     await ctx.db.delete(_id);
   }
-  return { processed: rows.length, done: rows.length < size };
+  return batchOf(rows.length, size);
 }

@@ -9,6 +9,7 @@
  */
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
+import { batchOf, type BatchResult } from "./batches";
 import * as Certificates from "./certificates";
 import { requiredText } from "./checks";
 import * as Enrollments from "./enrollments";
@@ -138,11 +139,11 @@ export async function refund(
 }
 
 /** Marks up to `size` open checkouts past `expiresAt` expired; `done` when none are left. */
-export async function expireStale(ctx: MutationCtx, size: number): Promise<{ processed: number; done: boolean }> {
+export async function expireStale(ctx: MutationCtx, size: number): Promise<BatchResult> {
   const stale = await ctx.db
     .query("purchases")
     .withIndex("by_status_expiry", (q) => q.eq("status", "open").lt("expiresAt", Date.now()))
     .take(size);
   for (const purchase of stale) await ctx.db.patch(purchase._id, { status: "expired" });
-  return { processed: stale.length, done: stale.length < size };
+  return batchOf(stale.length, size);
 }
