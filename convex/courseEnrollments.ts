@@ -5,7 +5,7 @@ import { mutation, query } from "./_generated/server";
 import { canEditCourse } from "./model/access";
 import { callerKey, canActFor, requireAdmin, requireSignedIn, requireUser, requireUserCaller } from "./model/auth";
 import { requireCourseEditor } from "./model/courseAccess";
-import { conflict, forbidden, invalidState, mustGet } from "./model/errors";
+import { forbidden, mustGet } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import * as Enrollments from "./model/enrollments";
 import * as Progress from "./model/progress";
@@ -17,20 +17,10 @@ export const enrollFree = mutation({
   returns: courseEnrollmentDoc,
   handler: async (ctx, { courseId, idempotencyKey: key }) => {
     const caller = await requireUserCaller(ctx);
-    const user = caller.user;
     const id = await idempotent(
       ctx,
       { fn: "courseEnrollments:enrollFree", caller: callerKey(caller), key, args: { courseId } },
-      async () => {
-        const course = await mustGet(ctx, courseId, "Course");
-        if (!Enrollments.isPublished(course)) return invalidState("This course is not open for enrollment");
-        if (!Enrollments.isFree(course)) return invalidState("This course is paid: use purchases:createCheckout");
-        const existing = await Enrollments.findEnrollment(ctx, user._id, courseId);
-        if (Enrollments.grantsAccess(existing)) return conflict("You are already enrolled in this course");
-        // A revoked enrollment was an administrator's decision; only a grant undoes it.
-        if (existing !== null) return invalidState("Your enrollment in this course was revoked");
-        return await Enrollments.enroll(ctx, { userId: user._id, courseId, source: "free" });
-      },
+      () => Enrollments.enrollFree(ctx, caller.user._id, courseId),
     );
     return await mustGet(ctx, id, "Enrollment");
   },
@@ -44,9 +34,7 @@ export const grant = mutation({
     await requireAdmin(ctx);
     await mustGet(ctx, userId, "User");
     const course = await mustGet(ctx, courseId, "Course");
-    const id = await Enrollments.enroll(ctx, { userId, courseId, source: "admin" });
-    // A returning student who had finished every lesson is complete again at once.
-    await Progress.completeCourseIfDone(ctx, userId, course);
+    const id = await Progress.enrollReturning(ctx, course, { userId, source: "admin" });
     return await mustGet(ctx, id, "Enrollment");
   },
 });

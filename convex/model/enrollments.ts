@@ -9,6 +9,7 @@ import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { requiredText } from "./checks";
 import * as Counters from "./counters";
+import { conflict, invalidState, mustGet } from "./errors";
 
 type Source = Doc<"courseEnrollments">["source"];
 
@@ -63,6 +64,38 @@ export async function enroll(
     await ctx.db.patch(existing._id, origin);
   }
   return existing._id;
+}
+
+/**
+ * The published course `userId` may join by `route`: free courses through
+ * `enrollFree`, paid ones through a checkout. INVALID_STATE for an unpublished
+ * course or the other route, CONFLICT when already enrolled. Returns the course
+ * and the user's (revoked) enrollment, if any.
+ */
+export async function joinableCourse(
+  ctx: QueryCtx,
+  userId: Id<"users">,
+  courseId: Id<"courses">,
+  route: "free" | "purchase",
+): Promise<{ course: Doc<"courses">; enrollment: Doc<"courseEnrollments"> | null }> {
+  const course = await mustGet(ctx, courseId, "Course");
+  if (route === "free") {
+    if (!isPublished(course)) return invalidState("This course is not open for enrollment");
+    if (!isFree(course)) return invalidState("This course is paid: use purchases:createCheckout");
+  } else {
+    if (!isPublished(course)) return invalidState("This course is not for sale");
+    if (isFree(course)) return invalidState("This course is free: use courseEnrollments:enrollFree");
+  }
+  const enrollment = await findEnrollment(ctx, userId, courseId);
+  if (grantsAccess(enrollment)) return conflict("You are already enrolled in this course");
+  return { course, enrollment };
+}
+
+/** Enrolls `userId` in a free published course; a revoked enrollment stays revoked (an admin grant undoes it). */
+export async function enrollFree(ctx: MutationCtx, userId: Id<"users">, courseId: Id<"courses">) {
+  const { enrollment } = await joinableCourse(ctx, userId, courseId, "free");
+  if (enrollment !== null) return invalidState("Your enrollment in this course was revoked");
+  return await enroll(ctx, { userId, courseId, source: "free" });
 }
 
 /** Revokes access; a row that is already revoked is left as it is. */

@@ -98,6 +98,17 @@ export async function completeLesson(
   return id;
 }
 
+/** `Enrollments.enroll`; a returning student who had finished every lesson is completed again at once. */
+export async function enrollReturning(
+  ctx: MutationCtx,
+  course: Doc<"courses">,
+  input: Omit<Parameters<typeof Enrollments.enroll>[1], "courseId">,
+): Promise<Id<"courseEnrollments">> {
+  const id = await Enrollments.enroll(ctx, { ...input, courseId: course._id });
+  await completeCourseIfDone(ctx, input.userId, course);
+  return id;
+}
+
 /** Moves an active enrollment to `completed` once every lesson of the course is complete. */
 export async function completeCourseIfDone(
   ctx: MutationCtx,

@@ -31,11 +31,7 @@ export async function createCheckout(
   user: Doc<"users">,
   courseId: Id<"courses">,
 ): Promise<Id<"purchases">> {
-  const course = await mustGet(ctx, courseId, "Course");
-  if (!Enrollments.isPublished(course)) return invalidState("This course is not for sale");
-  if (Enrollments.isFree(course)) return invalidState("This course is free: use courseEnrollments:enrollFree");
-  const enrollment = await Enrollments.findEnrollment(ctx, user._id, courseId);
-  if (Enrollments.grantsAccess(enrollment)) return conflict("You are already enrolled in this course");
+  const { course } = await Enrollments.joinableCourse(ctx, user._id, courseId, "purchase");
   const now = Date.now();
   const open = await ctx.db
     .query("purchases")
@@ -77,15 +73,8 @@ export async function complete(ctx: MutationCtx, id: Id<"purchases">, sessionId:
     .first();
   if (other !== null) return conflict("This checkout session already completed another purchase");
   await ctx.db.patch(id, { status: "complete", stripeCheckoutSessionId: session, completedAt: Date.now() });
-  await Enrollments.enroll(ctx, {
-    userId: purchase.userId,
-    courseId: purchase.courseId,
-    source: "purchase",
-    purchaseId: id,
-  });
   const course = await mustGet(ctx, purchase.courseId, "Course");
-  // A returning student who had finished every lesson is complete again at once.
-  await Progress.completeCourseIfDone(ctx, purchase.userId, course);
+  await Progress.enrollReturning(ctx, course, { userId: purchase.userId, source: "purchase", purchaseId: id });
   await notify(ctx, purchase.userId, {
     type: "course_update",
     title: "You're enrolled",
