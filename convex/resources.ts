@@ -5,10 +5,9 @@ import { internal } from "./_generated/api";
 import type { Doc } from "./_generated/dataModel";
 import { internalMutation, mutation, query, type QueryCtx } from "./_generated/server";
 import { canLearn } from "./model/access";
-import { callerKey, getCaller, isPrivileged, requireUser, type Caller } from "./model/auth";
+import { callerKey, getCaller, requireUser } from "./model/auth";
 import { listLimit, normalizeLabel, requiredText } from "./model/checks";
-import { addDownloads } from "./model/counters";
-import { forbidden, mustGet, unauthenticated } from "./model/errors";
+import { mustGet } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import * as Resources from "./model/resources";
 import { downloadLink, idempotencyKey, level, paginated, resourceDoc } from "./validators";
@@ -48,20 +47,13 @@ export const create = mutation({
   returns: resourceDoc,
   handler: async (ctx, { idempotencyKey: key, ...input }) => {
     const caller = await getCaller(ctx);
-    requireCreator(caller);
+    Resources.requireCreator(caller);
     const id = await idempotent(ctx, { fn: "resources:create", caller: callerKey(caller), key, args: input }, () =>
       Resources.insertResource(ctx, caller, input),
     );
     return await mustGet(ctx, id, "Resource");
   },
 });
-
-function requireCreator(caller: Caller): void {
-  if (caller.kind === "anonymous") unauthenticated();
-  if (!isPrivileged(caller) && !(caller.kind === "user" && caller.user.isInstructor)) {
-    forbidden("Only instructors and administrators may add resources");
-  }
-}
 
 /** Changes a resource: its creator or an admin (`featured` only admins). */
 export const update = mutation({
@@ -216,12 +208,7 @@ export const recordDownload = mutation({
     const caller = await getCaller(ctx);
     const resource = await mustGet(ctx, id, "Resource");
     await Resources.requireReadable(ctx, caller, resource);
-    await ctx.db.insert("resourceDownloads", {
-      resourceId: id,
-      userId: caller.kind === "user" ? caller.user._id : undefined,
-      downloadedAt: Date.now(),
-    });
-    await addDownloads(ctx, id, 1);
+    await Resources.recordDownload(ctx, caller, resource);
     return { url: resource.url };
   },
 });

@@ -9,6 +9,7 @@ import type { Level } from "../validators";
 import { canEditCourse, canLearn } from "./access";
 import { canActFor, deny, fullName, isPrivileged, type Caller } from "./auth";
 import { httpUrl, labelList, requiredText } from "./checks";
+import { addDownloads } from "./counters";
 import { forbidden, invalid, mustGet, unauthenticated } from "./errors";
 
 export type ResourceInput = {
@@ -50,6 +51,14 @@ export async function requireReadable(ctx: QueryCtx, caller: Caller, resource: D
   if (await canRead(ctx, caller, resource)) return;
   const signIn = "Sign in to open this restricted resource";
   deny(caller, "This resource is restricted to the students of its course", signIn);
+}
+
+/** Instructors, admins and the service add resources. */
+export function requireCreator(caller: Caller): void {
+  if (caller.kind === "anonymous") unauthenticated();
+  if (!isPrivileged(caller) && !(caller.kind === "user" && caller.user.isInstructor)) {
+    forbidden("Only instructors and administrators may add resources");
+  }
 }
 
 export function requireManager(caller: Caller, resource: Doc<"resources">): void {
@@ -135,6 +144,16 @@ export async function updateResource(
 
 const searchText = (r: Pick<Doc<"resources">, "title" | "description" | "author" | "categories" | "tags">): string =>
   [r.title, r.description, r.author, ...r.categories, ...r.tags].join(" ");
+
+/** One `resourceDownloads` row per download, `downloadCount` in step; anonymous downloads have no user. */
+export async function recordDownload(ctx: MutationCtx, caller: Caller, resource: Doc<"resources">): Promise<void> {
+  await ctx.db.insert("resourceDownloads", {
+    resourceId: resource._id,
+    userId: caller.kind === "user" ? caller.user._id : undefined,
+    downloadedAt: Date.now(),
+  });
+  await addDownloads(ctx, resource._id, 1);
+}
 
 /** Makes the resource's `resourceCategories` rows exactly one per category, with its `restricted` flag. */
 async function syncCategories(ctx: MutationCtx, resourceId: Id<"resources">): Promise<void> {
