@@ -100,7 +100,9 @@ export default defineSchema({
     // Top-level threads of a course: parentId is undefined.
     .index("by_course", ["courseId", "parentId", "createdAt"])
     .index("by_user", ["userId"])
-    .index("by_parent", ["parentId", "createdAt"]),
+    .index("by_parent", ["parentId", "createdAt"])
+    // A post's replies that are not deleted (`deletedAt` undefined): what `replyCount` counts.
+    .index("by_parent_deleted", ["parentId", "deletedAt"]),
 
   wishlist: defineTable(wishlistFields)
     .index("by_user", ["userId", "courseId"])

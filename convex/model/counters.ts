@@ -92,7 +92,7 @@ export async function recountResource(ctx: QueryCtx, resourceId: Id<"resources">
 export async function recountReplies(ctx: QueryCtx, postId: Id<"courseDiscussions">): Promise<number> {
   const replies = await ctx.db
     .query("courseDiscussions")
-    .withIndex("by_parent", (q) => q.eq("parentId", postId))
+    .withIndex("by_parent_deleted", (q) => q.eq("parentId", postId).eq("deletedAt", undefined))
     .collect();
-  return replies.filter((reply) => reply.deletedAt === undefined).length;
+  return replies.length;
 }
