@@ -65,6 +65,11 @@ function journalEndCursor(journal: string | null): string | null {
   }
 }
 
+function occFailure(table: string, logLines: string[]): Outcome {
+  const message = `Documents read from or written to the "${table}" table changed while this mutation was being run and on every subsequent retry. Another call to this mutation changed the document. See https://docs.convex.dev/error#1`;
+  return { ok: false, error: { message, system: true }, logLines };
+}
+
 export class Runner {
   readonly gate = new MutationGate();
 
@@ -102,7 +107,8 @@ export class Runner {
     tx.journalEndCursor = journalEndCursor(journal);
     try {
       const handler = new TransactionHandler(tx, this.functions);
-      const result = fromCallOutcome(await this.txPool.run(this.message(1, "query", address, args, ctx, snapshot.ts), handler, this.limits.queryMutationMs));
+      const prepare = () => ({ message: this.message(1, "query", address, args, ctx, snapshot.ts), handler });
+      const result = fromCallOutcome(await this.txPool.run(prepare, this.limits.queryMutationMs));
       handler.closeStreams();
       return { outcome: result.ok ? { ...result, ts: snapshot.ts, journal: tx.journalOut } : result, readSet: tx.readSet };
     } finally {
@@ -111,51 +117,58 @@ export class Runner {
   }
 
   async runMutation(address: FunctionAddress, args: string, ctx: CallContext, options: MutationOptions = {}): Promise<Outcome> {
-    for (let attempt = 0; ; attempt++) {
-      const release = attempt >= OPTIMISTIC_ATTEMPTS ? await this.gate.acquireExclusive() : await this.gate.acquireShared();
-      let released = false;
-      const tx = new Transaction(this.db, this.db.latest, "mutation");
-      try {
-        const handler = new TransactionHandler(tx, this.functions);
-        const run = this.message(1, "mutation", address, args, ctx, tx.snapshot.ts);
-        const result = fromCallOutcome(await this.txPool.run(run, handler, this.limits.queryMutationMs));
-        handler.closeStreams();
-        if (!result.ok) return result;
-        options.beforeCommit?.(tx);
-        const conflict = this.db.findConflict(tx.readSet);
-        if (conflict) {
-          if (attempt + 1 < MAX_ATTEMPTS) continue;
-          const table = tx.readSet.conflictTable(conflict) ?? "unknown";
-          return {
-            ok: false,
-            error: {
-              message: `Documents read from or written to the "${table}" table changed while this mutation was being run and on every subsequent retry. Another call to this mutation changed the document. See https://docs.convex.dev/error#1`,
-              system: true,
-            },
-            logLines: result.logLines,
-          };
-        }
-        const writes = tx.writeList();
-        if (writes.length === 0) {
-          await this.committer.waitPublished(tx.snapshot.ts);
-          return { ...result, ts: tx.snapshot.ts };
-        }
-        const { commit, durable } = this.committer.commit(writes);
-        release();
-        released = true;
-        await durable;
-        return { ...result, ts: commit.ts };
-      } finally {
-        tx.finish();
-        if (!released) release();
+    for (let attempt = 1; ; attempt++) {
+      const release = attempt > OPTIMISTIC_ATTEMPTS ? await this.gate.acquireExclusive() : await this.gate.acquireShared();
+      const result = await this.attemptMutation(address, args, ctx, options, release);
+      if (result.type === "done") return result.outcome;
+      if (attempt >= MAX_ATTEMPTS) return occFailure(result.table, result.logLines);
+    }
+  }
+
+  /** One execution of a mutation; `release` frees the gate (early, once the commit is applied). */
+  private async attemptMutation(
+    address: FunctionAddress,
+    args: string,
+    ctx: CallContext,
+    options: MutationOptions,
+    release: () => void,
+  ): Promise<{ type: "done"; outcome: Outcome } | { type: "conflict"; table: string; logLines: string[] }> {
+    let released = false;
+    const started: { tx?: Transaction; handler?: TransactionHandler } = {};
+    try {
+      const prepare = () => {
+        const tx = (started.tx = new Transaction(this.db, this.db.latest, "mutation"));
+        started.handler = new TransactionHandler(tx, this.functions);
+        return { message: this.message(1, "mutation", address, args, ctx, tx.snapshot.ts), handler: started.handler };
+      };
+      const result = fromCallOutcome(await this.txPool.run(prepare, this.limits.queryMutationMs));
+      const tx = started.tx!;
+      started.handler!.closeStreams();
+      if (!result.ok) return { type: "done", outcome: result };
+      options.beforeCommit?.(tx);
+      const conflict = this.db.findConflict(tx.readSet);
+      if (conflict) return { type: "conflict", table: tx.readSet.conflictTable(conflict) ?? "unknown", logLines: result.logLines };
+      const writes = tx.writeList();
+      if (writes.length === 0) {
+        await this.committer.waitPublished(tx.snapshot.ts);
+        return { type: "done", outcome: { ...result, ts: tx.snapshot.ts } };
       }
+      const { commit, durable } = this.committer.commit(writes);
+      release();
+      released = true;
+      await durable;
+      return { type: "done", outcome: { ...result, ts: commit.ts } };
+    } finally {
+      started.tx?.finish();
+      if (!released) release();
     }
   }
 
   async runAction(address: FunctionAddress, args: string, ctx: CallContext): Promise<Outcome> {
     const handler = new ActionHandler(this, ctx);
     const ts = this.db.published.ts;
-    const result = fromCallOutcome(await this.actionPool.run(this.message(0, "action", address, args, ctx, ts), handler, this.limits.actionMs));
+    const prepare = () => ({ message: this.message(0, "action", address, args, ctx, ts), handler });
+    const result = fromCallOutcome(await this.actionPool.run(prepare, this.limits.actionMs));
     return result.ok ? { ...result, ts: this.db.published.ts } : result;
   }
 

@@ -8,6 +8,8 @@
 import { Worker } from "node:worker_threads";
 import type { DoneMessage, MainToWorker, RunMessage, WorkerData, WorkerToMain } from "./protocol.js";
 
+export type CallMessage = Omit<RunMessage, "type" | "callId">;
+
 export type SyscallReply = { result: string; docs?: string[]; logLines?: string[] };
 
 export interface CallHandler {
@@ -145,9 +147,14 @@ export class WorkerPool {
     this.idle.push(...started);
   }
 
-  async run(message: Omit<RunMessage, "type" | "callId">, handler: CallHandler, limitMs: number): Promise<CallOutcome> {
+  /**
+   * Runs one call. `prepare` runs once a worker is free, so a transaction's snapshot is taken
+   * when it can start executing, not while it waits for a worker (fewer OCC conflicts).
+   */
+  async run(prepare: () => { message: CallMessage; handler: CallHandler }, limitMs: number): Promise<CallOutcome> {
     const worker = await this.acquire();
     const callId = this.nextCallId++;
+    const { message, handler } = prepare();
     const outcome = await new Promise<CallOutcome>((resolve) => {
       worker.active = { callId, handler, limitMs, resolve, usedMs: 0, resumedAt: performance.now(), pendingSyscalls: 0 };
       this.startTicker();
