@@ -191,6 +191,9 @@ class LocalBackend:
         self._data_dir = data_dir
         self._process = process
         self._output = output
+        # Sync clients handed out by `client()`, closed by `stop()` so the tour's
+        # `service = backend.client()` leaves no open connection behind.
+        self._clients: weakref.WeakSet[Doctrina] = weakref.WeakSet()
         # Stops the server if this object is collected, or at interpreter exit.
         self._finalizer = weakref.finalize(self, _terminate, process) if process is not None else None
 
@@ -333,9 +336,11 @@ class LocalBackend:
         if anonymous:
             if as_user is not None:
                 raise ValueError("anonymous=True and as_user=... exclude each other")
-            return Doctrina(url=self._url, **options)
-        service = Doctrina(url=self._url, admin_key=self._admin_key, **options)
-        return service if as_user is None else service.acting_as(as_user)
+            client = Doctrina(url=self._url, **options)
+        else:
+            client = Doctrina(url=self._url, admin_key=self._admin_key, **options)
+        self._clients.add(client)
+        return client if as_user is None else client.acting_as(as_user)
 
     def async_client(
         self,
@@ -383,7 +388,10 @@ class LocalBackend:
         return str(response.json()["token"])
 
     def stop(self, *, timeout: float = STOP_GRACE_SECONDS) -> None:
-        """Stops the server (SIGTERM, then SIGKILL after ``timeout`` seconds). Idempotent."""
+        """Closes the sync clients from `client()` and stops the server (SIGTERM, then SIGKILL
+        after ``timeout`` seconds). Idempotent. Async clients are yours to close."""
+        for client in list(self._clients):
+            client.close()
         process = self._process
         if process is None:
             return

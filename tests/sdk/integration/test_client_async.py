@@ -40,30 +40,43 @@ async def test_async_pagination(async_service: AsyncDoctrina) -> None:
 
 
 async def test_live_query_receives_updates(backend: LocalBackend) -> None:
-    service = backend.client()
-    bob = service.users.create(first_name="Bob", last_name="Live", email=unique_email("live"))
-    async with backend.async_client() as client:
-        updates = client.acting_as(bob.id).notifications.watch_unread()
-        first = await asyncio.wait_for(updates.__anext__(), 30)
-        assert first == []
-        sent = service.notifications.send(
-            user_id=bob.id, type="announcement", title="Welcome", description="Hello Bob"
-        )
-        second: list[Notification] = await asyncio.wait_for(updates.__anext__(), 30)
-        assert [n.id for n in second] == [sent.id]
-        assert isinstance(second[0], Notification)
-        service.acting_as(bob.id).notifications.mark_read(sent.id)
-        assert await asyncio.wait_for(updates.__anext__(), 30) == []
-        await updates.aclose()  # type: ignore[attr-defined]
-    service.close()
+    subject = unique_email("live")
+    token = backend.dev_token(subject, claims={"email": subject, "name": "Live User"})
+    with backend.client() as service:
+        async with AsyncDoctrina(url=backend.url, auth_token=token) as user:
+            me = await user.users.ensure_current()
+            updates = user.notifications.watch_unread()
+            assert await asyncio.wait_for(updates.__anext__(), 30) == []
+            sent = service.notifications.send(user_id=me.id, type="message", title="Hey", description="Hi")
+            latest: list[Notification] = await asyncio.wait_for(updates.__anext__(), 30)
+            assert [n.id for n in latest] == [sent.id]
+            assert isinstance(latest[0], Notification)
+            await user.notifications.mark_read(sent.id)
+            assert await asyncio.wait_for(updates.__anext__(), 30) == []
+            await updates.aclose()  # type: ignore[attr-defined]
+
+
+async def test_live_query_acting_as_a_user(backend: LocalBackend, websocket_service_identity: bool) -> None:
+    """The tour's example: the service watches a user's unread notifications."""
+    if not websocket_service_identity:
+        pytest.skip("the local backend does not accept the service identity in the sync Admin token")
+    with backend.client() as service:
+        bob = service.users.create(first_name="Bob", last_name="Live", email=unique_email("bob"))
+        async with AsyncDoctrina(url=backend.url, admin_key=backend.admin_key) as client:
+            updates = client.acting_as(bob.id).notifications.watch_unread()
+            assert await asyncio.wait_for(updates.__anext__(), 30) == []
+            service.notifications.send(user_id=bob.id, type="message", title="Hello", description="Bob")
+            assert [n.title for n in await asyncio.wait_for(updates.__anext__(), 30)] == ["Hello"]
+            await updates.aclose()  # type: ignore[attr-defined]
 
 
 def test_sync_live_query_leaves_other_threads_running(backend: LocalBackend) -> None:
-    service: Doctrina = backend.client()
-    bob = service.users.create(first_name="Bob", last_name="Thread", email=unique_email("thread"))
-    with service.acting_as(bob.id).notifications.watch_unread() as updates:  # type: ignore[attr-defined]
-        assert next(updates) == []
-        # This thread keeps working while the subscription waits on its own thread.
-        service.notifications.send(user_id=bob.id, type="message", title="Hi", description="there")
-        assert [n.title for n in next(updates)] == ["Hi"]
-    service.close()
+    subject = unique_email("thread")
+    token = backend.dev_token(subject, claims={"email": subject, "name": "Thread User"})
+    with Doctrina(url=backend.url, auth_token=token) as user, backend.client() as service:
+        me = user.users.ensure_current()
+        with user.notifications.watch_unread() as updates:  # type: ignore[attr-defined]
+            assert next(updates) == []
+            # This thread keeps working while the subscription waits on its own thread.
+            service.notifications.send(user_id=me.id, type="message", title="Hi", description="there")
+            assert [n.title for n in next(updates)] == ["Hi"]

@@ -68,18 +68,17 @@ def test_lost_response_to_idempotent_mutation_applies_once(backend: LocalBackend
 
 
 def test_lost_response_to_plain_mutation_is_not_retried(backend: LocalBackend) -> None:
-    setup = backend.client()
-    user = setup.users.create(first_name="Plain", last_name="Update", email=unique_email("plain"))
     client, transport = client_losing_first(backend, "users:update")
-    with client, pytest.raises(sdk.APIConnectionError) as info:
-        client.users.update(user.id, first_name="Changed")
-    assert info.value.request_sent is True
-    assert [r["path"] for r in transport.requests].count("users:update") == 1
-    # It did run: the caller learns the outcome is unknown, and can read it back.
-    refreshed = setup.users.get(user.id)
-    assert refreshed is not None
-    assert refreshed.first_name == "Changed"
-    setup.close()
+    with backend.client() as setup, client:
+        user = setup.users.create(first_name="Plain", last_name="Update", email=unique_email("plain"))
+        with pytest.raises(sdk.APIConnectionError) as info:
+            client.users.update(user.id, first_name="Changed")
+        assert info.value.request_sent is True
+        assert [r["path"] for r in transport.requests].count("users:update") == 1
+        # It did run: the caller learns the outcome is unknown, and can read it back.
+        refreshed = setup.users.get(user.id)
+        assert refreshed is not None
+        assert refreshed.first_name == "Changed"
 
 
 def test_lost_response_to_a_query_is_retried(backend: LocalBackend) -> None:
