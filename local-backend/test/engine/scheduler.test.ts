@@ -49,6 +49,16 @@ describe("scheduler", () => {
     expect(await events(t, "action")).toContain("from action");
   });
 
+  test("scheduled commits reach onCommit listeners like any other", async () => {
+    const seen: bigint[] = [];
+    const stop = t.engine.onCommit((commit) => seen.push(commit.ts));
+    const id = (await t.value("scheduling:later", { delayMs: 50, message: "notified" })) as string;
+    const after = t.engine.latestTs();
+    await waitFor(() => job(t, id), (j) => j.state.kind === "success");
+    stop();
+    expect(seen.filter((ts) => ts > after).length).toBeGreaterThanOrEqual(1);
+  });
+
   test("jobs are readable through db.system", async () => {
     const jobs = (await t.value("scheduling:jobs")) as Job[];
     expect(jobs.length).toBeGreaterThanOrEqual(4);
@@ -72,6 +82,19 @@ describe("restart", () => {
 });
 
 describe("crons", () => {
+  test("a restart keeps each cron's schedule instead of running it again at once", async () => {
+    const dataDir = await tempDir();
+    const first = await startEngine({ dataDir });
+    const before = await waitFor(() => events(first, "cron"), (list) => list.length >= 1, 10_000);
+    await first.close();
+    const second = await startEngine({ dataDir });
+    const right = (await events(second, "cron")).length;
+    expect(right).toBe(before.length);
+    const later = await waitFor(() => events(second, "cron"), (list) => list.length > right, 10_000);
+    expect(later.length).toBe(right + 1);
+    await second.dispose();
+  });
+
   test("crons.ts interval jobs fire without identity", async () => {
     const ticks = await waitFor(() => events(t, "cron"), (list) => list.length >= 2, 10_000);
     expect(ticks.length).toBeGreaterThanOrEqual(2);
