@@ -1,11 +1,10 @@
 """The alternative transport: the official `convex.ConvexClient` over a WebSocket.
 
 What it gives and costs (measured in docs/transports.md): one persistent connection
-and the official sync protocol, but no per-call timeout (a call waits until the
-server answers, reconnecting forever), a mutation in flight during a reconnect is
-sent again under a new session (it can run twice, unless it carries an idempotency
-key), and blocking calls hold the GIL. Queries on the async client avoid the GIL by
-reading the first value of a subscription with ``await``.
+and the official sync protocol, but no timeouts (a call waits until the server
+answers, reconnecting forever), blocking calls hold the GIL (no other thread runs
+meanwhile), and a mutation in flight during a reconnect is sent again under a new
+session, so it can run twice unless it carries an idempotency key.
 """
 
 from __future__ import annotations
@@ -78,9 +77,10 @@ class WebSocketTransport:
 class AsyncWebSocketTransport:
     """Async transport over the official client.
 
-    Queries read the first value of a subscription with ``await``, which releases
-    the GIL and honours the read timeout; mutations and actions have no async form
-    in the official client, so they block the event loop until answered.
+    Queries await the first value of a subscription: once the connection is up, that
+    wait leaves the GIL and the event loop free, and the read timeout applies.
+    Connecting, mutations and actions have no async form in the official client and
+    block the event loop (GIL held) until the server answers.
     """
 
     def __init__(self, url: str, credentials: Credentials) -> None:
