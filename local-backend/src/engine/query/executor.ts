@@ -178,63 +178,58 @@ function decodeCursor(cursor: string | null): string | null {
 
 const SOFT_MAX_PAGE_LEN = 8192;
 
+type PageScan = { page: DocRecord[]; scanned: string[]; exhausted: boolean; splitRequired: boolean };
+
+/** Reads index entries after `after` until the page is full, `endKey` is passed, a read limit hits or the range ends. */
+function scanPage(plan: IndexPlan, view: ReadView, after: string | null, endKey: string | null, request: PageRequest, fill: boolean): PageScan {
+  const pipeline = new Pipeline(plan.operators);
+  const table = view.table(plan.table);
+  const out: PageScan = { page: [], scanned: [], exhausted: pipeline.stopped, splitRequired: false };
+  let bytes = 0;
+  while (!out.exhausted) {
+    const chunk = table ? table.scan(plan.index, plan.range, plan.order, after, SCAN_CHUNK) : [];
+    for (const record of chunk) {
+      const key = keyOf(plan, record);
+      if (endKey !== null && (plan.order === "asc" ? key > endKey : key < endKey)) return out;
+      after = key;
+      out.scanned.push(key);
+      view.noteRead(record);
+      bytes += record.size;
+      if (pipeline.accept(record)) out.page.push(record);
+      if (key === endKey) return out;
+      const rowLimit = request.maximumRowsRead !== null && out.scanned.length >= request.maximumRowsRead;
+      const byteLimit = request.maximumBytesRead !== null && bytes >= request.maximumBytesRead;
+      if (rowLimit || byteLimit) return { ...out, splitRequired: true };
+      if (pipeline.stopped) return { ...out, exhausted: true };
+      if (fill && out.page.length >= request.pageSize) return out;
+    }
+    if (chunk.length < SCAN_CHUNK) out.exhausted = true;
+  }
+  return out;
+}
+
+/**
+ * A page of an index range. Without an end cursor it holds `pageSize` results; with one
+ * (the client's, or the journal of a previous run) it runs exactly to that position and
+ * returns it as the continue cursor, so neighbouring pages stay connected as data changes.
+ */
 function paginateIndex(plan: IndexPlan, view: ReadView, request: PageRequest): Page {
   const start = decodeCursor(request.cursor);
   const end = decodeCursor(request.endCursor);
-  const endKey = end !== null && end !== END ? end.slice(1) : null;
   if (start === END) return { page: [], isDone: true, continueCursor: encodeCursor(END), splitCursor: null, pageStatus: null };
-  const pipeline = new Pipeline(plan.operators);
-  const table = view.table(plan.table);
-  const page: DocRecord[] = [];
-  const scanned: string[] = [];
-  let after = start === null ? null : start.slice(1);
-  let exhausted = pipeline.stopped;
-  let pageStatus: Page["pageStatus"] = null;
-  let bytes = 0;
-  const beyondEnd = (key: string) => endKey !== null && (plan.order === "asc" ? key > endKey : key < endKey);
-  scan: while (!exhausted) {
-    const chunk = table ? table.scan(plan.index, plan.range, plan.order, after, SCAN_CHUNK) : [];
-    if (chunk.length < SCAN_CHUNK) exhausted = true;
-    for (const record of chunk) {
-      const key = keyOf(plan, record);
-      if (beyondEnd(key)) {
-        exhausted = false;
-        break scan;
-      }
-      after = key;
-      scanned.push(key);
-      view.noteRead(record);
-      bytes += record.size;
-      if (pipeline.accept(record)) page.push(record);
-      if (endKey !== null && key === endKey) {
-        exhausted = false;
-        break scan;
-      }
-      const rowLimit = request.maximumRowsRead !== null && scanned.length >= request.maximumRowsRead;
-      const byteLimit = request.maximumBytesRead !== null && bytes >= request.maximumBytesRead;
-      if (rowLimit || byteLimit) {
-        pageStatus = "SplitRequired";
-        exhausted = false;
-        break scan;
-      }
-      if (end === null && page.length >= request.pageSize) {
-        exhausted = false;
-        break scan;
-      }
-      if (pipeline.stopped) {
-        exhausted = true;
-        break scan;
-      }
-    }
-  }
+  const endKey = end !== null && end !== END ? end.slice(1) : null;
+  const scan = scanPage(plan, view, start === null ? null : start.slice(1), endKey, request, end === null);
+  const last = scan.scanned[scan.scanned.length - 1] ?? null;
+  const reachedEnd = scan.exhausted && !scan.splitRequired;
+  const stopKey = scan.splitRequired ? last : (endKey ?? (reachedEnd ? null : last));
   const from = start === null ? plan.range : rangeAfter(plan, start.slice(1));
-  const finalKey = endKey ?? after;
-  const observed = exhausted || finalKey === null ? from : rangeThrough(from, plan.order, finalKey);
-  view.readSet.addRange(plan.table, plan.index, observed);
-  if (pageStatus === null && page.length > SOFT_MAX_PAGE_LEN) pageStatus = "SplitRecommended";
-  const continueCursor = exhausted ? encodeCursor(END) : encodeCursor(`K${finalKey ?? ""}`);
-  const splitCursor = pageStatus !== null && scanned.length >= 2 ? encodeCursor(`K${scanned[Math.floor((scanned.length - 1) / 2)]}`) : null;
-  return { page, isDone: exhausted, continueCursor, splitCursor, pageStatus };
+  view.readSet.addRange(plan.table, plan.index, stopKey === null ? from : rangeThrough(from, plan.order, stopKey));
+  const continueCursor =
+    end !== null && !scan.splitRequired ? request.endCursor! : encodeCursor(stopKey === null ? END : `K${stopKey}`);
+  const pageStatus = scan.splitRequired ? "SplitRequired" : scan.page.length > SOFT_MAX_PAGE_LEN ? "SplitRecommended" : null;
+  const middle = scan.scanned[Math.floor((scan.scanned.length - 1) / 2)];
+  const splitCursor = pageStatus !== null && scan.scanned.length >= 2 ? encodeCursor(`K${middle}`) : null;
+  return { page: scan.page, isDone: decodeCursor(continueCursor) === END, continueCursor, splitCursor, pageStatus };
 }
 
 /** `range` restricted to keys after `key` in scan order. */
