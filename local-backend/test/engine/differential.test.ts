@@ -138,6 +138,7 @@ describe("fixture project vs convex-test", () => {
       { kind: "mutation", path: "actions:nested", args: { name: "d4" } },
       { kind: "action", path: "actions:incrementTwice", args: { name: "d5" } },
       { kind: "action", path: "actions:catchesConvexError" },
+      { kind: "mutation", path: "actions:nestedQueryError" },
     ]);
   });
 

@@ -131,6 +131,10 @@ describe("actions and nested calls", () => {
     expect(await t.value("actions:callsInternal")).toBe("internal only");
   });
 
+  test("ConvexError data survives a nested runQuery inside a mutation", async () => {
+    expect(await t.value("actions:nestedQueryError")).toEqual({ code: "NESTED", message: "failed with NESTED" });
+  });
+
   test("a failing nested runMutation rolls back only its own writes", async () => {
     expect(await t.value("actions:nested", { name: "outer" })).toEqual({ caught: "child failed", childVisible: false, count: 1 });
     expect(await t.value("counter:get", { name: "outer" })).toBe(1);

@@ -176,7 +176,13 @@ async function runNested(parent: Context, args: NestedArgs): Promise<string> {
   const fn = lookup(address);
   expectKind(fn, kind, address);
   const ctx: Context = { ...parent, kind, address };
-  if (kind === "query") return await contexts.run(ctx, () => invoke(ctx, fn, JSON.stringify(args.args)));
+  if (kind === "query") {
+    try {
+      return await contexts.run(ctx, () => invoke(ctx, fn, JSON.stringify(args.args)));
+    } catch (error) {
+      throw nestedError(error);
+    }
+  }
   const savepoint = await remote("tx/savepoint", "{}");
   try {
     const result = await contexts.run(ctx, () => invoke(ctx, fn, JSON.stringify(args.args)));
