@@ -6,6 +6,9 @@ Its blocking calls hold the GIL, so subscriptions are read with `async for`
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 from convex.http_client import ConvexHttpClient
 
@@ -70,3 +73,14 @@ def test_set_admin_auth_opens_internal_functions(server: BackendProcess, counter
     assert client.query("protocol:internalRead") == "internal only"
     client.mutation("protocol:internalWrite", counter)
     assert client.query("counter:get", counter) == 1
+
+
+def test_set_admin_auth_acting_as_an_identity(server: BackendProcess) -> None:
+    # The binding's set_admin_auth has no acting-as parameter; the SDK passes the header form.
+    identity = base64.b64encode(
+        json.dumps({"issuer": "https://service.doctrina.invalid", "subject": "svc"}).encode()
+    )
+    client = ConvexClient(server.url)
+    client.set_admin_auth(f"{server.admin_key}:{identity.decode()}")
+    assert client.query("protocol:whoami")["tokenIdentifier"] == "https://service.doctrina.invalid|svc"
+    assert client.query("protocol:internalRead") == "internal only"

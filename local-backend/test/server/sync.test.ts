@@ -235,6 +235,18 @@ describe("authentication", () => {
     }
   });
 
+  it("accepts the header form <key>:<base64 identity> as the Admin value (Python's set_admin_auth)", async () => {
+    const client = await connect();
+    const identity = Buffer.from(JSON.stringify({ subject: "u7", issuer: "https://service.doctrina.invalid" })).toString("base64");
+    client.send({ type: "Authenticate", baseVersion: 0, tokenType: "Admin", value: `${h.adminKey.value}:${identity}` });
+    client.send(add(0, 1, "auth:whoami"));
+    // The Authenticate and the ModifyQuerySet may each get their own Transition.
+    await expect.poll(() => client.messages.flatMap((m) => m.modifications ?? []).at(-1)?.value).toMatchObject({ subject: "u7" });
+    const wrong = await connect();
+    wrong.send({ type: "Authenticate", baseVersion: 0, tokenType: "Admin", value: `wrong:${identity}` });
+    await wrong.nth("AuthError", 0);
+  });
+
   it("keeps internal functions from users", async () => {
     const client = await connect();
     client.send(add(0, 1, "secret:internalQuery"));

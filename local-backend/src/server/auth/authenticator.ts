@@ -40,7 +40,11 @@ export class Authenticator {
       case "User":
         return this.user(requireString(message.value));
       case "Admin":
-        return { caller: this.actingAs(this.admin(requireString(message.value)), message.acting_as ?? message.impersonating) };
+        // The value may also carry the identity as in the HTTP header (`<key>:<base64 JSON>`):
+        // the Python binding's set_admin_auth has no acting-as parameter.
+        return {
+          caller: this.actingAs(this.adminWithIdentity(requireString(message.value)), message.acting_as ?? message.impersonating),
+        };
       default:
         throw badRequest("BadAuthenticate", `Unknown tokenType ${JSON.stringify(message.tokenType)}`);
     }
