@@ -131,6 +131,12 @@ describe("actions and nested calls", () => {
     expect(await t.value("actions:callsInternal")).toBe("internal only");
   });
 
+  test("ctx.runAction runs another action with the same identity; logs are kept in order", async () => {
+    const identity = { issuer: "https://issuer.test", subject: "u2", tokenIdentifier: "https://issuer.test|u2" };
+    const result = await t.call("actions:callsAction", { name: "nested-action" }, { caller: { identity, admin: false } });
+    expect(result).toMatchObject({ status: "success", value: { count: 2, identity }, logLines: ["[LOG] 'outer'", "[LOG] 'incremented'"] });
+  });
+
   test("ConvexError data survives a nested runQuery inside a mutation", async () => {
     expect(await t.value("actions:nestedQueryError")).toEqual({ code: "NESTED", message: "failed with NESTED" });
   });
