@@ -84,10 +84,14 @@ export class CronRunner {
     for (const row of this.rows(this.latestView())) {
       if ((row.value.nextRun as number) > now || this.running.has(row.id)) continue;
       this.running.add(row.id);
-      void this.run(row).finally(() => {
-        this.running.delete(row.id);
-        this.arm();
-      });
+      void this.run(row)
+        .catch((error: unknown) => {
+          if (!this.stopped) console.error(`[doctrina engine] cron ${row.value.name as string} could not run:`, error);
+        })
+        .finally(() => {
+          this.running.delete(row.id);
+          this.arm();
+        });
     }
     this.arm();
   }

@@ -56,6 +56,8 @@ function toResult(requestId: string, outcome: Outcome): UdfResult {
 }
 
 export class LocalEngine implements Engine {
+  private closing: Promise<void> | null = null;
+
   private constructor(
     private readonly db: Database,
     private readonly persistence: Persistence,
@@ -150,10 +152,14 @@ export class LocalEngine implements Engine {
     return this.providers;
   }
 
-  async close(): Promise<void> {
-    this.scheduler.stop();
-    this.crons.stop();
-    await Promise.all(this.pools.map((pool) => pool.close()));
-    await this.persistence.close();
+  /** Stops timers and workers (in-flight calls fail), flushes the log and writes a checkpoint. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.scheduler.stop();
+      this.crons.stop();
+      await Promise.all(this.pools.map((pool) => pool.close()));
+      await this.persistence.close();
+    })();
+    return this.closing;
   }
 }

@@ -104,12 +104,19 @@ export class Scheduler {
     const due = this.pendingJobs(MAX_CONCURRENT_JOBS - this.running.size).filter((job) => (job.value.scheduledTime as number) <= now);
     for (const job of due) {
       this.running.add(job.id);
-      void this.execute(job).finally(() => {
-        this.running.delete(job.id);
-        this.arm();
-      });
+      void this.execute(job)
+        .catch((error: unknown) => this.report(job.id, error))
+        .finally(() => {
+          this.running.delete(job.id);
+          this.arm();
+        });
     }
     this.arm();
+  }
+
+  /** Engine failures (not function errors): the job stays pending and is retried when re-armed. */
+  private report(id: string, error: unknown): void {
+    if (!this.stopped) console.error(`[doctrina engine] scheduled job ${id} could not run:`, error);
   }
 
   private async execute(job: DocRecord): Promise<void> {

@@ -84,6 +84,7 @@ export class WriteAheadLog {
   private flushQueued = false;
   private lock: Promise<unknown> = Promise.resolve();
   private failure: Error | null = null;
+  private closed = false;
   bytesInSegment = 0;
 
   private constructor(
@@ -104,6 +105,7 @@ export class WriteAheadLog {
   /** Queues a frame; `onDurable` runs (in append order) once it is fsynced. */
   append(data: Buffer, onDurable: () => void): void {
     if (this.failure) throw this.failure;
+    if (this.closed) throw new Error("The write-ahead log is closed (the engine is shut down).");
     this.buffer.push(data);
     this.callbacks.push(onDurable);
     this.bytesInSegment += data.length;
@@ -167,6 +169,7 @@ export class WriteAheadLog {
 
   /** Flushes what is queued and closes the log. */
   async close(): Promise<void> {
+    this.closed = true;
     await this.exclusive(async () => {
       await this.flush(this.handle);
       await this.handle.close();
