@@ -18,21 +18,26 @@ async def announce(service: AsyncDoctrina, user_id: UserId) -> None:
     """The service sends one announcement a second, as an admin tool or a webhook would."""
     for title in ANNOUNCEMENTS:
         await asyncio.sleep(1)
-        await service.notifications.send(user_id=user_id, type="announcement", title=title, description="")
+        await service.notifications.send(
+            user_id=user_id, type="announcement", title=title, description="See you"
+        )
+
+
+async def watch(as_bob: AsyncDoctrina) -> None:
+    """The current value first, then one value per change, until every announcement arrived."""
+    async with as_bob.notifications.watch_unread() as updates:
+        async for unread in updates:
+            print(f"{len(unread)} unread: {[n.title for n in unread]}")
+            if len(unread) == len(ANNOUNCEMENTS):
+                return
 
 
 async def main(backend: LocalBackend) -> None:
     async with AsyncDoctrina(url=backend.url, admin_key=backend.admin_key) as service:
         bob = await service.users.create(first_name="Bob", last_name="Lee", email="bob@clinic.example")
         as_bob = service.acting_as(bob.id)
-        sender = asyncio.create_task(announce(service, bob.id))
-        # The current value first, then one value per change, until all announcements arrived.
-        async with as_bob.notifications.watch_unread() as updates:
-            async for unread in updates:
-                print(f"{len(unread)} unread: {[n.title for n in unread]}")
-                if len(unread) == len(ANNOUNCEMENTS):
-                    break
-        await sender
+        # gather: if sending fails, its error ends the script instead of a watch waiting forever.
+        await asyncio.gather(announce(service, bob.id), watch(as_bob))
         marked = await as_bob.notifications.mark_all_read()
         print(f"marked {marked} read; unread now {await as_bob.notifications.unread_count()}")
 

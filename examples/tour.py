@@ -36,7 +36,11 @@ def teach(service: Doctrina, jane: User) -> Course:
     )
     service.instructor_applications.approve(application.id)
     course = as_jane.courses.create(
-        title="Botox Foundations", description="Safe neurotoxin practice", category="botox", price=49900
+        title="Botox Foundations",
+        description="Safe neurotoxin practice",
+        category="botox",
+        price=49900,
+        certificate_enabled=True,
     )
     anatomy = as_jane.course_modules.create(course_id=course.id, title="Anatomy")
     as_jane.lessons.create(
@@ -106,7 +110,7 @@ async def live(backend: LocalBackend, bob: User, course: Course) -> None:
                 if unread:
                     break
                 await client.notifications.send(
-                    user_id=bob.id, type="announcement", title="Hi", description=""
+                    user_id=bob.id, type="announcement", title="Hi", description="Welcome"
                 )
 
 
