@@ -99,7 +99,7 @@ function cronFor(schedule: Exclude<CronSchedule, { type: "interval" | "cron" }>)
   }
 }
 
-export function intervalMs(schedule: Extract<CronSchedule, { type: "interval" }>): number {
+function intervalMs(schedule: Extract<CronSchedule, { type: "interval" }>): number {
   return ((schedule.seconds ?? 0) + (schedule.minutes ?? 0) * 60 + (schedule.hours ?? 0) * 3600) * 1000;
 }
 

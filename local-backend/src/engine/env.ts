@@ -2,7 +2,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
-export const ENV_FILE = "env.json";
+const ENV_FILE = "env.json";
 
 export async function readDeploymentEnv(dataDir: string): Promise<Record<string, string>> {
   const text = await readFile(join(dataDir, ENV_FILE), "utf8").catch(() => null);

@@ -122,7 +122,3 @@ export function decodeId(id: string): DecodedId | null {
   if (encodeId(tableNumber, internalId) !== id) return null;
   return { tableNumber, internalId };
 }
-
-export function tableNumberOfId(id: string): number | null {
-  return decodeId(id)?.tableNumber ?? null;
-}

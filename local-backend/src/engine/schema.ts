@@ -40,7 +40,7 @@ type ExportedTable = {
   documentType?: ValidatorJson | null;
 };
 
-export function systemIndexes(): IndexDef[] {
+function systemIndexes(): IndexDef[] {
   return [
     { name: "by_id", fields: ["_id"] },
     { name: "by_creation_time", fields: ["_creationTime", "_id"] },

@@ -8,7 +8,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const WORKER_FILE = "engine-worker.js";
+const WORKER_FILE = "engine-worker.js";
 
 export async function workerScript(cacheDir: string): Promise<string> {
   const built = fileURLToPath(new URL(`./${WORKER_FILE}`, import.meta.url));

@@ -279,7 +279,7 @@ function installConsole(): void {
   globalThis.console = captured;
 }
 
-export function appendLog(lines: string[], line: string): void {
+function appendLog(lines: string[], line: string): void {
   if (lines.length < MAX_LOG_LINES - 1) lines.push(line);
   else if (lines.length === MAX_LOG_LINES - 1) {
     lines.push(`[ERROR] Log overflow (maximum ${MAX_LOG_LINES}). Remaining log lines omitted.`);
