@@ -2,11 +2,13 @@
  * Main-thread side of function workers: a pool that runs one top-level call per worker,
  * forwards the worker's syscalls to the call's handler, and enforces the per-call time
  * limit. Time is counted like Convex's user-code time: the clock stops while a syscall
- * is being served by the main thread. A worker over its limit is terminated (this stops
- * even `while (true) {}`) and replaced; other calls keep running on other workers.
+ * is outstanding. The worker measures that time itself and reports it with each syscall;
+ * between syscalls the pool extrapolates, so a worker stuck in a loop is still caught. A
+ * worker over its limit is terminated (this stops even `while (true) {}`) and replaced;
+ * other calls keep running on other workers.
  */
 import { Worker } from "node:worker_threads";
-import type { DoneMessage, MainToWorker, RunMessage, WorkerData, WorkerToMain } from "./protocol.js";
+import type { DoneMessage, MainToWorker, RunMessage, SyscallMessage, WorkerData, WorkerToMain } from "./protocol.js";
 
 export type CallMessage = Omit<RunMessage, "type" | "callId">;
 
@@ -90,14 +92,16 @@ class PooledWorker {
     if (message.type === "done") {
       if (call?.callId === message.callId) this.finish(message);
     } else if (message.type === "syscall") {
-      if (call?.callId === message.callId) this.serve(call, message.reqId, message.op, message.args, message.txId);
+      if (call?.callId === message.callId) this.serve(call, message);
     } else if (message.type === "notice") {
       if (call?.callId === message.callId) call.handler.notice(message.op, message.args, message.txId);
     }
   }
 
-  private serve(call: ActiveCall, reqId: number, op: string, args: string, txId: number): void {
-    if (call.pendingSyscalls++ === 0) call.usedMs += performance.now() - call.resumedAt;
+  private serve(call: ActiveCall, { reqId, op, args, txId, userMs }: SyscallMessage): void {
+    // The worker's own measure replaces ours: ours also counts message delivery latency.
+    call.pendingSyscalls++;
+    call.usedMs = userMs;
     const reply = (message: MainToWorker) => {
       if (--call.pendingSyscalls === 0) call.resumedAt = performance.now();
       if (this.active === call) this.post(message);

@@ -45,6 +45,8 @@ export type SyscallMessage = {
   reqId: number;
   op: string;
   args: string;
+  /** The call's user-code time so far, measured in the worker (message latency excluded). */
+  userMs: number;
 };
 
 /** Fire-and-forget notifications (no reply expected). */

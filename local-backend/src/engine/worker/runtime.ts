@@ -27,7 +27,24 @@ type Call = {
   readonly logLines: string[];
   readonly tables: Map<number, string>;
   readonly streams: StreamTable;
+  readonly clock: UserClock;
 };
+
+/** User-code time of a call: runs while no syscall is outstanding. */
+class UserClock {
+  private usedMs = 0;
+  private resumedAt = performance.now();
+  private pending = 0;
+
+  pause(): number {
+    if (this.pending++ === 0) this.usedMs += performance.now() - this.resumedAt;
+    return this.usedMs;
+  }
+
+  resume(): void {
+    if (--this.pending === 0) this.resumedAt = performance.now();
+  }
+}
 
 type Context = {
   call: Call;
@@ -60,7 +77,8 @@ function request(op: string, args: string): Promise<Reply> {
   const reqId = nextReqId++;
   return new Promise((resolve, reject) => {
     pending.set(reqId, { resolve, reject, call: ctx.call });
-    send({ type: "syscall", callId: ctx.call.message.callId, txId: ctx.txId, reqId, op, args });
+    const userMs = ctx.call.clock.pause();
+    send({ type: "syscall", callId: ctx.call.message.callId, txId: ctx.txId, reqId, op, args, userMs });
   });
 }
 
@@ -242,6 +260,7 @@ async function run(message: RunMessage): Promise<void> {
     logLines: [],
     tables: new Map(message.tables),
     streams: new StreamTable(),
+    clock: new UserClock(),
   };
   const ctx: Context = { call, txId: message.txId, kind: message.kind, address: message.address, identity: message.identity };
   try {
@@ -294,6 +313,7 @@ function onMessage(message: MainToWorker): void {
     const waiter = pending.get(message.reqId);
     if (!waiter) return;
     pending.delete(message.reqId);
+    waiter.call.clock.resume();
     for (const line of message.logLines ?? []) appendLog(waiter.call.logLines, line);
     if (message.ok) waiter.resolve({ result: message.result, docs: message.docs });
     else {
