@@ -97,15 +97,20 @@ function renderSpecial(obj: { [key: string]: JSONValue }, format: OutputFormat):
   if (keys.length !== 1) return undefined;
   const encoded = obj[keys[0]];
   if (typeof encoded !== "string") return undefined;
-  switch (keys[0]) {
-    case "$integer":
-      return renderInteger(encoded, format);
-    case "$float":
-      return renderNumber(decodeFloat(encoded), format);
-    case "$bytes":
-      return format === "json" ? JSON.stringify(encoded) : JSON.stringify(obj);
-    default:
-      return undefined;
+  try {
+    switch (keys[0]) {
+      case "$integer":
+        return renderInteger(encoded, format);
+      case "$float":
+        return renderNumber(decodeFloat(encoded), format);
+      case "$bytes":
+        return format === "json" ? JSON.stringify(encoded) : JSON.stringify(obj);
+      default:
+        return undefined;
+    }
+  } catch {
+    // Not 8 bytes of base64: pass it on verbatim rather than failing the whole response.
+    return undefined;
   }
 }
 

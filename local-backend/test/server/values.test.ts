@@ -50,6 +50,13 @@ describe("value encodings", () => {
     expect(JSON.parse(text).bytes).toEqual({ $bytes: "AQID" });
   });
 
+  it("passes malformed special values through instead of failing", () => {
+    for (const format of ["convex_encoded_json", "json", "export_json"] as const) {
+      expect(encodeValue({ $float: "bad" }, format).text).toBe('{"$float":"bad"}');
+      expect(encodeValue({ $integer: "AQ==" }, format).text).toBe('{"$integer":"AQ=="}');
+    }
+  });
+
   it("stringify keeps protocol integers plain and inserts raw JSON", () => {
     expect(stringify({ requestId: 3, value: new RawJson("1.0"), skip: undefined, big: 12n })).toBe(
       '{"requestId":3,"value":1.0,"big":12}',
