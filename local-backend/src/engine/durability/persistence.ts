@@ -9,7 +9,7 @@ import { open, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Database, Snapshot } from "../store/database.js";
 import type { CommitRecord } from "../store/readset.js";
-import type { TableVersion } from "../store/table.js";
+import { TableVersion } from "../store/table.js";
 import type { JSONObject } from "../values.js";
 import { frame, fsyncDir, listSegments, readLog, segmentName, WriteAheadLog } from "./wal.js";
 
@@ -34,8 +34,8 @@ export class Persistence {
 
   /** Recovers `db` from `dir` and opens the log for new commits. */
   static async open(dir: string, db: Database, checkpointBytes = DEFAULT_CHECKPOINT_BYTES): Promise<Persistence> {
-    const tables = new Map<string, TableVersion>();
-    const checkpointTs = await loadCheckpoint(dir, db, tables);
+    const documents: Documents = new Map();
+    const checkpointTs = await loadCheckpoint(dir, db, documents);
     const { payloads, lastSeq } = await readLog(dir);
     let lastTs = checkpointTs;
     for (const text of payloads) {
@@ -43,10 +43,10 @@ export class Persistence {
       for (const [name, number] of Object.entries(payload.t ?? {})) db.registerTable(name, number);
       const ts = BigInt(payload.ts);
       if (ts <= checkpointTs) continue;
-      for (const [table, id, doc] of payload.w) applyDocument(db, tables, table, id, doc);
+      for (const [table, id, doc] of payload.w) setDocument(documents, table, id, doc);
       if (ts > lastTs) lastTs = ts;
     }
-    db.install(lastTs, tables);
+    db.install(lastTs, buildTables(db, documents));
     const wal = await WriteAheadLog.open(dir, lastSeq);
     return new Persistence(dir, db, wal, checkpointBytes);
   }
@@ -105,15 +105,27 @@ export class Persistence {
   }
 }
 
-function applyDocument(db: Database, tables: Map<string, TableVersion>, table: string, id: string, doc: JSONObject | null): void {
-  let version = tables.get(table);
-  if (!version) tables.set(table, (version = db.emptyTable(table)));
-  const next = doc === null ? undefined : db.record(table, doc);
-  if (next) db.noteCreationTime(next.value._creationTime as number);
-  version.write(version.get(id), next);
+/** Recovered documents (JSON) by table and id; indexed only once everything is read. */
+type Documents = Map<string, Map<string, JSONObject>>;
+
+function setDocument(documents: Documents, table: string, id: string, doc: JSONObject | null): void {
+  let byId = documents.get(table);
+  if (!byId) documents.set(table, (byId = new Map()));
+  if (doc === null) byId.delete(id);
+  else byId.set(id, doc);
 }
 
-async function loadCheckpoint(dir: string, db: Database, tables: Map<string, TableVersion>): Promise<bigint> {
+function buildTables(db: Database, documents: Documents): Map<string, TableVersion> {
+  const tables = new Map<string, TableVersion>();
+  for (const [table, byId] of documents) {
+    const records = [...byId.values()].map((doc) => db.record(table, doc));
+    for (const record of records) db.noteCreationTime(record.value._creationTime as number);
+    tables.set(table, TableVersion.build(db.tableSchema(table), db.ensureTableNumber(table), records));
+  }
+  return tables;
+}
+
+async function loadCheckpoint(dir: string, db: Database, documents: Documents): Promise<bigint> {
   const text = await readFile(join(dir, CHECKPOINT), "utf8").catch(() => null);
   if (text === null) return 0n;
   const lines = text.split("\n").filter((line) => line.length > 0);
@@ -123,7 +135,7 @@ async function loadCheckpoint(dir: string, db: Database, tables: Map<string, Tab
   for (const [name, number] of Object.entries(header.tables)) db.registerTable(name, number);
   for (let i = 1; i < lines.length - 1; i++) {
     const [table, doc] = JSON.parse(lines[i]!) as [string, JSONObject];
-    applyDocument(db, tables, table, doc._id as string, doc);
+    setDocument(documents, table, doc._id as string, doc);
   }
   return BigInt(header.ts);
 }

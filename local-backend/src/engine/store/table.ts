@@ -26,6 +26,18 @@ export class TableVersion {
     return new TableVersion(schema, number, indexes, search);
   }
 
+  /** A table holding `records`, each index filled in key order (much faster than random inserts). */
+  static build(schema: TableSchema, number: number, records: readonly DocRecord[]): TableVersion {
+    const table = TableVersion.empty(schema, number);
+    for (const [name, tree] of table.indexes) {
+      const pairs = records.map((record): [string, DocRecord] => [record.keys.get(name)!, record]);
+      pairs.sort((a, b) => compareKeys(a[0], b[0]));
+      for (const [key, record] of pairs) tree.set(key, record);
+    }
+    for (const index of table.search.values()) for (const record of records) index.add(record);
+    return table;
+  }
+
   clone(): TableVersion {
     const indexes = new Map([...this.indexes].map(([name, tree]) => [name, tree.clone()]));
     const search = new Map([...this.search].map(([name, index]) => [name, index.clone()]));
