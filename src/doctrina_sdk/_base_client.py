@@ -30,9 +30,11 @@ from ._logs import function_logger, logger
 from ._retry import Deadline, RetryPlan
 from ._transport import (
     AsyncHttpTransport,
+    AsyncPooledClient,
     AsyncTransport,
     FunctionResult,
     HttpTransport,
+    PooledClient,
     SyncTransport,
     WireCall,
 )
@@ -229,7 +231,7 @@ class SyncAPIClient(BaseClient):
         )
         self._owns_transport = True
         if transport == "http":
-            http = http_client or httpx.Client(limits=DEFAULT_CONNECTION_LIMITS, timeout=self._timeout)
+            http = http_client or PooledClient(limits=DEFAULT_CONNECTION_LIMITS, timeout=self._timeout)
             self._transport = HttpTransport(http, url=config.url, credentials=config.credentials)
         elif transport == "websocket":
             from ._transport_websocket import WebSocketTransport
@@ -315,7 +317,7 @@ class AsyncAPIClient(BaseClient):
         )
         self._owns_transport = True
         if transport == "http":
-            http = http_client or httpx.AsyncClient(limits=DEFAULT_CONNECTION_LIMITS, timeout=self._timeout)
+            http = http_client or AsyncPooledClient(limits=DEFAULT_CONNECTION_LIMITS, timeout=self._timeout)
             self._transport = AsyncHttpTransport(http, url=config.url, credentials=config.credentials)
         elif transport == "websocket":
             from ._transport_websocket import AsyncWebSocketTransport

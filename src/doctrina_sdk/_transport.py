@@ -8,6 +8,8 @@ and returns the decoded result or raises; retries belong to the client.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -115,6 +117,25 @@ def _json_or_text(response: httpx.Response) -> Any:
         return response.json()
     except ValueError:
         return response.text
+
+
+class PooledClient(httpx.Client):
+    """The SDK's own connection pool: closed when collected, so a client nobody closed
+    (``service = backend.client()`` in a function) leaves no open socket behind."""
+
+    def __del__(self) -> None:
+        if not self.is_closed:
+            with contextlib.suppress(Exception):
+                self.close()
+
+
+class AsyncPooledClient(httpx.AsyncClient):
+    """Async twin of `PooledClient`; closing needs the event loop, so it is scheduled there."""
+
+    def __del__(self) -> None:
+        if not self.is_closed:
+            with contextlib.suppress(Exception):
+                asyncio.get_running_loop().create_task(self.aclose())
 
 
 class HttpTransport:
