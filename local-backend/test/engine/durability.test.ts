@@ -1,6 +1,6 @@
 /** Durability: restart, crash mid-write (SIGKILL), torn log tails, checkpoints. */
 import { spawn } from "node:child_process";
-import { appendFile, readdir, stat } from "node:fs/promises";
+import { appendFile, readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type BuildOptions } from "esbuild";
@@ -70,6 +70,7 @@ describe("durability", () => {
     const found = await labels(dataDir);
     expect(acked.length).toBeGreaterThanOrEqual(400);
     expect(acked.filter((label) => !found.has(label))).toEqual([]);
+    await rm(dataDir, { recursive: true, force: true });
   }, 60_000);
 
   test("every acknowledged commit survives SIGKILL while checkpoints are being written", async () => {
@@ -79,6 +80,7 @@ describe("durability", () => {
     expect(acked.filter((label) => !found.has(label))).toEqual([]);
     const files = await readdir(join(dataDir, "db"));
     expect(files).toContain("checkpoint.jsonl");
+    await rm(dataDir, { recursive: true, force: true });
   }, 60_000);
 
   test("a torn tail of the log is cut off and everything before it is kept", async () => {
@@ -97,5 +99,6 @@ describe("durability", () => {
     await again.close();
     expect((await stat(last).catch(() => ({ size: 0 }))).size).toBeLessThan(before);
     expect([...(await labels(dataDir))].sort()).toEqual(["after", "t0", "t1", "t2", "t3", "t4"]);
+    await rm(dataDir, { recursive: true, force: true });
   });
 });
