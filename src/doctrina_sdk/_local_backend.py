@@ -332,13 +332,7 @@ class LocalBackend:
         transport: TransportName = "http",
     ) -> Doctrina:
         """A client of this backend: the service, the service acting as ``as_user``, or anonymous."""
-        options = self._client_options(timeout, max_retries, transport)
-        if anonymous:
-            if as_user is not None:
-                raise ValueError("anonymous=True and as_user=... exclude each other")
-            client = Doctrina(url=self._url, **options)
-        else:
-            client = Doctrina(url=self._url, admin_key=self._admin_key, **options)
+        client = Doctrina(**self._client_options(as_user, anonymous, timeout, max_retries, transport))
         self._clients.add(client)
         return client if as_user is None else client.acting_as(as_user)
 
@@ -352,19 +346,22 @@ class LocalBackend:
         transport: TransportName = "http",
     ) -> AsyncDoctrina:
         """The async twin of `client`."""
-        options = self._client_options(timeout, max_retries, transport)
-        if anonymous:
-            if as_user is not None:
-                raise ValueError("anonymous=True and as_user=... exclude each other")
-            return AsyncDoctrina(url=self._url, **options)
-        service = AsyncDoctrina(url=self._url, admin_key=self._admin_key, **options)
-        return service if as_user is None else service.acting_as(as_user)
+        client = AsyncDoctrina(**self._client_options(as_user, anonymous, timeout, max_retries, transport))
+        return client if as_user is None else client.acting_as(as_user)
 
-    @staticmethod
     def _client_options(
-        timeout: TimeoutTypes | None, max_retries: int | None, transport: TransportName
+        self,
+        as_user: str | None,
+        anonymous: bool,
+        timeout: TimeoutTypes | None,
+        max_retries: int | None,
+        transport: TransportName,
     ) -> dict[str, Any]:
-        options: dict[str, Any] = {"transport": transport}
+        if anonymous and as_user is not None:
+            raise ValueError("anonymous=True and as_user=... exclude each other")
+        options: dict[str, Any] = {"url": self._url, "transport": transport}
+        if not anonymous:
+            options["admin_key"] = self._admin_key
         if timeout is not None:
             options["timeout"] = timeout
         if max_retries is not None:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
-import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,25 +14,7 @@ from integration_support import unique_email
 from doctrina_sdk import Doctrina, LocalBackend
 
 
-def process_gone(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    stat = Path(f"/proc/{pid}/stat")
-    return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] == "Z"
-
-
-def wait_gone(pid: int, timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process_gone(pid):
-            return True
-        time.sleep(0.05)
-    return False
-
-
-def test_data_and_admin_key_survive_a_restart(tmp_path: Path) -> None:
+def test_data_and_admin_key_survive_a_restart(tmp_path: Path, wait_gone: Callable[..., bool]) -> None:
     data_dir = tmp_path / "data"
     email = unique_email("durable")
     with LocalBackend.start(data_dir=data_dir) as first:
@@ -82,7 +63,7 @@ def test_attach_to_a_running_backend(backend: LocalBackend) -> None:
     assert backend.running
 
 
-def test_the_server_exits_with_its_python_parent(tmp_path: Path) -> None:
+def test_the_server_exits_with_its_python_parent(tmp_path: Path, wait_gone: Callable[..., bool]) -> None:
     parent = textwrap.dedent(
         f"""
         import os

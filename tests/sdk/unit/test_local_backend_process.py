@@ -7,11 +7,11 @@ and a parent that dies without cleaning up.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,25 +21,6 @@ from doctrina_sdk import LocalBackend
 from doctrina_sdk._local_backend import find_project_root
 
 FAKE = Path(__file__).with_name("fake_backend.py")
-
-
-def process_gone(pid: int) -> bool:
-    """True once ``pid`` has exited (a zombie waiting to be reaped counts as exited)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    stat = Path(f"/proc/{pid}/stat")
-    return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] == "Z"
-
-
-def wait_gone(pid: int, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process_gone(pid):
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.fixture
@@ -68,7 +49,9 @@ def start(project: Path, fake_node: str, tmp_path: Path, **options: object) -> L
     )
 
 
-def test_start_client_and_stop(project: Path, fake_node: str, tmp_path: Path) -> None:
+def test_start_client_and_stop(
+    project: Path, fake_node: str, tmp_path: Path, wait_gone: Callable[..., bool]
+) -> None:
     with start(project, fake_node, tmp_path) as backend:
         assert backend.running
         assert backend.url.startswith("http://127.0.0.1:")
@@ -104,7 +87,11 @@ def test_a_crash_before_ready_reports_the_servers_stderr(
 
 
 def test_never_ready_times_out_and_leaves_nothing(
-    project: Path, fake_node: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    project: Path,
+    fake_node: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    wait_gone: Callable[..., bool],
 ) -> None:
     monkeypatch.setenv("FAKE_BACKEND_MODE", "silent")
     started = time.monotonic()
@@ -117,7 +104,11 @@ def test_never_ready_times_out_and_leaves_nothing(
 
 
 def test_sigterm_ignored_means_sigkill_after_the_grace_period(
-    project: Path, fake_node: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    project: Path,
+    fake_node: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    wait_gone: Callable[..., bool],
 ) -> None:
     monkeypatch.setenv("FAKE_BACKEND_MODE", "stubborn")
     backend = start(project, fake_node, tmp_path)
@@ -129,7 +120,9 @@ def test_sigterm_ignored_means_sigkill_after_the_grace_period(
     assert wait_gone(pid)
 
 
-def test_the_server_exits_when_its_parent_dies(project: Path, fake_node: str, tmp_path: Path) -> None:
+def test_the_server_exits_when_its_parent_dies(
+    project: Path, fake_node: str, tmp_path: Path, wait_gone: Callable[..., bool]
+) -> None:
     parent = textwrap.dedent(
         f"""
         import os, sys
@@ -145,7 +138,9 @@ def test_the_server_exits_when_its_parent_dies(project: Path, fake_node: str, tm
     assert wait_gone(int(result.stdout.strip()))
 
 
-def test_the_server_is_stopped_at_interpreter_exit(project: Path, fake_node: str, tmp_path: Path) -> None:
+def test_the_server_is_stopped_at_interpreter_exit(
+    project: Path, fake_node: str, tmp_path: Path, wait_gone: Callable[..., bool]
+) -> None:
     script = textwrap.dedent(
         f"""
         from doctrina_sdk import LocalBackend
@@ -156,7 +151,7 @@ def test_the_server_is_stopped_at_interpreter_exit(project: Path, fake_node: str
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
-    assert process_gone(int(result.stdout.strip()))
+    assert wait_gone(int(result.stdout.strip()), 0)
 
 
 def test_attach(project: Path, fake_node: str, tmp_path: Path) -> None:
