@@ -8,17 +8,18 @@ plan, per-attempt timeouts, logging and typed results. `SyncAPIClient` and
 
 from __future__ import annotations
 
+import abc
 import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
-from typing import Any, Literal, TypeVar, overload
+from typing import Any, Generic, Literal, TypeVar, overload
 
 import httpx
 from typing_extensions import Self
 
-from ._config import Credentials, resolve_config
+from ._config import Credentials, ResolvedConfig, resolve_config
 from ._constants import (
     DEFAULT_CONNECTION_LIMITS,
     DEFAULT_MAX_RETRIES,
@@ -43,6 +44,8 @@ from ._values import cast_value, encode_args
 from .pagination import AsyncCursorPage, PaginationOpts, SyncCursorPage
 
 T = TypeVar("T")
+HttpClientT = TypeVar("HttpClientT", httpx.Client, httpx.AsyncClient)
+TransportT = TypeVar("TransportT", SyncTransport, AsyncTransport)
 
 
 class NotGiven:
@@ -62,8 +65,8 @@ def as_timeout(timeout: TimeoutTypes) -> httpx.Timeout:
     return timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
 
 
-class BaseClient:
-    _transport: SyncTransport | AsyncTransport
+class BaseClient(abc.ABC, Generic[HttpClientT, TransportT]):
+    _transport: TransportT
     _url: str
     _credentials: Credentials
     _timeout: httpx.Timeout
@@ -72,6 +75,37 @@ class BaseClient:
     # Clients derived with `with_options`/`acting_as` share their parent's connections
     # and leave closing them to the parent.
     _owns_transport: bool
+
+    def __init__(
+        self,
+        *,
+        url: str | None = None,
+        admin_key: str | None = None,
+        auth_token: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        deadline: float | None = None,
+        transport: TransportName = "http",
+        http_client: HttpClientT | None = None,
+    ) -> None:
+        if transport not in ("http", "websocket"):
+            raise ConfigurationError(f"Unknown transport {transport!r}: use 'http' or 'websocket'")
+        config = resolve_config(url=url, admin_key=admin_key, auth_token=auth_token)
+        self._configure(
+            url=config.url,
+            credentials=config.credentials,
+            timeout=timeout,
+            max_retries=max_retries,
+            deadline=deadline,
+        )
+        self._owns_transport = True
+        self._transport = self._open_transport(config, transport, http_client)
+
+    @abc.abstractmethod
+    def _open_transport(
+        self, config: ResolvedConfig, transport: TransportName, http_client: HttpClientT | None
+    ) -> TransportT:
+        """The transport (and connection pool, unless ``http_client`` is given) of a new client."""
 
     def _configure(
         self,
@@ -206,39 +240,16 @@ class BaseClient:
         return int(size), given.get("cursor")
 
 
-class SyncAPIClient(BaseClient):
-    _transport: SyncTransport
-
-    def __init__(
-        self,
-        *,
-        url: str | None = None,
-        admin_key: str | None = None,
-        auth_token: str | None = None,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        deadline: float | None = None,
-        transport: TransportName = "http",
-        http_client: httpx.Client | None = None,
-    ) -> None:
-        config = resolve_config(url=url, admin_key=admin_key, auth_token=auth_token)
-        self._configure(
-            url=config.url,
-            credentials=config.credentials,
-            timeout=timeout,
-            max_retries=max_retries,
-            deadline=deadline,
-        )
-        self._owns_transport = True
-        if transport == "http":
-            http = http_client or PooledClient(limits=DEFAULT_CONNECTION_LIMITS, timeout=self._timeout)
-            self._transport = HttpTransport(http, url=config.url, credentials=config.credentials)
-        elif transport == "websocket":
+class SyncAPIClient(BaseClient[httpx.Client, SyncTransport]):
+    def _open_transport(
+        self, config: ResolvedConfig, transport: TransportName, http_client: httpx.Client | None
+    ) -> SyncTransport:
+        if transport == "websocket":
             from ._transport_websocket import WebSocketTransport
 
-            self._transport = WebSocketTransport(config.url, config.credentials)
-        else:
-            raise ConfigurationError(f"Unknown transport {transport!r}: use 'http' or 'websocket'")
+            return WebSocketTransport(config.url, config.credentials)
+        http = http_client or PooledClient(limits=DEFAULT_CONNECTION_LIMITS, timeout=self._timeout)
+        return HttpTransport(http, url=config.url, credentials=config.credentials)
 
     @overload
     def _request(self, call: FunctionCall, *, cast_to: type[T]) -> T: ...
@@ -292,39 +303,16 @@ class SyncAPIClient(BaseClient):
         self.close()
 
 
-class AsyncAPIClient(BaseClient):
-    _transport: AsyncTransport
-
-    def __init__(
-        self,
-        *,
-        url: str | None = None,
-        admin_key: str | None = None,
-        auth_token: str | None = None,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        deadline: float | None = None,
-        transport: TransportName = "http",
-        http_client: httpx.AsyncClient | None = None,
-    ) -> None:
-        config = resolve_config(url=url, admin_key=admin_key, auth_token=auth_token)
-        self._configure(
-            url=config.url,
-            credentials=config.credentials,
-            timeout=timeout,
-            max_retries=max_retries,
-            deadline=deadline,
-        )
-        self._owns_transport = True
-        if transport == "http":
-            http = http_client or AsyncPooledClient(limits=DEFAULT_CONNECTION_LIMITS, timeout=self._timeout)
-            self._transport = AsyncHttpTransport(http, url=config.url, credentials=config.credentials)
-        elif transport == "websocket":
+class AsyncAPIClient(BaseClient[httpx.AsyncClient, AsyncTransport]):
+    def _open_transport(
+        self, config: ResolvedConfig, transport: TransportName, http_client: httpx.AsyncClient | None
+    ) -> AsyncTransport:
+        if transport == "websocket":
             from ._transport_websocket import AsyncWebSocketTransport
 
-            self._transport = AsyncWebSocketTransport(config.url, config.credentials)
-        else:
-            raise ConfigurationError(f"Unknown transport {transport!r}: use 'http' or 'websocket'")
+            return AsyncWebSocketTransport(config.url, config.credentials)
+        http = http_client or AsyncPooledClient(limits=DEFAULT_CONNECTION_LIMITS, timeout=self._timeout)
+        return AsyncHttpTransport(http, url=config.url, credentials=config.credentials)
 
     @overload
     async def _request(self, call: FunctionCall, *, cast_to: type[T]) -> T: ...
