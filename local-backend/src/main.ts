@@ -19,6 +19,9 @@ function log(message: string): void {
 }
 
 async function main(): Promise<void> {
+  // A parent that died took the read ends of our stdout/stderr with it; a failed
+  // log write must not turn a clean shutdown into a stuck one.
+  for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
   let options: CliOptions;
   try {
     options = parseCli(process.argv.slice(2));

@@ -74,7 +74,9 @@ def spawn(
 ) -> BackendProcess:
     """Starts a server and waits for its READY line."""
     log_file = Path(tempfile.mkstemp(prefix="doctrina-backend-", suffix=".log")[1])
+    # --exit-with-parent: a pytest run that dies must not leave servers behind.
     args = ["node", str(MAIN_JS), "--data-dir", str(data_dir), "--port", "0", "--functions", str(functions)]
+    args.append("--exit-with-parent")
     with log_file.open("w") as log:
         proc = subprocess.Popen(
             [*args, *extra_args],

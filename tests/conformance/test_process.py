@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ._server import MAIN_JS, BackendProcess, running_backend, spawn
+from ._server import FIXTURE_FUNCTIONS, MAIN_JS, BackendProcess, running_backend, spawn
 
 
 def mode(path: Path) -> int:
@@ -84,7 +84,7 @@ def test_signals_shut_down_cleanly(tmp_path: Path, sig: signal.Signals) -> None:
 
 
 def test_exit_with_parent_when_stdin_closes(tmp_path: Path) -> None:
-    backend = spawn(tmp_path / "data", extra_args=("--exit-with-parent",))
+    backend = spawn(tmp_path / "data")
     try:
         assert backend.proc.stdin is not None
         backend.proc.stdin.close()
@@ -95,6 +95,30 @@ def test_exit_with_parent_when_stdin_closes(tmp_path: Path) -> None:
     finally:
         backend.stop()
         backend.log_file.unlink(missing_ok=True)
+
+
+def test_exit_with_parent_after_the_parent_died(tmp_path: Path) -> None:
+    """A dead parent also closed the read ends of stdout and stderr: the shutdown's
+    log line then fails, and that must not turn a clean exit into a timeout."""
+    args = ["node", str(MAIN_JS), "--data-dir", str(tmp_path / "data"), "--port", "0"]
+    proc = subprocess.Popen(
+        [*args, "--functions", str(FIXTURE_FUNCTIONS), "--exit-with-parent"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert proc.stdin is not None
+        assert proc.stdout is not None
+        assert proc.stderr is not None
+        assert proc.stdout.readline().startswith(b"DOCTRINA_BACKEND_READY ")
+        proc.stdout.close()
+        proc.stderr.close()
+        proc.stdin.close()
+        assert proc.wait(timeout=8) == 0
+    finally:
+        proc.kill()
+        proc.wait()
 
 
 def test_bad_flags_exit_with_usage() -> None:
