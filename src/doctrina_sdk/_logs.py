@@ -14,7 +14,8 @@ logger = logging.getLogger("doctrina_sdk")
 # Console output of the Convex functions themselves (`logLines`).
 function_logger = logging.getLogger("doctrina_sdk.functions")
 
-_SECRETS = re.compile(r"\b(Convex|Bearer)\s+[^\s'\",]+", re.IGNORECASE)
+# An authorization scheme word (not a path segment such as `.../convex`) and its credential.
+_SECRETS = re.compile(r"(?<![\w/.-])(Convex|Bearer)\s+(?!-)[^\s'\",]+", re.IGNORECASE)
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING}
 
 

@@ -16,7 +16,7 @@ from unit_support import ADMIN_KEY, TOKEN, URL, failed, ok
 import doctrina_sdk as sdk
 from doctrina_sdk import FunctionCall
 from doctrina_sdk._base_client import AsyncAPIClient, SyncAPIClient
-from doctrina_sdk._logs import setup_logging
+from doctrina_sdk._logs import redact, setup_logging
 
 
 class Widget(pydantic.BaseModel):
@@ -252,3 +252,18 @@ async def test_async_doctrina(mock: respx.MockRouter) -> None:
     async with sdk.AsyncDoctrina(url=URL, auth_token=TOKEN) as client:
         assert await client.users.get("u1") is None
         assert isinstance(client.with_options(max_retries=0), sdk.AsyncDoctrina)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Authorization: Convex abc|123", "Authorization: Convex <redacted>"),
+        ("bearer eyJ.x.y failed", "bearer <redacted> failed"),
+        (
+            "node main.js --functions /repo/convex --exit-with-parent",
+            "node main.js --functions /repo/convex --exit-with-parent",
+        ),
+    ],
+)
+def test_redaction_hides_credentials_not_paths(text: str, expected: str) -> None:
+    assert redact(text) == expected
