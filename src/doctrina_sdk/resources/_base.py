@@ -152,6 +152,9 @@ class Call(Generic[T]):
     function: FunctionCall
     cast_to: Any
 
+    def send(self, client: SyncAPIClient | AsyncAPIClient) -> Any:
+        return client._request(self.function, cast_to=self.cast_to)
+
 
 @dataclass(frozen=True)
 class PageCall(Generic[T]):
@@ -161,6 +164,9 @@ class PageCall(Generic[T]):
     item_type: type[T]
     page_size: int | None = None
 
+    def send(self, client: SyncAPIClient | AsyncAPIClient) -> Any:
+        return client._paginate(self.function, item_type=self.item_type, page_size=self.page_size)
+
 
 @dataclass(frozen=True)
 class WatchCall(Generic[T]):
@@ -168,6 +174,13 @@ class WatchCall(Generic[T]):
 
     function: FunctionCall
     cast_to: Any
+
+    def send(self, client: SyncAPIClient | AsyncAPIClient) -> Any:
+        return client._watch(self.function, cast_to=self.cast_to)
+
+
+# What a definition returns; `send` hands it to the client that fits its kind.
+Described = Call[Any] | PageCall[Any] | WatchCall[Any]
 
 
 def returns(cast_to: type[T], args_model: type[ArgsModel], /, **kwargs: Any) -> Call[T]:
@@ -207,22 +220,9 @@ def sync(
 def sync(define: Callable[P, WatchCall[T]]) -> Callable[Concatenate[SyncAPIResource, P], LiveQuery[T]]: ...
 @overload
 def sync(define: Callable[P, Call[T]]) -> Callable[Concatenate[SyncAPIResource, P], T]: ...
-def sync(define: Callable[P, Any]) -> Callable[Concatenate[SyncAPIResource, P], Any]:
+def sync(define: Callable[P, Described]) -> Callable[Concatenate[SyncAPIResource, P], Any]:
     """The sync resource method that sends what ``define`` describes."""
-
-    @functools.wraps(define)
-    def method(self: SyncAPIResource, /, *args: P.args, **kwargs: P.kwargs) -> Any:
-        call = define(*args, **kwargs)
-        client = self._client
-        if isinstance(call, PageCall):
-            return client._paginate(call.function, item_type=call.item_type, page_size=call.page_size)
-        if isinstance(call, WatchCall):
-            return client._watch(call.function, cast_to=call.cast_to)
-        return client._request(call.function, cast_to=call.cast_to)
-
-    return _signed(
-        method, define, {"Call": "{}", "PageCall": "SyncCursorPage[{}]", "WatchCall": "LiveQuery[{}]"}
-    )
+    return _method(define, {"Call": "{}", "PageCall": "SyncCursorPage[{}]", "WatchCall": "LiveQuery[{}]"})
 
 
 @overload
@@ -237,25 +237,24 @@ def asynchronous(
 def asynchronous(
     define: Callable[P, Call[T]],
 ) -> Callable[Concatenate[AsyncAPIResource, P], Awaitable[T]]: ...
-def asynchronous(define: Callable[P, Any]) -> Callable[Concatenate[AsyncAPIResource, P], Any]:
+def asynchronous(define: Callable[P, Described]) -> Callable[Concatenate[AsyncAPIResource, P], Any]:
     """The async resource method: awaitable for a single result, an async iterator otherwise."""
-
-    @functools.wraps(define)
-    def method(self: AsyncAPIResource, /, *args: P.args, **kwargs: P.kwargs) -> Any:
-        # Arguments are validated now, so a ValidationError surfaces at the call, not at the await.
-        call = define(*args, **kwargs)
-        client = self._client
-        if isinstance(call, PageCall):
-            return client._paginate(call.function, item_type=call.item_type, page_size=call.page_size)
-        if isinstance(call, WatchCall):
-            return client._watch(call.function, cast_to=call.cast_to)
-        return client._request(call.function, cast_to=call.cast_to)
-
-    return _signed(
-        method,
+    return _method(
         define,
         {"Call": "Awaitable[{}]", "PageCall": "AsyncCursorPage[{}]", "WatchCall": "AsyncLiveQuery[{}]"},
     )
+
+
+def _method(define: Callable[P, Described], results: dict[str, str]) -> Callable[Concatenate[Any, P], Any]:
+    """The method of either resource; the client it is bound to decides sync or async."""
+
+    @functools.wraps(define)
+    def method(self: SyncAPIResource | AsyncAPIResource, /, *args: P.args, **kwargs: P.kwargs) -> Any:
+        # Arguments are validated now, so on the async client a ValidationError surfaces
+        # at the call, not at the await.
+        return define(*args, **kwargs).send(self._client)
+
+    return _signed(method, define, results)
 
 
 def _signed(method: F, define: Callable[..., Any], results: dict[str, str]) -> F:
