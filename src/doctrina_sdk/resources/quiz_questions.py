@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..types import LessonId, QuizAttemptResult, QuizQuestion, QuizQuestionId, StudentQuizQuestion
+from ..types import LessonId, QuizQuestion, QuizQuestionId, StudentQuizQuestion
 from ..types._args.quiz_questions import (
     QuizQuestionsCreateArgs,
     QuizQuestionsListForEditingArgs,
@@ -104,15 +104,6 @@ class _QuizQuestions:
         """
         return returns_list(QuizQuestion, QuizQuestionsListForEditingArgs, lesson_id=lesson_id)
 
-    @staticmethod
-    def submit_attempt(*, lesson_id: LessonId, answers: list[int]) -> Call[QuizAttemptResult]:
-        """Submits the caller's answers (one option index per question), graded on the server.
-
-        Passing completes the lesson. The result reveals each question's correct option and
-        explanation. Calls `quizAttempts:submit`.
-        """
-        return _QuizAttempts.submit(lesson_id=lesson_id, answers=answers)
-
 
 class QuizQuestions(SyncAPIResource):
     """`client.quiz_questions`: writing quizzes, and taking them (`submit_attempt`)."""
@@ -123,7 +114,7 @@ class QuizQuestions(SyncAPIResource):
     reorder = sync(_QuizQuestions.reorder)
     list_for_lesson = sync(_QuizQuestions.list_for_lesson)
     list_for_editing = sync(_QuizQuestions.list_for_editing)
-    submit_attempt = sync(_QuizQuestions.submit_attempt)
+    submit_attempt = sync(_QuizAttempts.submit)
 
 
 class AsyncQuizQuestions(AsyncAPIResource):
@@ -135,4 +126,4 @@ class AsyncQuizQuestions(AsyncAPIResource):
     reorder = asynchronous(_QuizQuestions.reorder)
     list_for_lesson = asynchronous(_QuizQuestions.list_for_lesson)
     list_for_editing = asynchronous(_QuizQuestions.list_for_editing)
-    submit_attempt = asynchronous(_QuizQuestions.submit_attempt)
+    submit_attempt = asynchronous(_QuizAttempts.submit)
