@@ -1,9 +1,10 @@
 """The request loop every resource method goes through.
 
-`BaseClient` holds everything the sync and async clients share: configuration,
-turning a `FunctionCall` into a wire call (idempotency key, encoding), the retry
-plan, per-attempt timeouts, logging and typed results. `SyncAPIClient` and
-`AsyncAPIClient` add only the I/O: the send loop, paging and live queries.
+`BaseClient` holds everything the sync and async clients share: configuration and
+turning a `FunctionCall` into a wire call (idempotency key, encoding); `_CallRun`
+holds one call's retry plan, per-attempt timeouts, logging and typed result.
+`SyncAPIClient` and `AsyncAPIClient` add only the I/O: the send loop, paging and
+live queries.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import replace
 from typing import Any, Generic, Literal, TypeVar, overload
 
 import httpx
+import tenacity
 from typing_extensions import Self
 
 from ._config import Credentials, ResolvedConfig, resolve_config
@@ -187,49 +189,6 @@ class BaseClient(abc.ABC, Generic[HttpClientT, TransportT]):
                 args = {**args, "idempotencyKey": key}
         return WireCall(call.kind, call.path, encode_args(args, function_path=call.path), key)
 
-    def _plan(self, wire: WireCall, deadline: Deadline) -> RetryPlan:
-        return RetryPlan(
-            kind=wire.kind,
-            path=wire.path,
-            has_idempotency_key=wire.idempotency_key is not None,
-            max_retries=self._max_retries,
-            deadline=deadline,
-        )
-
-    def _attempt_timeout(self, deadline: Deadline, wire: WireCall) -> httpx.Timeout:
-        """The configured timeouts, shortened so the attempt cannot outlive the deadline."""
-        remaining = deadline.remaining()
-        if remaining is None:
-            return self._timeout
-        if remaining <= 0:
-            raise APITimeoutError(
-                f"Deadline of {self._deadline}s exceeded calling {wire.path}",
-                request_sent=False,
-                function_path=wire.path,
-            )
-        t = self._timeout
-        return httpx.Timeout(
-            connect=_shorter(t.connect, remaining),
-            read=_shorter(t.read, remaining),
-            write=_shorter(t.write, remaining),
-            pool=_shorter(t.pool, remaining),
-        )
-
-    def _finish(
-        self, wire: WireCall, result: FunctionResult, cast_to: Any, started: float, retries: int
-    ) -> Any:
-        if logger.isEnabledFor(logging.DEBUG):
-            ms = (time.perf_counter() - started) * 1000
-            logger.debug("%s %s ok in %.1f ms (retries=%d)", wire.kind, wire.path, ms, retries)
-        _log_function_lines(wire.path, result.log_lines)
-        return cast_value(result.value, cast_to, function_path=wire.path)
-
-    def _failed(self, wire: WireCall, error: DoctrinaError, started: float, retries: int) -> None:
-        if logger.isEnabledFor(logging.DEBUG):
-            ms = (time.perf_counter() - started) * 1000
-            logger.debug("%s %s failed in %.1f ms (retries=%d): %r", wire.kind, wire.path, ms, retries, error)
-        _log_function_lines(wire.path, error.log_lines)
-
     def _page_call(self, call: FunctionCall, opts: PaginationOpts) -> FunctionCall:
         return replace(call, args={**call.args, "paginationOpts": opts})
 
@@ -257,20 +216,16 @@ class SyncAPIClient(BaseClient[httpx.Client, SyncTransport]):
     def _request(self, call: FunctionCall, *, cast_to: Any) -> Any: ...
     def _request(self, call: FunctionCall, *, cast_to: Any) -> Any:
         """Sends ``call`` (retrying where that is safe) and returns its result as ``cast_to``."""
-        wire = self._prepare(call)
-        deadline = Deadline.after(self._deadline)
-        started = time.perf_counter()
-        retries = 0
+        run = _CallRun(self, call)
         try:
-            for attempt in self._plan(wire, deadline).sync():
+            for attempt in run.plan.sync():
                 with attempt:
-                    retries = attempt.retry_state.attempt_number - 1
-                    timeout = self._attempt_timeout(deadline, wire)
-                    result = self._transport.send(wire, timeout=timeout, retry_count=retries)
+                    timeout = run.start_attempt(attempt)
+                    result = self._transport.send(run.wire, timeout=timeout, retry_count=run.retries)
         except DoctrinaError as error:
-            self._failed(wire, error, started, retries)
+            run.failed(error)
             raise
-        return self._finish(wire, result, cast_to, started, retries)
+        return run.succeeded(result, cast_to)
 
     def _paginate(
         self, call: FunctionCall, *, item_type: type[T], page_size: int | None = None
@@ -319,20 +274,16 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient, AsyncTransport]):
     @overload
     async def _request(self, call: FunctionCall, *, cast_to: Any) -> Any: ...
     async def _request(self, call: FunctionCall, *, cast_to: Any) -> Any:
-        wire = self._prepare(call)
-        deadline = Deadline.after(self._deadline)
-        started = time.perf_counter()
-        retries = 0
+        run = _CallRun(self, call)
         try:
-            async for attempt in self._plan(wire, deadline).asynchronous():
+            async for attempt in run.plan.asynchronous():
                 with attempt:
-                    retries = attempt.retry_state.attempt_number - 1
-                    timeout = self._attempt_timeout(deadline, wire)
-                    result = await self._transport.send(wire, timeout=timeout, retry_count=retries)
+                    timeout = run.start_attempt(attempt)
+                    result = await self._transport.send(run.wire, timeout=timeout, retry_count=run.retries)
         except DoctrinaError as error:
-            self._failed(wire, error, started, retries)
+            run.failed(error)
             raise
-        return self._finish(wire, result, cast_to, started, retries)
+        return run.succeeded(result, cast_to)
 
     def _paginate(
         self, call: FunctionCall, *, item_type: type[T], page_size: int | None = None
@@ -361,6 +312,65 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient, AsyncTransport]):
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
+
+
+class _CallRun:
+    """One call on its way through the retries: what both request loops know about it.
+
+    The sync and async loops differ only in how they wait; the wire form, the retry
+    plan, the deadline, the retry count and the timing live here.
+    """
+
+    __slots__ = ("_client", "_deadline", "_started", "plan", "retries", "wire")
+
+    def __init__(self, client: BaseClient[Any, Any], call: FunctionCall) -> None:
+        self._client = client
+        self.wire = client._prepare(call)
+        self._deadline = Deadline.after(client._deadline)
+        self._started = time.perf_counter()
+        self.plan = RetryPlan(
+            kind=self.wire.kind,
+            path=self.wire.path,
+            has_idempotency_key=self.wire.idempotency_key is not None,
+            max_retries=client._max_retries,
+            deadline=self._deadline,
+        )
+        self.retries = 0
+
+    def start_attempt(self, attempt: tenacity.AttemptManager) -> httpx.Timeout:
+        """Counts the attempt; its timeouts are the configured ones, cut to fit the deadline."""
+        self.retries = attempt.retry_state.attempt_number - 1
+        configured = self._client._timeout
+        remaining = self._deadline.remaining()
+        if remaining is None:
+            return configured
+        if remaining <= 0:
+            raise APITimeoutError(
+                f"Deadline of {self._client._deadline}s exceeded calling {self.wire.path}",
+                request_sent=False,
+                function_path=self.wire.path,
+            )
+        return httpx.Timeout(
+            connect=_shorter(configured.connect, remaining),
+            read=_shorter(configured.read, remaining),
+            write=_shorter(configured.write, remaining),
+            pool=_shorter(configured.pool, remaining),
+        )
+
+    def succeeded(self, result: FunctionResult, cast_to: Any) -> Any:
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("%s %s ok in %.1f ms (retries=%d)", *self._what(), self.retries)
+        _log_function_lines(self.wire.path, result.log_lines)
+        return cast_value(result.value, cast_to, function_path=self.wire.path)
+
+    def failed(self, error: DoctrinaError) -> None:
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("%s %s failed in %.1f ms (retries=%d): %r", *self._what(), self.retries, error)
+        _log_function_lines(self.wire.path, error.log_lines)
+
+    def _what(self) -> tuple[str, str, float]:
+        """Kind, path and milliseconds so far, for the debug log."""
+        return self.wire.kind, self.wire.path, (time.perf_counter() - self._started) * 1000
 
 
 def _shorter(configured: float | None, remaining: float) -> float:
