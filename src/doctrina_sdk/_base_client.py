@@ -36,6 +36,7 @@ from ._transport import (
     AsyncPooledClient,
     AsyncTransport,
     FunctionResult,
+    HttpClientT,
     HttpTransport,
     PooledClient,
     SyncTransport,
@@ -46,7 +47,6 @@ from ._values import cast_value, encode_args
 from .pagination import AsyncCursorPage, PaginationOpts, SyncCursorPage
 
 T = TypeVar("T")
-HttpClientT = TypeVar("HttpClientT", httpx.Client, httpx.AsyncClient)
 TransportT = TypeVar("TransportT", SyncTransport, AsyncTransport)
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
+from typing_extensions import Self
 
 from ._config import Credentials
 from ._constants import CLIENT_HEADER_VALUE, RETRY_COUNT_HEADER
@@ -31,6 +32,8 @@ from ._values import decode_value
 _RESULT_STATUSES = (200, 560)
 # Timeouts during which no request bytes can have reached the server.
 _UNSENT_TIMEOUTS = (httpx.ConnectTimeout, httpx.PoolTimeout)
+
+HttpClientT = TypeVar("HttpClientT", httpx.Client, httpx.AsyncClient)
 
 
 @dataclass(frozen=True)
@@ -71,10 +74,6 @@ def base_headers(credentials: Credentials) -> dict[str, str]:
     if authorization is not None:
         headers["Authorization"] = authorization
     return headers
-
-
-def request_body(call: WireCall) -> dict[str, Any]:
-    return {"path": call.path, "args": call.args, "format": "convex_encoded_json"}
 
 
 def connection_error(exc: httpx.TransportError, call: WireCall) -> APIConnectionError:
@@ -138,23 +137,37 @@ class AsyncPooledClient(httpx.AsyncClient):
                 asyncio.get_running_loop().create_task(self.aclose())
 
 
-class HttpTransport:
-    """Sync HTTP transport; clients derived with other credentials share its pool."""
+class _HttpTransport(Generic[HttpClientT]):
+    """What the sync and async HTTP transports share: the pool, the URL, the caller's headers.
 
-    def __init__(self, http: httpx.Client, *, url: str, credentials: Credentials) -> None:
-        self._http = http
+    Clients derived with other credentials share the pool.
+    """
+
+    def __init__(self, http: HttpClientT, *, url: str, credentials: Credentials) -> None:
+        self._http: HttpClientT = http
         self._url = url
         self._headers = base_headers(credentials)
 
-    def with_credentials(self, credentials: Credentials) -> HttpTransport:
-        return HttpTransport(self._http, url=self._url, credentials=credentials)
+    def with_credentials(self, credentials: Credentials) -> Self:
+        return type(self)(self._http, url=self._url, credentials=credentials)
+
+    def _build(self, call: WireCall, timeout: httpx.Timeout, retry_count: int) -> httpx.Request:
+        """The POST of one attempt (what ``post()`` would build)."""
+        return self._http.build_request(
+            "POST",
+            f"{self._url}/api/{call.kind}",
+            json={"path": call.path, "args": call.args, "format": "convex_encoded_json"},
+            headers={**self._headers, RETRY_COUNT_HEADER: str(retry_count)},
+            timeout=timeout,
+        )
+
+
+class HttpTransport(_HttpTransport[httpx.Client]):
+    """Sync HTTP transport."""
 
     def send(self, call: WireCall, *, timeout: httpx.Timeout, retry_count: int) -> FunctionResult:
-        headers = {**self._headers, RETRY_COUNT_HEADER: str(retry_count)}
         try:
-            response = self._http.post(
-                f"{self._url}/api/{call.kind}", json=request_body(call), headers=headers, timeout=timeout
-            )
+            response = self._http.send(self._build(call, timeout, retry_count))
         except httpx.TransportError as exc:
             raise connection_error(exc, call) from exc
         return parse_response(response, call)
@@ -163,23 +176,12 @@ class HttpTransport:
         self._http.close()
 
 
-class AsyncHttpTransport:
+class AsyncHttpTransport(_HttpTransport[httpx.AsyncClient]):
     """Async twin of `HttpTransport`."""
 
-    def __init__(self, http: httpx.AsyncClient, *, url: str, credentials: Credentials) -> None:
-        self._http = http
-        self._url = url
-        self._headers = base_headers(credentials)
-
-    def with_credentials(self, credentials: Credentials) -> AsyncHttpTransport:
-        return AsyncHttpTransport(self._http, url=self._url, credentials=credentials)
-
     async def send(self, call: WireCall, *, timeout: httpx.Timeout, retry_count: int) -> FunctionResult:
-        headers = {**self._headers, RETRY_COUNT_HEADER: str(retry_count)}
         try:
-            response = await self._http.post(
-                f"{self._url}/api/{call.kind}", json=request_body(call), headers=headers, timeout=timeout
-            )
+            response = await self._http.send(self._build(call, timeout, retry_count))
         except httpx.TransportError as exc:
             raise connection_error(exc, call) from exc
         return parse_response(response, call)
