@@ -13,6 +13,7 @@ import asyncio
 from typing import Any
 
 import httpx
+from typing_extensions import Self
 
 from convex import ConvexClient, ConvexError
 
@@ -50,16 +51,24 @@ def call_error(exc: Exception, path: str) -> DoctrinaError:
     return function_error(str(exc), error_data=None, function_path=path)
 
 
-class WebSocketTransport:
-    """Sync transport over the official client (``transport="websocket"``)."""
+class _OfficialClientTransport:
+    """What both websocket transports share: one official client per caller."""
 
     def __init__(self, url: str, credentials: Credentials) -> None:
         self._url = url
         self._client = official_client(url, credentials)
 
-    def with_credentials(self, credentials: Credentials) -> WebSocketTransport:
+    def with_credentials(self, credentials: Credentials) -> Self:
         # Credentials belong to a connection: another caller needs its own.
-        return WebSocketTransport(self._url, credentials)
+        return type(self)(self._url, credentials)
+
+    def _drop(self) -> None:
+        # The official client has no close(); its connection ends when it is dropped.
+        self._client = None
+
+
+class WebSocketTransport(_OfficialClientTransport):
+    """Sync transport over the official client (``transport="websocket"``)."""
 
     def send(self, call: WireCall, *, timeout: httpx.Timeout, retry_count: int) -> FunctionResult:
         method = getattr(self._client, call.kind)
@@ -70,11 +79,10 @@ class WebSocketTransport:
         return FunctionResult(value, [])
 
     def close(self) -> None:
-        # The official client has no close(); its connection ends when it is dropped.
-        self._client = None
+        self._drop()
 
 
-class AsyncWebSocketTransport:
+class AsyncWebSocketTransport(_OfficialClientTransport):
     """Async transport over the official client.
 
     Queries await the first value of a subscription: once the connection is up, that
@@ -82,13 +90,6 @@ class AsyncWebSocketTransport:
     Connecting, mutations and actions have no async form in the official client and
     block the event loop (GIL held) until the server answers.
     """
-
-    def __init__(self, url: str, credentials: Credentials) -> None:
-        self._url = url
-        self._client = official_client(url, credentials)
-
-    def with_credentials(self, credentials: Credentials) -> AsyncWebSocketTransport:
-        return AsyncWebSocketTransport(self._url, credentials)
 
     async def send(self, call: WireCall, *, timeout: httpx.Timeout, retry_count: int) -> FunctionResult:
         args = decode_value(call.args)
@@ -115,4 +116,4 @@ class AsyncWebSocketTransport:
             subscription.unsubscribe()
 
     async def close(self) -> None:
-        self._client = None
+        self._drop()
