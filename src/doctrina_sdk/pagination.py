@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncCursorPage", "Page", "SyncCursorPage"]
 
 T = TypeVar("T")
+FetchT = TypeVar("FetchT")
 
 PaginationOpts = dict[str, Any]
 
@@ -37,8 +38,19 @@ class Page(Generic[T]):
     continue_cursor: str | None
 
 
-class _CursorPager(Generic[T]):
-    def __init__(self, *, item_type: Any, page_size: int, cursor: str | None, function_path: str) -> None:
+class _CursorPager(Generic[T, FetchT]):
+    """What both pagers share; ``fetch`` sends one page's call (awaitably for the async pager)."""
+
+    def __init__(
+        self,
+        fetch: FetchT,
+        *,
+        item_type: Any,
+        page_size: int,
+        cursor: str | None = None,
+        function_path: str,
+    ) -> None:
+        self._fetch = fetch
         self._list_type = GenericAlias(list, (item_type,))
         self._page_size = page_size
         self._start = cursor
@@ -63,20 +75,8 @@ class _CursorPager(Generic[T]):
         return page
 
 
-class SyncCursorPage(_CursorPager[T]):
+class SyncCursorPage(_CursorPager[T, Callable[[PaginationOpts], Any]]):
     """Every item of a paginated function, fetched page by page as you iterate."""
-
-    def __init__(
-        self,
-        fetch: Callable[[PaginationOpts], Any],
-        *,
-        item_type: Any,
-        page_size: int,
-        cursor: str | None = None,
-        function_path: str,
-    ) -> None:
-        super().__init__(item_type=item_type, page_size=page_size, cursor=cursor, function_path=function_path)
-        self._fetch = fetch
 
     def pages(self) -> Iterator[Page[T]]:
         cursor = self._start
@@ -105,20 +105,8 @@ class SyncCursorPage(_CursorPager[T]):
         return _dataframe(self.to_list(limit=limit))
 
 
-class AsyncCursorPage(_CursorPager[T]):
+class AsyncCursorPage(_CursorPager[T, Callable[[PaginationOpts], Awaitable[Any]]]):
     """Async twin of `SyncCursorPage`: ``async for item in pager``."""
-
-    def __init__(
-        self,
-        fetch: Callable[[PaginationOpts], Awaitable[Any]],
-        *,
-        item_type: Any,
-        page_size: int,
-        cursor: str | None = None,
-        function_path: str,
-    ) -> None:
-        super().__init__(item_type=item_type, page_size=page_size, cursor=cursor, function_path=function_path)
-        self._fetch = fetch
 
     async def pages(self) -> AsyncIterator[Page[T]]:
         cursor = self._start
