@@ -25,13 +25,13 @@ import time
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import httpx
 
 from ._base_client import TimeoutTypes, TransportName
 from ._client import AsyncDoctrina, Doctrina
-from ._constants import CLIENT_HEADER_VALUE
+from ._constants import CLIENT_HEADER_VALUE, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._exceptions import LocalBackendError
 from ._logs import logger
 
@@ -40,6 +40,8 @@ __all__ = ["LocalBackend", "find_project_root"]
 READY_PREFIX = "DOCTRINA_BACKEND_READY "
 STOP_GRACE_SECONDS = 5.0
 _STDERR_LINES_KEPT = 60
+
+ClientT = TypeVar("ClientT", Doctrina, AsyncDoctrina)
 
 
 def _is_project_root(path: Path) -> bool:
@@ -332,7 +334,7 @@ class LocalBackend:
         transport: TransportName = "http",
     ) -> Doctrina:
         """A client of this backend: the service, the service acting as ``as_user``, or anonymous."""
-        client = Doctrina(**self._client_options(as_user, anonymous, timeout, max_retries, transport))
+        client = self._new_client(Doctrina, as_user, anonymous, timeout, max_retries, transport)
         self._clients.add(client)
         return client if as_user is None else client.acting_as(as_user)
 
@@ -346,27 +348,28 @@ class LocalBackend:
         transport: TransportName = "http",
     ) -> AsyncDoctrina:
         """The async twin of `client`."""
-        client = AsyncDoctrina(**self._client_options(as_user, anonymous, timeout, max_retries, transport))
+        client = self._new_client(AsyncDoctrina, as_user, anonymous, timeout, max_retries, transport)
         return client if as_user is None else client.acting_as(as_user)
 
-    def _client_options(
+    def _new_client(
         self,
+        cls: type[ClientT],
         as_user: str | None,
         anonymous: bool,
         timeout: TimeoutTypes | None,
         max_retries: int | None,
         transport: TransportName,
-    ) -> dict[str, Any]:
+    ) -> ClientT:
+        """The root client `client`/`async_client` hand out (or derive ``as_user`` from)."""
         if anonymous and as_user is not None:
             raise ValueError("anonymous=True and as_user=... exclude each other")
-        options: dict[str, Any] = {"url": self._url, "transport": transport}
-        if not anonymous:
-            options["admin_key"] = self._admin_key
-        if timeout is not None:
-            options["timeout"] = timeout
-        if max_retries is not None:
-            options["max_retries"] = max_retries
-        return options
+        return cls(
+            url=self._url,
+            admin_key=None if anonymous else self._admin_key,
+            timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
+            max_retries=DEFAULT_MAX_RETRIES if max_retries is None else max_retries,
+            transport=transport,
+        )
 
     def dev_token(
         self, subject: str, *, claims: dict[str, Any] | None = None, expires_in: float = 3600
