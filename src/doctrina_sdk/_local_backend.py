@@ -18,6 +18,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -39,6 +40,10 @@ __all__ = ["LocalBackend", "find_project_root"]
 
 READY_PREFIX = "DOCTRINA_BACKEND_READY "
 STOP_GRACE_SECONDS = 5.0
+# SIGKILL cannot be refused: a process still there after this is stuck in the kernel.
+KILL_WAIT_SECONDS = 5.0
+# Installing and building, waiting for another process doing it included, ends within this.
+SETUP_TIMEOUT_SECONDS = 900.0
 _STDERR_LINES_KEPT = 60
 
 ClientT = TypeVar("ClientT", Doctrina, AsyncDoctrina)
@@ -67,7 +72,7 @@ def find_project_root(explicit: str | os.PathLike[str] | None = None) -> Path:
 
 
 @contextlib.contextmanager
-def _setup_lock(root: Path) -> Iterator[None]:
+def _setup_lock(root: Path, deadline: float) -> Iterator[None]:
     """Serialises installs and builds between processes starting backends at once."""
     lock_dir = root / ".doctrina"
     lock_dir.mkdir(exist_ok=True)
@@ -75,16 +80,64 @@ def _setup_lock(root: Path) -> Iterator[None]:
         if sys.platform != "win32":
             import fcntl
 
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise LocalBackendError(
+                            f"Another process held {handle.name} (installing or building the local "
+                            "backend) for too long"
+                        ) from None
+                    time.sleep(0.1)
         yield
 
 
-def _run_setup_step(args: list[str], root: Path, what: str) -> None:
+def _run_setup_step(args: list[str], root: Path, what: str, deadline: float) -> None:
     logger.info("local backend: %s", what)
-    result = subprocess.run(args, cwd=root, capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    if result.returncode != 0:
-        output = (result.stdout + result.stderr).strip()[-4000:]
-        raise LocalBackendError(f"{what} failed (exit {result.returncode}): {' '.join(args)}\n{output}")
+    # A session of its own, so a step cut short is killed with its children (npm's scripts).
+    step = subprocess.Popen(
+        args,
+        cwd=root,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        stdout, stderr = step.communicate(timeout=max(deadline - time.monotonic(), 0.0))
+    except BaseException as exc:
+        _kill_session(step)
+        if isinstance(exc, subprocess.TimeoutExpired):
+            raise LocalBackendError(f"{what} did not finish in time: {' '.join(args)}") from None
+        raise
+    if step.returncode != 0:
+        output = (stdout + stderr).strip()[-4000:]
+        raise LocalBackendError(f"{what} failed (exit {step.returncode}): {' '.join(args)}\n{output}")
+
+
+def _kill_session(process: subprocess.Popen[str]) -> None:
+    """SIGKILL to ``process`` and everything it started (it leads its own session)."""
+    if sys.platform == "win32":
+        process.kill()
+    else:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    _reap(process)
+
+
+def _reap(process: subprocess.Popen[str]) -> None:
+    """Waits (bounded) for a killed ``process`` and closes our ends of its pipes."""
+    try:
+        process.wait(KILL_WAIT_SECONDS)
+    except subprocess.TimeoutExpired:
+        logger.warning("local backend: pid %d still there after SIGKILL", process.pid)
+    for stream in (process.stdin, process.stdout, process.stderr):
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
 
 
 def _newest_mtime(paths: list[Path]) -> float:
@@ -97,22 +150,26 @@ def _newest_mtime(paths: list[Path]) -> float:
     return newest
 
 
-def prepare(root: Path, *, node: str) -> Path:
+def prepare(root: Path, *, node: str, timeout: float = SETUP_TIMEOUT_SECONDS) -> Path:
     """``npm ci`` on first use and a build when ``dist`` is missing or older than its sources."""
     main = root / "local-backend" / "dist" / "main.js"
-    with _setup_lock(root):
+    deadline = time.monotonic() + timeout
+    with _setup_lock(root, deadline):
         if not (root / "node_modules").is_dir():
             npm = shutil.which("npm")
             if npm is None:
                 raise LocalBackendError("npm is needed once to install the local backend's dependencies")
-            _run_setup_step([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], root, "npm ci")
+            _run_setup_step(
+                [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], root, "npm ci", deadline
+            )
         sources = [
             root / "local-backend" / "src",
             root / "local-backend" / "build.mjs",
             root / "package-lock.json",
         ]
         if not main.is_file() or main.stat().st_mtime < _newest_mtime(sources):
-            _run_setup_step([node, str(root / "local-backend" / "build.mjs")], root, "build local-backend")
+            build = [node, str(root / "local-backend" / "build.mjs")]
+            _run_setup_step(build, root, "build local-backend", deadline)
     return main
 
 
@@ -163,11 +220,7 @@ def _terminate(process: subprocess.Popen[str], grace: float = STOP_GRACE_SECONDS
             process.wait(grace)
         except subprocess.TimeoutExpired:
             process.kill()
-            process.wait()
-    for stream in (process.stdin, process.stdout, process.stderr):
-        if stream is not None:
-            with contextlib.suppress(OSError):
-                stream.close()
+    _reap(process)
 
 
 class LocalBackend:

@@ -7,6 +7,7 @@ and a parent that dies without cleaning up.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -18,7 +19,7 @@ import pytest
 
 import doctrina_sdk as sdk
 from doctrina_sdk import LocalBackend
-from doctrina_sdk._local_backend import find_project_root
+from doctrina_sdk._local_backend import find_project_root, prepare
 
 FAKE = Path(__file__).with_name("fake_backend.py")
 
@@ -181,3 +182,34 @@ def test_find_project_root(project: Path, monkeypatch: pytest.MonkeyPatch, tmp_p
 def test_missing_node(project: Path, tmp_path: Path) -> None:
     with pytest.raises(sdk.LocalBackendError, match=r"Node\.js"):
         LocalBackend.start(data_dir=tmp_path / "data", project_root=project, node="no-such-node-binary")
+
+
+def test_a_hanging_setup_step_is_cut_off_with_its_children(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, wait_gone: Callable[..., bool]
+) -> None:
+    (project / "node_modules").rmdir()  # so `npm ci` runs
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    pids = tmp_path / "pids"
+    npm = bin_dir / "npm"
+    npm.write_text(f"#!/bin/sh\nsleep 300 &\necho $! > {pids}\necho $$ >> {pids}\nwait\n")
+    npm.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    started = time.monotonic()
+    with pytest.raises(sdk.LocalBackendError, match="npm ci did not finish in time"):
+        prepare(project, node=sys.executable, timeout=1.0)
+    assert time.monotonic() - started < 10
+    assert all(wait_gone(int(pid), 5) for pid in pids.read_text().split())
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the setup lock is an flock")
+def test_waiting_for_another_process_setup_is_bounded(project: Path) -> None:
+    import fcntl
+
+    (project / ".doctrina").mkdir()
+    with open(project / ".doctrina" / "setup.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        started = time.monotonic()
+        with pytest.raises(sdk.LocalBackendError, match="for too long"):
+            prepare(project, node=sys.executable, timeout=0.5)
+        assert 0.4 < time.monotonic() - started < 5
