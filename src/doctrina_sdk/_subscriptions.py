@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import queue
 import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from types import TracebackType
 from typing import Any
@@ -26,6 +27,8 @@ from ._transport_websocket import call_error, official_client
 from ._values import cast_value, decode_value
 
 _NOTHING = object()
+# How long `SyncSubscription.close()` waits for its thread to end.
+_CLOSE_SECONDS = 10.0
 
 
 class AsyncSubscription(AsyncIterator[Any]):
@@ -132,12 +135,12 @@ class SyncSubscription(Iterator[Any]):
         if thread is None:
             self._done = True
             return
-        self._started.wait()
-        if self._loop is not None and self._task is not None:
+        deadline = time.monotonic() + _CLOSE_SECONDS
+        if self._started.wait(_CLOSE_SECONDS) and self._loop is not None and self._task is not None:
             # A RuntimeError means the loop already ended: the subscription is over.
             with contextlib.suppress(RuntimeError):
                 self._loop.call_soon_threadsafe(self._task.cancel)
-        thread.join(timeout=10)
+        thread.join(timeout=max(deadline - time.monotonic(), 0.0))
 
     def __enter__(self) -> SyncSubscription:
         return self
