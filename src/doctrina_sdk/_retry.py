@@ -13,6 +13,7 @@ What may be retried follows what the server can have done (convex-protocol.md §
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import random
 import time
@@ -82,9 +83,12 @@ def _sleep(seconds: float) -> None:
 
 
 async def _async_sleep(seconds: float) -> None:
-    import asyncio
-
     await asyncio.sleep(seconds)
+
+
+def _error(state: tenacity.RetryCallState) -> BaseException | None:
+    """What the attempt raised, if it raised."""
+    return state.outcome.exception() if state.outcome else None
 
 
 @dataclass(frozen=True)
@@ -98,14 +102,13 @@ class RetryPlan:
     deadline: Deadline
 
     def _retry(self, state: tenacity.RetryCallState) -> bool:
-        error = state.outcome.exception() if state.outcome else None
+        error = _error(state)
         if error is None:
             return False
         return should_retry(self.kind, has_idempotency_key=self.has_idempotency_key, error=error)
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
-        error = state.outcome.exception() if state.outcome else None
-        asked = retry_after(error)
+        asked = retry_after(_error(state))
         return asked if asked is not None else backoff(state.attempt_number)
 
     def _stop(self, state: tenacity.RetryCallState) -> bool:
@@ -115,13 +118,12 @@ class RetryPlan:
         return remaining is not None and state.upcoming_sleep >= remaining
 
     def _before_sleep(self, state: tenacity.RetryCallState) -> None:
-        error = state.outcome.exception() if state.outcome else None
         logger.debug(
             "retrying %s %s in %.2fs after %s (retry %d of %d)",
             self.kind,
             self.path,
             state.upcoming_sleep,
-            type(error).__name__,
+            type(_error(state)).__name__,
             state.attempt_number,
             self.max_retries,
         )
