@@ -13,7 +13,6 @@ import abc
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from typing import Any, Generic, Literal, TypeVar, overload
 
@@ -31,6 +30,7 @@ from ._constants import (
 from ._exceptions import APITimeoutError, ConfigurationError, DoctrinaError
 from ._logs import function_logger, logger
 from ._retry import Deadline, RetryPlan
+from ._subscriptions import AsyncSubscription, SyncSubscription
 from ._transport import (
     AsyncHttpTransport,
     AsyncPooledClient,
@@ -42,6 +42,7 @@ from ._transport import (
     SyncTransport,
     WireCall,
 )
+from ._transport_websocket import AsyncWebSocketTransport, WebSocketTransport
 from ._types import FunctionCall
 from ._values import cast_value, encode_args
 from .pagination import AsyncCursorPage, PaginationOpts, SyncCursorPage
@@ -204,8 +205,6 @@ class SyncAPIClient(BaseClient[httpx.Client, SyncTransport]):
         self, config: ResolvedConfig, transport: TransportName, http_client: httpx.Client | None
     ) -> SyncTransport:
         if transport == "websocket":
-            from ._transport_websocket import WebSocketTransport
-
             return WebSocketTransport(config.url, config.credentials)
         http = http_client or PooledClient(limits=DEFAULT_CONNECTION_LIMITS, timeout=self._timeout)
         return HttpTransport(http, url=config.url, credentials=config.credentials)
@@ -240,10 +239,8 @@ class SyncAPIClient(BaseClient[httpx.Client, SyncTransport]):
             function_path=call.path,
         )
 
-    def _watch(self, call: FunctionCall, *, cast_to: Any) -> Iterator[Any]:
+    def _watch(self, call: FunctionCall, *, cast_to: Any) -> SyncSubscription:
         """The query's value now and after every change (a live query)."""
-        from ._subscriptions import SyncSubscription
-
         return SyncSubscription(self._url, self._credentials, self._prepare(call), cast_to=cast_to)
 
     def close(self) -> None:
@@ -263,8 +260,6 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient, AsyncTransport]):
         self, config: ResolvedConfig, transport: TransportName, http_client: httpx.AsyncClient | None
     ) -> AsyncTransport:
         if transport == "websocket":
-            from ._transport_websocket import AsyncWebSocketTransport
-
             return AsyncWebSocketTransport(config.url, config.credentials)
         http = http_client or AsyncPooledClient(limits=DEFAULT_CONNECTION_LIMITS, timeout=self._timeout)
         return AsyncHttpTransport(http, url=config.url, credentials=config.credentials)
@@ -297,9 +292,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient, AsyncTransport]):
             fetch, item_type=item_type, page_size=size, cursor=cursor, function_path=call.path
         )
 
-    def _watch(self, call: FunctionCall, *, cast_to: Any) -> AsyncIterator[Any]:
-        from ._subscriptions import AsyncSubscription
-
+    def _watch(self, call: FunctionCall, *, cast_to: Any) -> AsyncSubscription:
         return AsyncSubscription(self._url, self._credentials, self._prepare(call), cast_to=cast_to)
 
     async def close(self) -> None:
