@@ -8,12 +8,12 @@ import json
 import shutil
 import sys
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pydantic
 import pytest
+from codegen_support import ROOT, load_generator
 
 from convex import ConvexInt64
 from doctrina_sdk import types
@@ -32,7 +32,6 @@ from doctrina_sdk.types._args.instructor_applications import InstructorApplicati
 from doctrina_sdk.types._args.live_sessions import LiveSessionsScheduleArgs
 from doctrina_sdk.types._args.users import UsersCreateArgs, UsersListAdminsArgs
 
-ROOT = Path(__file__).resolve().parents[2]
 MS_2026 = 1_767_225_600_000.0  # 2026-01-01T00:00:00Z
 JAN_2026 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
@@ -357,16 +356,6 @@ SPEC: dict[str, Any] = {
         }
     ],
 }
-
-
-def load_generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gen_models", ROOT / "scripts" / "gen_models.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["gen_models"] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")

@@ -12,16 +12,15 @@ import importlib
 import json
 import pkgutil
 import re
-import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import respx
+from codegen_support import ROOT, load_generator
 
 from doctrina_sdk import (
     AsyncCursorPage,
@@ -39,7 +38,6 @@ URL = "http://deployment.test"
 ADMIN_KEY = "doctrina-local|0123456789abcdef-admin-secret"
 JAN_2026 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 MS_2026 = 1_767_225_600_000.0
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -486,12 +484,7 @@ ARGS = args_models()
 @pytest.fixture(scope="module")
 def returns() -> dict[str, Any]:
     """Each function's `returns` validator, exported from convex/ as the generator sees it."""
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        gen_models = importlib.import_module("gen_models")
-    finally:
-        sys.path.remove(str(ROOT / "scripts"))
-    spec = gen_models.export_spec(ROOT / "convex")
+    spec = load_generator().export_spec(ROOT / "convex")
     return {f["path"]: f["returns"] for f in spec["functions"]}
 
 
