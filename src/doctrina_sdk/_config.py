@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,8 @@ URL_VARIABLES = ("DOCTRINA_URL", "CONVEX_URL", "CONVEX_SELF_HOSTED_URL")
 ADMIN_KEY_VARIABLES = ("DOCTRINA_ADMIN_KEY", "CONVEX_SELF_HOSTED_ADMIN_KEY", "CONVEX_DEPLOY_KEY")
 AUTH_TOKEN_VARIABLES = ("DOCTRINA_AUTH_TOKEN",)
 ENV_FILE = ".env.local"
+# What an HTTP header value can carry: visible ASCII, with spaces and tabs only inside.
+_HEADER_VALUE = re.compile(r"[\x21-\x7e]([\x20-\x7e\t]*[\x21-\x7e])?")
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,15 @@ class Credentials:
     def __post_init__(self) -> None:
         if self.admin_key is not None and self.auth_token is not None:
             raise ConfigurationError("Pass either admin_key or auth_token, not both")
+        # Checked here, once: the HTTP stack would otherwise fail every request with an
+        # error that quotes the header, credential included.
+        authorization = self.authorization()
+        if authorization is not None and not _HEADER_VALUE.fullmatch(authorization):
+            name = "admin_key" if self.admin_key is not None else "auth_token"
+            raise ConfigurationError(
+                f"The {name} cannot be sent in an HTTP header: it holds a line break, a control "
+                "or non-ASCII character, or trailing whitespace"
+            )
 
     @property
     def kind(self) -> str:

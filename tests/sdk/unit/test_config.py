@@ -160,3 +160,19 @@ def test_credentials_repr_hides_secrets() -> None:
         shown = f"{credentials!r} {credentials}"
         assert ADMIN_KEY not in shown
         assert TOKEN not in shown
+
+
+@pytest.mark.parametrize(
+    "credential",
+    [
+        {"admin_key": "admin-secret\n"},
+        {"admin_key": "admin\x00secret"},
+        {"admin_key": "admin-sécret"},
+        {"auth_token": "token-secret\r\nX-Evil: 1"},
+        {"auth_token": "token-secret "},
+    ],
+)
+def test_a_credential_no_header_can_carry_is_rejected_without_quoting_it(credential: dict[str, str]) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        Credentials(**credential)
+    assert "secret" not in f"{info.value} {info.value!r}"
