@@ -58,6 +58,9 @@ export type UdfResult =
       errorMessage: string;
       /** Present only for a thrown `ConvexError`: its data, convex-encoded. */
       errorData?: JSONValue;
+      /** Set when the failure is the backend's, not the function's: `OptimisticConcurrencyControlFailure`
+       * (retries exhausted, nothing committed; Convex answers HTTP 503). */
+      errorCode?: string;
       logLines: string[];
     };
 

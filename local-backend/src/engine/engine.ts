@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import type { AuthProvider, Commit, Engine, FunctionInfo, ReadSet, UdfRequest, UdfResult } from "./api.js";
 import { parseAuthConfig } from "./auth.js";
 import { bundleFunctions } from "./bundle.js";
+import { argsNestingError } from "./callLimits.js";
 import { Committer } from "./committer.js";
 import { CronRunner } from "./crons.js";
 import { Persistence } from "./durability/persistence.js";
@@ -44,9 +45,10 @@ export type EngineOptions = {
 
 export function errorResult(requestId: string, error: CallError, logLines: string[]): UdfResult {
   const message = `[Request ID: ${requestId}] Server Error\n${error.message}\n${error.frames ?? ""}`;
+  const code = error.code === undefined ? {} : { errorCode: error.code };
   return error.data === undefined
-    ? { status: "error", errorMessage: message, logLines }
-    : { status: "error", errorMessage: message, errorData: JSON.parse(error.data), logLines };
+    ? { status: "error", errorMessage: message, ...code, logLines }
+    : { status: "error", errorMessage: message, errorData: JSON.parse(error.data), ...code, logLines };
 }
 
 function toResult(requestId: string, outcome: Outcome): UdfResult {
@@ -118,6 +120,9 @@ export class LocalEngine implements Engine {
     const resolved = this.registry.resolve(request.path, request.kind, request.caller);
     if (typeof resolved === "string") return fail(resolved);
     const ctx = { identity: request.caller.identity, requestId: request.requestId };
+    // Before anything recursive (JSON.stringify included) touches the value.
+    const tooNested = argsNestingError(request.args);
+    if (tooNested !== null) return fail(tooNested);
     const args = JSON.stringify(request.args);
     if (resolved.fn.kind === "query") {
       const snapshot = request.atTs === undefined ? this.db.published : this.db.snapshotAt(request.atTs);

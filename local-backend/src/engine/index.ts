@@ -4,6 +4,7 @@ import { LocalEngine, type EngineOptions } from "./engine.js";
 
 export type { EngineOptions } from "./engine.js";
 export * from "./api.js";
+export { argsNestingError } from "./callLimits.js";
 
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   return await LocalEngine.create(options);

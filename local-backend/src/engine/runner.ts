@@ -1,14 +1,14 @@
 /**
  * Executes functions. Queries read the published snapshot. Mutations use optimistic
  * concurrency control: run against the latest snapshot, then (synchronously) validate the
- * read set against every commit since and commit. A conflicting mutation is re-run; after
- * two optimistic attempts it runs alone (exclusive gate), so a hot document cannot starve
- * a writer. Actions run on their own pool and call back in for runQuery/runMutation.
+ * read set against every commit since and commit. A conflicting mutation is re-run as
+ * Convex does (`UDF_EXECUTOR_OCC_MAX_RETRIES` = 4 retries, full-jitter exponential backoff
+ * from 100 ms up to 2 s), then fails with Convex's OCC error: nothing was committed, so the
+ * caller may retry. Actions run on their own pool and call back in for runQuery/runMutation.
  */
 import type { UserIdentity } from "./api.js";
 import type { Committer } from "./committer.js";
 import type { FunctionRegistry } from "./functions.js";
-import { MutationGate } from "./gate.js";
 import { displayPath } from "./paths.js";
 import type { Database, Snapshot } from "./store/database.js";
 import type { ReadSetImpl } from "./store/readset.js";
@@ -35,8 +35,15 @@ export type MutationOptions = {
 
 export type Limits = { queryMutationMs: number; actionMs: number };
 
-const OPTIMISTIC_ATTEMPTS = 2;
-const MAX_ATTEMPTS = 8;
+const OCC_MAX_RETRIES = 4;
+const OCC_INITIAL_BACKOFF_MS = 100;
+const OCC_MAX_BACKOFF_MS = 2000;
+export const OCC_ERROR_CODE = "OptimisticConcurrencyControlFailure";
+
+/** Convex's `Backoff::fail`: min(initial x 2^failures, max) x uniform jitter. */
+function occBackoffMs(failures: number): number {
+  return Math.min(OCC_INITIAL_BACKOFF_MS * 2 ** failures, OCC_MAX_BACKOFF_MS) * Math.random();
+}
 
 /** As Rust prints a `Duration` (`1s`, `1.5s`, `500ms`). */
 function formatDuration(ms: number): string {
@@ -66,13 +73,11 @@ function journalEndCursor(journal: string | null): string | null {
 }
 
 function occFailure(table: string, logLines: string[]): Outcome {
-  const message = `Documents read from or written to the "${table}" table changed while this mutation was being run and on every subsequent retry. Another call to this mutation changed the document. See https://docs.convex.dev/error#1`;
-  return { ok: false, error: { message, system: true }, logLines };
+  const message = `Documents read from or written to the "${table}" table changed while this mutation was being run and on every subsequent retry. See https://docs.convex.dev/error#1`;
+  return { ok: false, error: { message, system: true, code: OCC_ERROR_CODE }, logLines };
 }
 
 export class Runner {
-  readonly gate = new MutationGate();
-
   constructor(
     readonly db: Database,
     readonly committer: Committer,
@@ -117,23 +122,21 @@ export class Runner {
   }
 
   async runMutation(address: FunctionAddress, args: string, ctx: CallContext, options: MutationOptions = {}): Promise<Outcome> {
-    for (let attempt = 1; ; attempt++) {
-      const release = attempt > OPTIMISTIC_ATTEMPTS ? await this.gate.acquireExclusive() : await this.gate.acquireShared();
-      const result = await this.attemptMutation(address, args, ctx, options, release);
+    for (let failures = 0; ; failures++) {
+      const result = await this.attemptMutation(address, args, ctx, options);
       if (result.type === "done") return result.outcome;
-      if (attempt >= MAX_ATTEMPTS) return occFailure(result.table, result.logLines);
+      if (failures >= OCC_MAX_RETRIES) return occFailure(result.table, result.logLines);
+      await new Promise((resolve) => setTimeout(resolve, occBackoffMs(failures)));
     }
   }
 
-  /** One execution of a mutation; `release` frees the gate (early, once the commit is applied). */
+  /** One execution of a mutation. */
   private async attemptMutation(
     address: FunctionAddress,
     args: string,
     ctx: CallContext,
     options: MutationOptions,
-    release: () => void,
   ): Promise<{ type: "done"; outcome: Outcome } | { type: "conflict"; table: string; logLines: string[] }> {
-    let released = false;
     const started: { tx?: Transaction; handler?: TransactionHandler } = {};
     try {
       const prepare = () => {
@@ -154,13 +157,10 @@ export class Runner {
         return { type: "done", outcome: { ...result, ts: tx.snapshot.ts } };
       }
       const { commit, durable } = this.committer.commit(writes);
-      release();
-      released = true;
       await durable;
       return { type: "done", outcome: { ...result, ts: commit.ts } };
     } finally {
       started.tx?.finish();
-      if (!released) release();
     }
   }
 

@@ -7,7 +7,8 @@
  */
 import type { JSONValue } from "./api.js";
 import { parseUdfPath } from "./paths.js";
-import type { Outcome, Runner } from "./runner.js";
+import { OCC_ERROR_CODE, type CallContext, type Outcome, type Runner } from "./runner.js";
+import type { FunctionAddress } from "./worker/protocol.js";
 import { SCHEDULED_FUNCTIONS_TABLE } from "./schema.js";
 import type { DocRecord } from "./store/document.js";
 import type { CommitRecord } from "./store/readset.js";
@@ -129,9 +130,7 @@ export class Scheduler {
       return;
     }
     if (fn.kind === "mutation") {
-      const outcome = await this.runner
-        .runMutation(address, args, ctx, { beforeCommit: (tx) => this.markSucceeded(tx, job.id) })
-        .catch((error: unknown) => (error instanceof JobNoLongerPending ? null : Promise.reject(error)));
+      const outcome = await this.runScheduledMutation(address, args, ctx, job.id);
       if (outcome && !outcome.ok) await this.finish(job.id, "pending", { kind: "failed", error: errorText(outcome) });
       return;
     }
@@ -145,6 +144,16 @@ export class Scheduler {
     if (!started.value) return;
     const outcome = await this.runner.runAction(address, args, ctx);
     await this.finish(job.id, "inProgress", outcome.ok ? { kind: "success" } : { kind: "failed", error: errorText(outcome) });
+  }
+
+  /** As Convex's scheduler, OCC failures are retried until the job runs (nothing was committed). */
+  private async runScheduledMutation(address: FunctionAddress, args: string, ctx: CallContext, id: string): Promise<Outcome | null> {
+    for (;;) {
+      const outcome = await this.runner
+        .runMutation(address, args, ctx, { beforeCommit: (tx) => this.markSucceeded(tx, id) })
+        .catch((error: unknown) => (error instanceof JobNoLongerPending ? null : Promise.reject(error)));
+      if (outcome === null || outcome.ok || outcome.error.code !== OCC_ERROR_CODE || this.stopped) return outcome;
+    }
   }
 
   /** Inside the scheduled mutation's transaction: the job must still be pending. */

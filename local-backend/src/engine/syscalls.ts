@@ -5,15 +5,16 @@
  */
 import type { JSONValue } from "./api.js";
 import type { FunctionRegistry } from "./functions.js";
-import { parseUdfPath, displayPath } from "./paths.js";
+import { canonicalPath, parseUdfPath, displayPath } from "./paths.js";
 import { openStream, paginate } from "./query/executor.js";
 import { compile, type QueryJson } from "./query/plan.js";
 import { SCHEDULED_FUNCTIONS_TABLE } from "./schema.js";
-import type { Transaction } from "./transaction.js";
-import { isUndefinedMarker, type JSONObject } from "./values.js";
+import { MAX_DOCUMENTS_READ, type Transaction } from "./transaction.js";
+import { isUndefinedMarker, valueSize, type JSONObject } from "./values.js";
 import type { CallHandler, SyscallReply } from "./worker/pool.js";
 
 const MAX_SCHEDULED_PER_MUTATION = 1000;
+const MAX_SCHEDULED_ARGS_BYTES = 1 << 24;
 
 type Args = Record<string, JSONValue>;
 
@@ -30,7 +31,7 @@ export function scheduledJob(functions: FunctionRegistry, args: Args): JSONObjec
   if (fn.kind === "query") throw new Error(`Attempted to schedule a query (${displayPath(address)}); only mutations and actions can be scheduled.`);
   const seconds = Number(args.ts);
   return {
-    name: displayPath(address),
+    name: canonicalPath(address),
     args: [args.args ?? {}],
     scheduledTime: seconds * 1000,
     state: { kind: "pending" },
@@ -39,6 +40,7 @@ export function scheduledJob(functions: FunctionRegistry, args: Args): JSONObjec
 
 export class TransactionHandler implements CallHandler {
   private scheduled = 0;
+  private scheduledArgsBytes = 0;
 
   constructor(
     readonly tx: Transaction,
@@ -177,6 +179,7 @@ export class TransactionHandler implements CallHandler {
     this.tx.paginated = true;
     const pageSize = Number(args.pageSize);
     if (pageSize <= 0) throw new Error("Must request at least 1 document while paginating");
+    if (pageSize > MAX_DOCUMENTS_READ) throw new Error(`Requested too many items: ${pageSize}`);
     const page = paginate(this.plan(args.query ?? null), this.tx, {
       cursor: typeof args.cursor === "string" ? args.cursor : null,
       endCursor: typeof args.endCursor === "string" ? args.endCursor : this.tx.journalEndCursor,
@@ -197,16 +200,23 @@ export class TransactionHandler implements CallHandler {
 
   private count(args: Args): SyscallReply {
     const table = String(args.table);
-    this.tx.readSet.addRange(table, "by_id", { lo: "", hi: "\u0100" });
+    this.tx.recordRange(table, "by_id", { lo: "", hi: "\u0100" });
     return ok(this.tx.table(table)?.count ?? 0);
   }
 
+  /** Convex's `check_scheduling_limits`: both counted before the job is added. */
   private schedule(args: Args): SyscallReply {
-    if (++this.scheduled > MAX_SCHEDULED_PER_MUTATION) {
+    const job = scheduledJob(this.functions, args);
+    if (this.scheduled >= MAX_SCHEDULED_PER_MUTATION) {
       throw new Error(`Too many functions scheduled by this mutation (limit: ${MAX_SCHEDULED_PER_MUTATION})`);
     }
-    const job = this.tx.insertSystem(SCHEDULED_FUNCTIONS_TABLE, scheduledJob(this.functions, args));
-    return ok(job.id);
+    const size = valueSize(job.args);
+    if (this.scheduledArgsBytes + size > MAX_SCHEDULED_ARGS_BYTES) {
+      throw new Error(`Too large total size of the arguments of scheduled functions from this mutation (limit: ${MAX_SCHEDULED_ARGS_BYTES} bytes)`);
+    }
+    this.scheduled++;
+    this.scheduledArgsBytes += size;
+    return ok(this.tx.insertSystem(SCHEDULED_FUNCTIONS_TABLE, job).id);
   }
 
   private cancel(args: Args): SyscallReply {

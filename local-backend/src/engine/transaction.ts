@@ -6,12 +6,15 @@
  * their own rollback.
  */
 import type { JSONValue } from "./api.js";
-import { decodeId } from "./ids.js";
+import { decodeId, newId } from "./ids.js";
 import type { DocRecord } from "./store/document.js";
 import type { Database, Snapshot } from "./store/database.js";
 import { ReadSetImpl, type Write } from "./store/readset.js";
-import type { TableVersion } from "./store/table.js";
+import type { SearchQuery } from "./store/search.js";
+import type { KeyRange, TableVersion } from "./store/table.js";
+import type { SearchIndexDef } from "./schema.js";
 import { encodeKey, KEY_MAX, type JSONObject } from "./values.js";
+import { formatBytes } from "./callLimits.js";
 import { checkDocument, checkSize } from "./limits.js";
 import type { ReadView, Stream } from "./query/executor.js";
 
@@ -19,8 +22,17 @@ export const MAX_DOCUMENTS_READ = 32_000;
 export const MAX_BYTES_READ = 16 * 1024 * 1024;
 export const MAX_DOCUMENTS_WRITTEN = 16_000;
 export const MAX_BYTES_WRITTEN = 16 * 1024 * 1024;
+export const MAX_READ_INTERVALS = 4096;
 const OVER_LIMIT_HELP =
   "Consider using smaller limits in your queries, paginating your queries, or using indexed queries with a selective index range expressions.";
+
+/** The smallest double above a positive `x` (Rust's `f64::next_up`). */
+function nextUp(x: number): number {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  view.setBigUint64(0, view.getBigUint64(0) + 1n);
+  return view.getFloat64(0);
+}
 
 type Savepoint = { tables: Map<string, TableVersion>; writes: Map<string, Write> };
 
@@ -31,14 +43,19 @@ export class Transaction implements ReadView {
   private readonly savepoints = new Map<number, Savepoint>();
   private nextSavepoint = 1;
   readonly streams = new Map<number, Stream>();
+  /** Distinct (table, index, range) reads: Convex's read-set intervals. */
+  private readonly intervals = new Set<string>();
   private documentsRead = 0;
   private bytesRead = 0;
   private bytesWritten = 0;
+  private documentsWritten = 0;
   paginated = false;
   /** End cursor fixed by a previous run of a paginated query (its journal). */
   journalEndCursor: string | null = null;
   /** The journal to return: set when the function paginates. */
   journalOut: string | null = null;
+  /** As Convex: max(snapshot ts, wall clock) at begin, then the next float per insert. */
+  private nextCreationTime: number;
   private readonly release: () => void;
 
   constructor(
@@ -48,6 +65,7 @@ export class Transaction implements ReadView {
   ) {
     this.readSet = new ReadSetImpl(snapshot.ts);
     this.release = db.begin(snapshot);
+    this.nextCreationTime = Math.max(Number(snapshot.ts) / 1e6, Date.now());
   }
 
   /** Ends the transaction's claim on commit history (after commit or abort). */
@@ -70,6 +88,23 @@ export class Transaction implements ReadView {
     }
   }
 
+  recordRange(table: string, index: string, range: KeyRange): void {
+    this.readSet.addRange(table, index, range);
+    if (range.lo < range.hi) this.countInterval(`${table}\0${index}\0${range.lo}\0${range.hi}`);
+  }
+
+  recordSearch(table: string, def: SearchIndexDef, query: SearchQuery): void {
+    this.readSet.addSearch(table, def, query);
+    this.countInterval(`${table}\0${def.name}\0${JSON.stringify(query)}`);
+  }
+
+  private countInterval(key: string): void {
+    this.intervals.add(key);
+    if (this.intervals.size > MAX_READ_INTERVALS) {
+      throw new Error(`Too many reads in a single function execution (limit: ${MAX_READ_INTERVALS}). ${OVER_LIMIT_HELP}`);
+    }
+  }
+
   /** The table an ID belongs to, checked against an expected table name if given. */
   tableOfId(id: JSONValue, expected: string | undefined, method: string): string | null {
     const decoded = typeof id === "string" ? decodeId(id) : null;
@@ -86,7 +121,7 @@ export class Transaction implements ReadView {
   /** Reads one document (recording the point read). */
   get(table: string, id: string): DocRecord | undefined {
     const key = encodeKey(id);
-    this.readSet.addRange(table, "by_id", { lo: key, hi: key + KEY_MAX });
+    this.recordRange(table, "by_id", { lo: key, hi: key + KEY_MAX });
     const record = this.table(table)?.get(id);
     if (record) this.noteRead(record);
     return record;
@@ -113,20 +148,27 @@ export class Transaction implements ReadView {
     const previous = this.writes.get(id);
     const old = previous ? previous.old : current;
     this.writes.set(id, { table, id, old, next });
-    if (this.writes.size > MAX_DOCUMENTS_WRITTEN) {
+    // As Convex, every write counts, also a second write to the same document.
+    if (++this.documentsWritten > MAX_DOCUMENTS_WRITTEN) {
       throw new Error(`Too many writes in a single function execution (limit: ${MAX_DOCUMENTS_WRITTEN})`);
     }
     this.bytesWritten += next?.size ?? 0;
     if (this.bytesWritten > MAX_BYTES_WRITTEN) {
-      throw new Error(`Too many bytes written in a single function execution (limit: ${MAX_BYTES_WRITTEN} bytes)`);
+      throw new Error(`Too many bytes written in a single function execution (limit: ${formatBytes(MAX_BYTES_WRITTEN)})`);
     }
   }
 
   insert(table: string, fields: JSONObject): DocRecord {
     checkDocument(this.db, table, fields);
-    const record = this.db.newDocument(table, fields);
+    const record = this.newDocument(table, fields);
     this.put(table, record.id, record);
     return record;
+  }
+
+  private newDocument(table: string, fields: JSONObject): DocRecord {
+    const creationTime = this.nextCreationTime;
+    this.nextCreationTime = nextUp(creationTime);
+    return this.db.record(table, { ...fields, _id: newId(this.db.ensureTableNumber(table)), _creationTime: creationTime });
   }
 
   replaceFields(table: string, id: string, fields: JSONObject, operation: "Update" | "Replace"): DocRecord {
@@ -147,7 +189,7 @@ export class Transaction implements ReadView {
 
   /** Engine-maintained tables (scheduler, crons): no user-level checks. */
   insertSystem(table: string, fields: JSONObject): DocRecord {
-    const record = this.db.newDocument(table, fields);
+    const record = this.newDocument(table, fields);
     this.put(table, record.id, record);
     return record;
   }
@@ -168,7 +210,7 @@ export class Transaction implements ReadView {
       bytesRead: used(this.bytesRead, MAX_BYTES_READ),
       bytesWritten: used(this.bytesWritten, MAX_BYTES_WRITTEN),
       documentsRead: used(this.documentsRead, MAX_DOCUMENTS_READ),
-      documentsWritten: used(this.writes.size, MAX_DOCUMENTS_WRITTEN),
+      documentsWritten: used(this.documentsWritten, MAX_DOCUMENTS_WRITTEN),
     };
   }
 

@@ -2,7 +2,7 @@
  * Function paths and arguments as clients send them, checked and canonicalized
  * before they reach the engine.
  */
-import type { JSONValue } from "../engine/api.js";
+import { argsNestingError, type JSONValue } from "../engine/index.js";
 import { badRequest } from "./errors.js";
 
 const SEGMENT = "[A-Za-z0-9_][A-Za-z0-9_.\\-]*";
@@ -36,5 +36,8 @@ export function normalizeArgs(raw: unknown): JSONValue {
   if (args === null || typeof args !== "object" || Array.isArray(args)) {
     throw badRequest("InvalidUdfArgs", "Function arguments must be an object or a one-element array [object]");
   }
+  // JSON.parse is iterative, nearly everything after it recurses: refuse deep values here.
+  const tooNested = argsNestingError(args as JSONValue);
+  if (tooNested !== null) throw badRequest("TooNestedError", tooNested);
   return args as JSONValue;
 }

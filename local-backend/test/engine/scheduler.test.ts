@@ -16,7 +16,7 @@ describe("scheduler", () => {
   test("runAfter runs the mutation once and marks the job success", async () => {
     const id = (await t.value("scheduling:later", { delayMs: 100, message: "hello" })) as string;
     const pending = await job(t, id);
-    expect(pending).toMatchObject({ name: "scheduling:record", args: [{ source: "scheduled", message: "hello" }], state: { kind: "pending" } });
+    expect(pending).toMatchObject({ name: "scheduling.js:record", args: [{ source: "scheduled", message: "hello" }], state: { kind: "pending" } });
     const done = await waitFor(() => job(t, id), (j) => j.state.kind === "success");
     expect(done.state.kind).toBe("success");
     expect(done.completedTime).toBeGreaterThanOrEqual(pending.scheduledTime);

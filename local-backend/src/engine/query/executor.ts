@@ -4,8 +4,8 @@
  * cursors, and search. Each records the exact key range it observed in the read set.
  */
 import type { DocRecord } from "../store/document.js";
-import type { ReadSetImpl } from "../store/readset.js";
-import type { SearchHit } from "../store/search.js";
+import type { SearchIndexDef } from "../schema.js";
+import type { SearchHit, SearchQuery } from "../store/search.js";
 import type { KeyRange, TableVersion } from "../store/table.js";
 import { KEY_MAX } from "../values.js";
 import { matches } from "./filter.js";
@@ -14,7 +14,9 @@ import type { IndexPlan, Operator, Plan, SearchPlan } from "./plan.js";
 /** What queries need from a transaction. */
 export interface ReadView {
   table(name: string): TableVersion | undefined;
-  readonly readSet: ReadSetImpl;
+  /** Adds an index range to the read set, counted against the read-interval limit. */
+  recordRange(table: string, index: string, range: KeyRange): void;
+  recordSearch(table: string, def: SearchIndexDef, query: SearchQuery): void;
   /** Counts a scanned document against the transaction's read limits. */
   noteRead(record: DocRecord): void;
 }
@@ -101,12 +103,12 @@ export class IndexStream implements Stream {
     else if (this.done && !this.pipeline.stopped) range = plan.range;
     else if (this.after !== null) range = rangeThrough(plan.range, plan.order, this.after);
     else return;
-    this.view.readSet.addRange(plan.table, plan.index, range);
+    this.view.recordRange(plan.table, plan.index, range);
   }
 }
 
 function searchHits(plan: SearchPlan, view: ReadView): SearchHit[] {
-  view.readSet.addSearch(plan.table, plan.def, plan.query);
+  view.recordSearch(plan.table, plan.def, plan.query);
   const table = view.table(plan.table);
   const index = table?.search.get(plan.def.name);
   if (!table || !index || plan.query.terms.length === 0) return [];
@@ -223,7 +225,7 @@ function paginateIndex(plan: IndexPlan, view: ReadView, request: PageRequest): P
   const reachedEnd = scan.exhausted && !scan.splitRequired;
   const stopKey = scan.splitRequired ? last : (endKey ?? (reachedEnd ? null : last));
   const from = start === null ? plan.range : rangeAfter(plan, start.slice(1));
-  view.readSet.addRange(plan.table, plan.index, stopKey === null ? from : rangeThrough(from, plan.order, stopKey));
+  view.recordRange(plan.table, plan.index, stopKey === null ? from : rangeThrough(from, plan.order, stopKey));
   const continueCursor =
     end !== null && !scan.splitRequired ? request.endCursor! : encodeCursor(stopKey === null ? END : `K${stopKey}`);
   const pageStatus = scan.splitRequired ? "SplitRequired" : scan.page.length > SOFT_MAX_PAGE_LEN ? "SplitRecommended" : null;

@@ -60,6 +60,8 @@ export type CallError = {
   frames?: string;
   /** An error raised by the system (validation, limits): no `Uncaught` prefix. */
   system?: boolean;
+  /** The backend's error code when it is not a function error (`OptimisticConcurrencyControlFailure`). */
+  code?: string;
 };
 
 export type DoneMessage =

@@ -8,10 +8,12 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { parentPort, workerData } from "node:worker_threads";
 import { pathToFileURL } from "node:url";
-import type { UdfKind, UserIdentity } from "../api.js";
+import type { JSONValue, UdfKind, UserIdentity } from "../api.js";
+import { argsNestingError, argsSizeError, resultSizeError } from "../callLimits.js";
 import { decodeId } from "../ids.js";
-import { displayPath, parseUdfPath } from "../paths.js";
+import { canonicalPath, displayPath, parseUdfPath } from "../paths.js";
 import { validateArgs, validateReturns, type TableNames, type ValidatorJson } from "../validator.js";
+import { installDeterminism, newRunClock, type RunClock } from "./determinism.js";
 import { formatLogLine } from "./format.js";
 import { analyze, register, type Modules, type RegisteredFunction } from "./modules.js";
 import { toCallError } from "./errors.js";
@@ -28,6 +30,8 @@ type Call = {
   readonly tables: Map<number, string>;
   readonly streams: StreamTable;
   readonly clock: UserClock;
+  /** Fixed time and seeded randomness of a query or mutation; null for an action. */
+  readonly fixed: RunClock | null;
 };
 
 /** User-code time of a call: runs while no syscall is outstanding. */
@@ -246,10 +250,13 @@ class SystemError extends Error {}
 
 async function invoke(ctx: Context, fn: RegisteredFunction, argsJson: string): Promise<string> {
   const tables = tableNames(ctx.call);
-  const argsError = validateArgs(JSON.parse(argsJson), fn.argsValidator(), tables);
+  const path = canonicalPath(ctx.address);
+  const args = JSON.parse(argsJson) as JSONValue;
+  const argsError = argsNestingError(args) ?? argsSizeError(path, args) ?? validateArgs(args, fn.argsValidator(), tables);
   if (argsError !== null) throw new SystemError(argsError);
   const resultJson = await fn.invoke(ctx.call.message.requestId, argsJson);
-  const returnsError = validateReturns(JSON.parse(resultJson), fn.returnsValidator() as ValidatorJson | null, tables);
+  const result = JSON.parse(resultJson) as JSONValue;
+  const returnsError = resultSizeError(path, result) ?? validateReturns(result, fn.returnsValidator() as ValidatorJson | null, tables);
   if (returnsError !== null) throw new SystemError(returnsError);
   return resultJson;
 }
@@ -261,6 +268,7 @@ async function run(message: RunMessage): Promise<void> {
     tables: new Map(message.tables),
     streams: new StreamTable(),
     clock: new UserClock(),
+    fixed: message.kind === "action" ? null : newRunClock(Date.now()),
   };
   const ctx: Context = { call, txId: message.txId, kind: message.kind, address: message.address, identity: message.identity };
   try {
@@ -344,6 +352,10 @@ async function main(): Promise<void> {
   keepWorkerAlive();
   (globalThis as unknown as { Convex: unknown }).Convex = { syscall: syncSyscall, asyncSyscall, jsSyscall: unsupportedJsSyscall };
   installConsole();
+  installDeterminism(() => {
+    const ctx = contexts.getStore();
+    return ctx !== undefined && ctx.kind !== "action" ? ctx.call.fixed : null;
+  });
   try {
     const loaded = (await import(pathToFileURL(data.bundlePath).href)) as { modules: Record<string, Record<string, unknown>> };
     modules = register(loaded.modules);

@@ -43,6 +43,10 @@ async function execute(ctx: HttpContext, call: Call, kind: UdfKind | undefined, 
     requestId: ctx.requestId,
     atTs,
   });
+  // A backend failure (OCC retries exhausted) is an HTTP error as in Convex: clients retry those.
+  if (result.status === "error" && result.errorCode !== undefined) {
+    throw new HttpError(503, result.errorCode, result.errorMessage.replace(/^\[Request ID: [^\]]*\] Server Error\n/, "").trimEnd());
+  }
   return json(udfResponse(result, call.format));
 }
 

@@ -173,6 +173,8 @@ export class SyncSession {
     const result = await this.deps.dedupe.run(sessionId, message.requestId, () =>
       this.deps.runner.run({ path: message.udfPath, args: message.args, kind: "mutation", caller, requestId: newRequestId() }),
     );
+    // As Convex: OCC retries exhausted closes with 1013 ("try again"); the client reconnects and re-sends.
+    if (result.status === "error" && result.errorCode !== undefined) return this.close(1013, result.errorCode);
     this.queries.respondThenTransition(mutationResponse(message.requestId, result));
   }
 
