@@ -1,0 +1,129 @@
+/**
+ * Transaction and value limits, just under and just over each: over is refused with the
+ * Convex backend's text and writes nothing (docs/fidelity.md).
+ */
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { formatBytes, humanSize } from "../../src/engine/callLimits.js";
+import type { JSONValue } from "../../src/engine/index.js";
+import { HttpError } from "../../src/server/errors.js";
+import { normalizeArgs } from "../../src/server/udfArgs.js";
+import { admin, errorOf, startEngine, type TestEngine } from "./helpers.js";
+
+let t: TestEngine;
+beforeAll(async () => (t = await startEngine({ queryMutationTimeoutMs: 20_000 })));
+afterAll(async () => await t.dispose());
+
+const written = async (mark: string) => await t.value("counter:get", { name: mark }, { caller: admin });
+
+describe("read-set intervals (TooManyReads)", () => {
+  let ids: string[];
+  beforeAll(async () => (ids = (await t.value("fidelity:insertMany", { name: "row", count: 4097 })) as string[]));
+
+  test("4,096 point reads pass", async () => {
+    expect(await t.value("fidelity:getEach", { ids: ids.slice(0, 4096), mark: "reads-under" })).toBe(4096);
+    expect(await written("reads-under")).toBe(0);
+  });
+
+  test("4,097 are refused with Convex's text, writing nothing", async () => {
+    const error = errorOf(await t.call("fidelity:getEach", { ids, mark: "reads-over" }));
+    expect(error.errorMessage).toContain(
+      "Uncaught Error: Too many reads in a single function execution (limit: 4096). Consider using smaller limits in your queries, paginating your queries, or using indexed queries with a selective index range expressions.",
+    );
+    expect(await written("reads-over")).toBeNull();
+  });
+
+  test("reading one document again is the same interval", async () => {
+    const same = Array.from({ length: 5000 }, () => ids[0]!);
+    expect(await t.value("fidelity:getEach", { ids: same })).toBe(5000);
+  });
+});
+
+describe("scheduled functions per mutation", () => {
+  test("1,000 pass, 1,001 are refused and nothing is scheduled", async () => {
+    await t.value("fidelity:scheduleMany", { count: 1000, padding: 1, mark: "sched-under" });
+    const error = errorOf(await t.call("fidelity:scheduleMany", { count: 1001, padding: 1, mark: "sched-over" }));
+    expect(error.errorMessage).toContain("Uncaught Error: Too many functions scheduled by this mutation (limit: 1000)");
+    expect(await written("sched-over")).toBeNull();
+  });
+
+  test("their arguments total at most 16 MiB", async () => {
+    await t.value("fidelity:scheduleMany", { count: 16, padding: 1_000_000, mark: "args-under" });
+    const error = errorOf(await t.call("fidelity:scheduleMany", { count: 17, padding: 1_000_000, mark: "args-over" }));
+    expect(error.errorMessage).toContain(
+      "Uncaught Error: Too large total size of the arguments of scheduled functions from this mutation (limit: 16777216 bytes)",
+    );
+    expect(await written("args-over")).toBeNull();
+  });
+
+  test("jobs are named module.js:function, as in Convex", async () => {
+    const id = await t.value("fidelity:scheduleOne");
+    const jobs = (await t.value("scheduling:jobs")) as { _id: string; name: string }[];
+    expect(jobs.find((job) => job._id === id)?.name).toBe("scheduling.js:record");
+  });
+});
+
+describe("bytes written", () => {
+  test("16 documents of 1 MB pass; 17 exceed 16 MiB and write nothing", async () => {
+    await t.value("fidelity:insertBig", { count: 16, bytes: 1_000_000, mark: "bytes-under" });
+    const error = errorOf(await t.call("fidelity:insertBig", { count: 17, bytes: 1_000_000, mark: "bytes-over" }));
+    expect(error.errorMessage).toContain("Uncaught Error: Too many bytes written in a single function execution (limit: 16 MiB)");
+    expect(await written("bytes-over")).toBeNull();
+  });
+});
+
+describe("argument and return value size (16 MiB)", () => {
+  // Convex's size of `[{value: s}]`: 2 + (2 + "value" + 1 + (2 + s)).
+  const argsOverhead = 12;
+  test("arguments", async () => {
+    const under = "x".repeat((1 << 24) - argsOverhead);
+    expect(((await t.value("fidelity:echo", { value: under })) as string).length).toBe(under.length);
+    const error = errorOf(await t.call("fidelity:echo", { value: `${under}x` }));
+    expect(error.errorMessage).toContain("\nArguments for fidelity.js:echo are too large (actual: 16 MiB, limit: 16 MiB)\n");
+  });
+
+  test("return values", async () => {
+    expect(((await t.value("fidelity:bigResult", { bytes: (1 << 24) - 2 })) as string).length).toBe((1 << 24) - 2);
+    const error = errorOf(await t.call("fidelity:bigResult", { bytes: 18_000_000 }));
+    expect(error.errorMessage).toContain("\nFunction fidelity.js:bigResult return value is too large (actual: 17.17 MiB, limit: 16 MiB)\n");
+  });
+});
+
+describe("value nesting (64 levels)", () => {
+  const nested = (levels: number): JSONValue => {
+    let value: JSONValue = 0;
+    for (let i = 0; i < levels; i++) value = [value];
+    return value;
+  };
+  const TOO_NESTED = "Value is too nested (nested 65 levels deep > maximum nesting 64)";
+
+  test("arguments nest at most 64 levels counting Convex's [args] wrapper", async () => {
+    expect(await t.value("fidelity:echo", { value: nested(62) })).toEqual(nested(62));
+    expect(errorOf(await t.call("fidelity:echo", { value: nested(63) })).errorMessage).toContain(`\n${TOO_NESTED}\n`);
+  });
+
+  test("100,000 levels get the nesting error, not a stack overflow", async () => {
+    expect(errorOf(await t.call("fidelity:echo", { value: nested(100_000) })).errorMessage).toContain(`\n${TOO_NESTED}\n`);
+  });
+
+  test("HTTP and WebSocket argument parsing refuses them before recursing", () => {
+    const deep = JSON.parse(`{"value":${"[".repeat(100_000)}${"]".repeat(100_000)}}`) as unknown;
+    expect(() => normalizeArgs(deep)).toThrow(HttpError);
+    expect(() => normalizeArgs(deep)).toThrow(TOO_NESTED);
+    expect(normalizeArgs({ value: nested(62) })).toEqual({ value: nested(62) });
+  });
+});
+
+describe("paginationOpts.numItems", () => {
+  const page = (numItems: number) => t.call("fidelity:page", { paginationOpts: { numItems, cursor: null } });
+
+  test("32,000 is allowed; more is refused with Convex's text", async () => {
+    expect((await page(32_000)).status).toBe("success");
+    expect(errorOf(await page(32_001)).errorMessage).toContain("Uncaught Error: Requested too many items: 32001");
+    expect(errorOf(await page(0)).errorMessage).toContain("Uncaught Error: Must request at least 1 document while paginating");
+  });
+});
+
+test("sizes print as the backend prints them", () => {
+  expect([formatBytes(1 << 24), formatBytes(4_718_592), formatBytes(1534), formatBytes(1000)]).toEqual(["16 MiB", "4.5 MiB", "1534 bytes", "1 KB"]);
+  expect([humanSize(1 << 24), humanSize(18_000_000), humanSize(512)]).toEqual(["16 MiB", "17.17 MiB", "512 B"]);
+});
