@@ -87,3 +87,14 @@ export function formatBytes(n: number): string {
   }
   return `${n} bytes`;
 }
+
+const WARNING_RATIO = 0.8;
+
+/**
+ * Convex's `approaching_limit_warning` as its log line: over 80% of a limit (and not over
+ * it, which is an error instead) a run gets `[WARN] <what> (actual: n, limit: m).`.
+ */
+export function approachingLimitWarning(actual: number, limit: number, what: string, unit = "", suffix?: string): string | null {
+  if (actual <= Math.floor(WARNING_RATIO * limit) || actual > limit) return null;
+  return `[WARN] ${what} (actual: ${actual}${unit}, limit: ${limit}${unit}).${suffix === undefined ? "" : ` ${suffix}`}`;
+}

@@ -61,6 +61,13 @@ function fromCallOutcome(outcome: CallOutcome): { ok: true; value: string; logLi
   return { ok: false, error: outcome.error, logLines: outcome.logLines };
 }
 
+/** A successful run close to a limit logs Convex's warning lines after its own. */
+function withWarnings<T extends { ok: boolean; logLines: string[] }>(result: T, handler: TransactionHandler): T {
+  if (!result.ok) return result;
+  const warnings = handler.limitWarnings();
+  return warnings.length === 0 ? result : { ...result, logLines: [...result.logLines, ...warnings] };
+}
+
 /** The end cursor recorded in a query journal; unreadable journals are ignored, as if absent. */
 function journalEndCursor(journal: string | null): string | null {
   if (journal === null) return null;
@@ -113,8 +120,9 @@ export class Runner {
     try {
       const handler = new TransactionHandler(tx, this.functions);
       const prepare = () => ({ message: this.message(1, "query", address, args, ctx, snapshot.ts), handler });
-      const result = fromCallOutcome(await this.txPool.run(prepare, this.limits.queryMutationMs));
+      const outcome = fromCallOutcome(await this.txPool.run(prepare, this.limits.queryMutationMs));
       handler.closeStreams();
+      const result = withWarnings(outcome, handler);
       return { outcome: result.ok ? { ...result, ts: snapshot.ts, journal: tx.journalOut } : result, readSet: tx.readSet };
     } finally {
       tx.finish();
@@ -144,9 +152,10 @@ export class Runner {
         started.handler = new TransactionHandler(tx, this.functions);
         return { message: this.message(1, "mutation", address, args, ctx, tx.snapshot.ts), handler: started.handler };
       };
-      const result = fromCallOutcome(await this.txPool.run(prepare, this.limits.queryMutationMs));
+      const outcome = fromCallOutcome(await this.txPool.run(prepare, this.limits.queryMutationMs));
       const tx = started.tx!;
       started.handler!.closeStreams();
+      const result = withWarnings(outcome, started.handler!);
       if (!result.ok) return { type: "done", outcome: result };
       options.beforeCommit?.(tx);
       const conflict = this.db.findConflict(tx.readSet);

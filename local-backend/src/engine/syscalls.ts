@@ -4,6 +4,7 @@
  * with respect to every other transaction and to commits.
  */
 import type { JSONValue } from "./api.js";
+import { approachingLimitWarning } from "./callLimits.js";
 import type { FunctionRegistry } from "./functions.js";
 import { canonicalPath, parseUdfPath, displayPath } from "./paths.js";
 import { openStream, paginate } from "./query/executor.js";
@@ -217,6 +218,20 @@ export class TransactionHandler implements CallHandler {
     this.scheduled++;
     this.scheduledArgsBytes += size;
     return ok(this.tx.insertSystem(SCHEDULED_FUNCTIONS_TABLE, job).id);
+  }
+
+  /** The run's limit warnings: the transaction's, then scheduling's (Convex's order). */
+  limitWarnings(): string[] {
+    const scheduling = [
+      approachingLimitWarning(this.scheduled, MAX_SCHEDULED_PER_MUTATION, "Many functions scheduled by this mutation"),
+      approachingLimitWarning(
+        this.scheduledArgsBytes,
+        MAX_SCHEDULED_ARGS_BYTES,
+        "Large total size of the arguments of scheduled functions from this mutation",
+        " bytes",
+      ),
+    ];
+    return [...this.tx.limitWarnings(), ...scheduling.filter((line) => line !== null)];
   }
 
   private cancel(args: Args): SyscallReply {

@@ -14,7 +14,7 @@ import type { SearchQuery } from "./store/search.js";
 import type { KeyRange, TableVersion } from "./store/table.js";
 import type { SearchIndexDef } from "./schema.js";
 import { encodeKey, KEY_MAX, type JSONObject } from "./values.js";
-import { formatBytes } from "./callLimits.js";
+import { approachingLimitWarning, formatBytes } from "./callLimits.js";
 import { checkDocument, checkSize } from "./limits.js";
 import type { ReadView, Stream } from "./query/executor.js";
 
@@ -202,6 +202,18 @@ export class Transaction implements ReadView {
 
   deleteSystem(table: string, id: string): void {
     this.put(table, id, undefined);
+  }
+
+  /** Convex's warnings for a run close to a read or write limit, in its order. */
+  limitWarnings(): string[] {
+    const warnings = [
+      approachingLimitWarning(this.documentsRead, MAX_DOCUMENTS_READ, "Many documents read in a single function execution", "", OVER_LIMIT_HELP),
+      approachingLimitWarning(this.intervals.size, MAX_READ_INTERVALS, "Many reads in a single function execution", "", OVER_LIMIT_HELP),
+      approachingLimitWarning(this.bytesRead, MAX_BYTES_READ, "Many bytes read in a single function execution", " bytes", OVER_LIMIT_HELP),
+      approachingLimitWarning(this.documentsWritten, MAX_DOCUMENTS_WRITTEN, "Many writes in a single function execution"),
+      approachingLimitWarning(this.bytesWritten, MAX_BYTES_WRITTEN, "Many bytes written in a single function execution", " bytes"),
+    ];
+    return warnings.filter((line) => line !== null);
   }
 
   metrics(): JSONObject {

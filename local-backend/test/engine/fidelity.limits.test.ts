@@ -32,6 +32,14 @@ describe("read-set intervals (TooManyReads)", () => {
     expect(await written("reads-over")).toBeNull();
   });
 
+  test("over 80% of the limit logs Convex's warning line; at 80% it does not", async () => {
+    const warned = await t.call("fidelity:getEach", { ids: ids.slice(0, 3277) });
+    expect(warned.logLines).toContain(
+      "[WARN] Many reads in a single function execution (actual: 3277, limit: 4096). Consider using smaller limits in your queries, paginating your queries, or using indexed queries with a selective index range expressions.",
+    );
+    expect((await t.call("fidelity:getEach", { ids: ids.slice(0, 3276) })).logLines).toEqual([]);
+  });
+
   test("reading one document again is the same interval", async () => {
     const same = Array.from({ length: 5000 }, () => ids[0]!);
     expect(await t.value("fidelity:getEach", { ids: same })).toBe(5000);
@@ -43,6 +51,8 @@ describe("scheduled functions per mutation", () => {
     await t.value("fidelity:scheduleMany", { count: 1000, padding: 1, mark: "sched-under" });
     const error = errorOf(await t.call("fidelity:scheduleMany", { count: 1001, padding: 1, mark: "sched-over" }));
     expect(error.errorMessage).toContain("Uncaught Error: Too many functions scheduled by this mutation (limit: 1000)");
+    const warned = await t.call("fidelity:scheduleMany", { count: 801, padding: 1, mark: "sched-warn" });
+    expect(warned.logLines).toContain("[WARN] Many functions scheduled by this mutation (actual: 801, limit: 1000).");
     expect(await written("sched-over")).toBeNull();
   });
 
