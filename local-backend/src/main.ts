@@ -6,10 +6,16 @@
 import { mkdir } from "node:fs/promises";
 import { createEngine } from "./engine/index.js";
 import { AdminKey } from "./server/auth/adminKey.js";
-import { DevIssuer } from "./server/auth/devIssuer.js";
+import { DEV_ISSUER, DevIssuer } from "./server/auth/devIssuer.js";
 import { parseCli, USAGE, type CliOptions } from "./server/cli.js";
 import { publishEnv } from "./server/publishEnv.js";
 import { startServer } from "./server/server.js";
+
+/**
+ * What convex/auth.config.ts reads, unless the deployment env (DATA/env.json) sets it: the
+ * development issuer stands in for Clerk, so its tokens take the same provider path.
+ */
+const LOCAL_DEPLOYMENT_ENV = { CLERK_JWT_ISSUER_DOMAIN: DEV_ISSUER };
 
 /** A shutdown that hangs (a stuck function, a stuck socket) must not keep the process alive. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -33,7 +39,7 @@ async function main(): Promise<void> {
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const adminKey = await AdminKey.loadOrCreate(options.dataDir);
   const devIssuer = await DevIssuer.loadOrCreate(options.dataDir);
-  const engine = await createEngine({ dataDir: options.dataDir, functionsDir: options.functionsDir });
+  const engine = await createEngine({ dataDir: options.dataDir, functionsDir: options.functionsDir, defaultEnv: LOCAL_DEPLOYMENT_ENV });
   const server = await startServer({ engine, adminKey, devIssuer, port: options.port });
   if (options.publishEnv !== undefined) await publishEnv(options.publishEnv, server.url, adminKey.value);
 

@@ -4,7 +4,8 @@
  * module shares one copy of `convex/*`, so `instanceof` checks inside convex/server hold.
  */
 import { mkdir, readdir } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
+import { AUTH_CONFIG_ENV_GLOBAL } from "./worker/authConfig.js";
 
 const SOURCE = /\.(ts|tsx|js|jsx|mjs|cjs)$/;
 
@@ -28,14 +29,31 @@ export function modulePath(functionsDir: string, file: string): string {
   return relative(functionsDir, file).split(sep).join("/").replace(SOURCE, "");
 }
 
-/** Writes `<outDir>/functions.mjs` (+ source map) and returns its path. */
-export async function bundleFunctions(functionsDir: string, outDir: string): Promise<string> {
+export type Bundles = {
+  /** Every module. */
+  functions: string;
+  /** `auth.config` alone, so it can be evaluated as Convex does (unset variables refused); null without one. */
+  authConfig: string | null;
+};
+
+/** Writes `<outDir>/functions.mjs` and `<outDir>/auth.config.mjs` (+ source maps). */
+export async function bundleFunctions(functionsDir: string, outDir: string): Promise<Bundles> {
   const files = await listModules(functionsDir);
+  const authFile = files.find((file) => modulePath(functionsDir, file) === "auth.config");
+  const [functions, authConfig] = await Promise.all([
+    bundleModules(functionsDir, files, join(outDir, "functions.mjs")),
+    authFile === undefined
+      ? null
+      : bundleModules(functionsDir, [authFile], join(outDir, "auth.config.mjs"), { "process.env": `globalThis.${AUTH_CONFIG_ENV_GLOBAL}` }),
+  ]);
+  return { functions, authConfig };
+}
+
+async function bundleModules(functionsDir: string, files: string[], outfile: string, define: Record<string, string> = {}): Promise<string> {
   const imports = files.map((file, i) => `import * as m${i} from ${JSON.stringify(file)};`);
   const entries = files.map((file, i) => `  ${JSON.stringify(modulePath(functionsDir, file))}: m${i},`);
   const contents = `${imports.join("\n")}\nexport const modules = {\n${entries.join("\n")}\n};\n`;
-  await mkdir(outDir, { recursive: true });
-  const outfile = join(outDir, "functions.mjs");
+  await mkdir(dirname(outfile), { recursive: true });
   const esbuild = await import("esbuild");
   await esbuild.build({
     stdin: { contents, resolveDir: functionsDir, sourcefile: "modules.js", loader: "js" },
@@ -46,6 +64,7 @@ export async function bundleFunctions(functionsDir: string, outDir: string): Pro
     outfile,
     sourcemap: true,
     logLevel: "silent",
+    define,
     banner: { js: "import { createRequire as __createRequire } from 'module'; const require = __createRequire(import.meta.url);" },
   });
   return outfile;

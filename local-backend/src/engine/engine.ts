@@ -39,6 +39,8 @@ export type EngineOptions = {
   maxActionWorkers?: number;
   /** Deployment environment variables; default: `<dataDir>/env.json`. */
   env?: Record<string, string>;
+  /** Variables the deployment has unless `env` / env.json sets them (the local backend's own defaults). */
+  defaultEnv?: Record<string, string>;
   /** Log size after which a checkpoint is written (bytes). Default 64 MiB. */
   checkpointBytes?: number;
 };
@@ -77,9 +79,9 @@ export class LocalEngine implements Engine {
     const functionsDir = resolve(options.functionsDir);
     await mkdir(dataDir, { recursive: true });
     const buildDir = join(dataDir, "build");
-    const env = options.env ?? (await readDeploymentEnv(dataDir));
-    const [bundlePath, script] = await Promise.all([bundleFunctions(functionsDir, buildDir), workerScript(buildDir)]);
-    const data: WorkerData = { bundlePath, functionsDir, env };
+    const env = { ...options.defaultEnv, ...(options.env ?? (await readDeploymentEnv(dataDir))) };
+    const [bundles, script] = await Promise.all([bundleFunctions(functionsDir, buildDir), workerScript(buildDir)]);
+    const data: WorkerData = { bundlePath: bundles.functions, authConfigPath: bundles.authConfig, functionsDir, env };
     const analysis = await analyzeBundle(script, data);
     const db = new Database(parseSchema(analysis.schema), 0n);
     const persistence = await Persistence.open(join(dataDir, "db"), db, options.checkpointBytes);

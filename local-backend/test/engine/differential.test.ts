@@ -190,7 +190,7 @@ describe("fixture project vs convex-test", () => {
 
 describe("real convex/ vs convex-test", () => {
   let t: TestEngine;
-  beforeAll(async () => (t = await startEngine({ functionsDir: PROJECT })));
+  beforeAll(async () => (t = await startEngine({ functionsDir: PROJECT, defaultEnv: { CLERK_JWT_ISSUER_DOMAIN: "https://dev.doctrina.local" } })));
   afterAll(async () => await t?.dispose());
 
   test("users: create, read, authorization matrix", async () => {

@@ -89,19 +89,19 @@ function exported(path: string): string | null {
   return typeof value?.export === "function" ? value.export() : null;
 }
 
-export function analyze(): Analysis {
+/** `authConfig`: evaluated on its own (worker/authConfig.ts). */
+export function analyze(authConfig: JSONValue | null): Analysis {
   const functions: AnalyzedFunction[] = [];
   for (const [module, exports] of Object.entries(register(rawModules))) {
     for (const [name, fn] of Object.entries(exports)) {
       functions.push({ module, name, kind: fn.kind, visibility: fn.visibility, args: fn.exportedArgs, returns: fn.exportedReturns });
     }
   }
-  const auth = defaultExport("auth.config");
   return {
     functions,
     schema: exported("schema"),
     crons: exported("crons"),
-    authConfig: auth === undefined ? null : (JSON.parse(JSON.stringify(auth)) as JSONValue),
+    authConfig,
     httpRoutes: (defaultExport("http") as Registered | undefined)?.isRouter === true,
   };
 }

@@ -6,6 +6,8 @@ import type { JSONValue, UdfKind, UserIdentity } from "../api.js";
 
 export type WorkerData = {
   bundlePath: string;
+  /** `auth.config` bundled alone (the analyze step evaluates it); null without one. */
+  authConfigPath: string | null;
   /** Absolute functions directory, to shorten stack frames to `../convex/...`. */
   functionsDir: string;
   env: Record<string, string>;

@@ -14,6 +14,7 @@ import { decodeId } from "../ids.js";
 import { canonicalPath, displayPath, parseUdfPath } from "../paths.js";
 import { validateArgs, validateReturns, type TableNames, type ValidatorJson } from "../validator.js";
 import { installDeterminism, newRunClock, type RunClock } from "./determinism.js";
+import { evaluateAuthConfig } from "./authConfig.js";
 import { formatLogLine } from "./format.js";
 import { analyze, register, type Modules, type RegisteredFunction } from "./modules.js";
 import { toCallError } from "./errors.js";
@@ -332,7 +333,10 @@ function onMessage(message: MainToWorker): void {
   } else if (message.type === "run") {
     void run(message);
   } else {
-    send({ type: "analysis", ok: true, analysis: analyze() });
+    evaluateAuthConfig(data.authConfigPath, data.env).then(
+      (authConfig) => send({ type: "analysis", ok: true, analysis: analyze(authConfig) }),
+      (error: unknown) => send({ type: "analysis", ok: false, message: error instanceof Error ? error.message : String(error) }),
+    );
   }
 }
 

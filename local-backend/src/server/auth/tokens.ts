@@ -68,7 +68,11 @@ export class TokenVerifier {
     const providers = this.providers();
     const key = JSON.stringify(providers);
     if (this.cache?.key !== key) {
-      this.cache = { key, issuers: [this.devIssuer, ...providers.flatMap(usableIssuer)] };
+      // auth.config.ts naming the development issuer (the local deployment env points
+      // CLERK_JWT_ISSUER_DOMAIN at it) verifies through that provider, with the local keys;
+      // projects whose auth config does not name it still trust it last.
+      const issuers = providers.flatMap(usableIssuer).map((issuer) => (issuer.issuer === this.devIssuer.issuer ? { ...issuer, keys: this.devIssuer.keys } : issuer));
+      this.cache = { key, issuers: [...issuers, this.devIssuer] };
     }
     return this.cache.issuers;
   }
