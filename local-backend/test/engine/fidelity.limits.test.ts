@@ -15,6 +15,22 @@ afterAll(async () => await t.dispose());
 
 const written = async (mark: string) => await t.value("counter:get", { name: mark }, { caller: admin });
 
+// This engine has a long time limit: on a loaded machine 32,000 reads can pass 1 s of worker
+// time, and these tests are about the read and write limits, not time.
+describe("documents written and read", () => {
+  test("16,000 writes pass, 16,001 are refused; 32,000 documents read pass, 32,001 are refused", async () => {
+    const writes = errorOf(await t.call("messages:sendMany", { channel: "limits", count: 16_001 }));
+    expect(writes.errorMessage).toContain("Uncaught Error: Too many writes in a single function execution (limit: 16000)");
+    expect(await t.value("messages:count")).toBe(0);
+    await t.value("messages:sendMany", { channel: "limits", count: 16_000 });
+    await t.value("messages:sendMany", { channel: "limits", count: 16_000 });
+    expect(await t.value("messages:count")).toBe(32_000);
+    await t.value("messages:sendMany", { channel: "limits", count: 1 });
+    const reads = errorOf(await t.call("messages:count"));
+    expect(reads.errorMessage).toContain("Uncaught Error: Too many documents read in a single function execution (limit: 32000).");
+  }, 120_000);
+});
+
 describe("read-set intervals (TooManyReads)", () => {
   let ids: string[];
   beforeAll(async () => (ids = (await t.value("fidelity:insertMany", { name: "row", count: 4097 })) as string[]));
