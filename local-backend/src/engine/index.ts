@@ -3,6 +3,8 @@ import type { Engine } from "./api.js";
 import { LocalEngine, type EngineOptions } from "./engine.js";
 
 export type { EngineOptions } from "./engine.js";
+export { DataDirDamagedError, DataDirLockedError } from "./durability/persistence.js";
+export { writeHolder } from "./durability/holder.js";
 export * from "./api.js";
 
 export async function createEngine(options: EngineOptions): Promise<Engine> {
