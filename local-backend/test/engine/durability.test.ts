@@ -1,6 +1,6 @@
 /** Durability: restart, crash mid-write (SIGKILL), the data-directory lock, damaged files, legacy migration. */
 import { spawn } from "node:child_process";
-import { appendFile, readdir, rm, stat } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type BuildOptions } from "esbuild";
