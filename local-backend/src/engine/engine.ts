@@ -5,7 +5,19 @@
 import { mkdir } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
-import type { AuthProvider, Commit, Engine, FunctionInfo, ReadSet, UdfRequest, UdfResult } from "./api.js";
+import type {
+  AuthProvider,
+  Commit,
+  Engine,
+  FunctionInfo,
+  ImportMode,
+  ReadSet,
+  SnapshotExportCounts,
+  SnapshotImportCounts,
+  SnapshotProgress,
+  UdfRequest,
+  UdfResult,
+} from "./api.js";
 import { parseAuthConfig } from "./auth.js";
 import { bundleFunctions } from "./bundle.js";
 import { Committer } from "./committer.js";
@@ -17,6 +29,8 @@ import { FunctionRegistry } from "./functions.js";
 import { Runner, type Outcome } from "./runner.js";
 import { Scheduler } from "./scheduler.js";
 import { parseSchema } from "./schema.js";
+import { exportSnapshot } from "./snapshot/export.js";
+import { importSnapshot } from "./snapshot/import.js";
 import { Database, nextTimestamp } from "./store/database.js";
 import { ReadSetImpl } from "./store/readset.js";
 import { analyzeBundle } from "./worker/analyze.js";
@@ -160,6 +174,14 @@ export class LocalEngine implements Engine {
 
   authProviders(): AuthProvider[] {
     return this.providers;
+  }
+
+  async exportSnapshot(zipPath: string, options: { onProgress?: (progress: SnapshotProgress) => void } = {}): Promise<SnapshotExportCounts> {
+    return exportSnapshot(this.db, resolve(zipPath), options.onProgress);
+  }
+
+  async importSnapshot(zipPath: string, options: { mode: ImportMode; onProgress?: (progress: SnapshotProgress) => void }): Promise<SnapshotImportCounts> {
+    return await importSnapshot(this.db, this.committer, resolve(zipPath), options.mode, options.onProgress);
   }
 
   /** Stops timers and workers (in-flight calls fail), writes queued commits, releases the data directory. Idempotent. */

@@ -5,6 +5,7 @@ import { LocalEngine, type EngineOptions } from "./engine.js";
 export type { EngineOptions } from "./engine.js";
 export { DataDirDamagedError, DataDirLockedError } from "./durability/persistence.js";
 export { writeHolder } from "./durability/holder.js";
+export { SnapshotImportError } from "./snapshot/import.js";
 export * from "./api.js";
 
 export async function createEngine(options: EngineOptions): Promise<Engine> {
