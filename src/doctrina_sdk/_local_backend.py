@@ -219,6 +219,16 @@ class _Output:
         return "\n".join(self.stderr_tail) or "(no output)"
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _terminate(process: subprocess.Popen[str], grace: float = STOP_GRACE_SECONDS) -> None:
     """SIGTERM, then SIGKILL after ``grace`` seconds; closes our ends of the pipes."""
     if process.poll() is None:
@@ -345,8 +355,9 @@ class LocalBackend:
         except (OSError, ValueError):
             return None
         url = holder.get("url") if isinstance(holder, dict) else None
-        if not isinstance(url, str):
-            return None
+        pid = holder.get("pid") if isinstance(holder, dict) else None
+        if not isinstance(url, str) or not isinstance(pid, int) or not _alive(pid):
+            return None  # left behind by a server that was killed
         try:
             return cls.attach(url=url, data_dir=directory)
         except LocalBackendError:
@@ -514,7 +525,10 @@ class LocalBackend:
                 raise LocalBackendError(f"Snapshot {body['operation']} refused: {started.text}")
             job_id = started.json()["jobId"]
             while time.monotonic() < deadline:
-                job: dict[str, Any] = http.get("/_doctrina/snapshot", params={"job": job_id}).json()
+                polled = http.get("/_doctrina/snapshot", params={"job": job_id})
+                if polled.status_code != 200:
+                    raise LocalBackendError(f"Snapshot {body['operation']} was lost: {polled.text}")
+                job: dict[str, Any] = polled.json()
                 if on_progress is not None:
                     on_progress(job)
                 if job["state"] == "done":

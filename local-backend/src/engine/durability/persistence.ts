@@ -118,7 +118,7 @@ export class Persistence {
 
   private readTables(db: Database): Map<string, TableVersion> {
     const byNumber = new Map<number, JSONObject[]>();
-    const rows = this.sqlite.prepare("SELECT id, table_number, json, crc FROM documents ORDER BY table_number").raw().iterate() as IterableIterator<
+    const rows = this.sqlite.prepare("SELECT id, table_number, json, crc FROM documents").raw().iterate() as IterableIterator<
       [string, number, string, number]
     >;
     for (const [id, number, json, crc] of rows) {
