@@ -30,8 +30,9 @@ await Promise.all(
       target: "node20",
       sourcemap: true,
       banner,
-      // esbuild ships a native binary (used at runtime to bundle convex/); ws's native add-ons are optional.
-      external: ["esbuild", "bufferutil", "utf-8-validate"],
+      // esbuild ships a native binary (used at runtime to bundle convex/), better-sqlite3 a native
+      // add-on (compiled by `npm ci`); ws's native add-ons are optional.
+      external: ["esbuild", "better-sqlite3", "bufferutil", "utf-8-validate"],
       logLevel: "warning",
     }),
   ),

@@ -4,7 +4,7 @@
  * cleanly on SIGTERM/SIGINT or, with --exit-with-parent, when stdin closes.
  */
 import { mkdir } from "node:fs/promises";
-import { createEngine } from "./engine/index.js";
+import { createEngine, DataDirDamagedError, DataDirLockedError, writeHolder, type Engine } from "./engine/index.js";
 import { AdminKey } from "./server/auth/adminKey.js";
 import { DEV_ISSUER, DevIssuer } from "./server/auth/devIssuer.js";
 import { parseCli, USAGE, type CliOptions } from "./server/cli.js";
@@ -39,8 +39,9 @@ async function main(): Promise<void> {
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const adminKey = await AdminKey.loadOrCreate(options.dataDir);
   const devIssuer = await DevIssuer.loadOrCreate(options.dataDir);
-  const engine = await createEngine({ dataDir: options.dataDir, functionsDir: options.functionsDir, defaultEnv: LOCAL_DEPLOYMENT_ENV });
+  const engine = await openEngine(options);
   const server = await startServer({ engine, adminKey, devIssuer, port: options.port });
+  await writeHolder(options.dataDir, { pid: process.pid, url: server.url });
   if (options.publishEnv !== undefined) await publishEnv(options.publishEnv, server.url, adminKey.value);
 
   let stopping = false;
@@ -70,6 +71,17 @@ async function main(): Promise<void> {
 
   const ready = `{"url": ${JSON.stringify(server.url)}, "dataDir": ${JSON.stringify(options.dataDir)}, "adminKeyFile": ${JSON.stringify(adminKey.file)}}`;
   process.stdout.write(`DOCTRINA_BACKEND_READY ${ready}\n`);
+}
+
+/** A locked or damaged data directory is the user's to resolve: say so in one line, exit 3. */
+async function openEngine(options: CliOptions): Promise<Engine> {
+  try {
+    return await createEngine({ dataDir: options.dataDir, functionsDir: options.functionsDir, defaultEnv: LOCAL_DEPLOYMENT_ENV });
+  } catch (error) {
+    if (!(error instanceof DataDirLockedError || error instanceof DataDirDamagedError)) throw error;
+    log(error.message);
+    process.exit(3);
+  }
 }
 
 /** A bug reached from one request must not take down every other client's server. */

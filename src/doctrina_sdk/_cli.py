@@ -1,7 +1,9 @@
 """The ``doctrina`` command.
 
 ``doctrina dev`` runs the local backend in the foreground and writes `.env.local`
-so `Doctrina()` and the Convex CLI find it; ``doctrina run`` calls one function.
+so `Doctrina()` and the Convex CLI find it; ``doctrina run`` calls one function;
+``doctrina export`` / ``doctrina import`` write and load ``npx convex export`` ZIPs of a
+local data directory (through its running server, or one started for the command).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from types import FrameType
 from typing import Any
 
 from convex.values import convex_to_json
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ._client import Doctrina
 from ._constants import __version__
@@ -41,7 +44,23 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("args", nargs="?", default="{}", help="the arguments as a JSON object")
     run.add_argument("--kind", choices=("query", "mutation", "action"), default="query")
     run.add_argument("--as-user", help="act as this users id (service credentials only)")
+
+    export = commands.add_parser("export", help="write a local data directory to an npx convex export ZIP")
+    export.add_argument("path", help="the ZIP file to write, e.g. snapshot.zip")
+    _add_backend_options(export)
+
+    load = commands.add_parser("import", help="load an npx convex export ZIP into a local data directory")
+    load.add_argument("path", help="the ZIP file to read")
+    modes = load.add_mutually_exclusive_group()
+    modes.add_argument("--replace", action="store_true", help="replace the documents of the imported tables")
+    modes.add_argument("--append", action="store_true", help="add to the imported tables")
+    _add_backend_options(load)
     return parser
+
+
+def _add_backend_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--data-dir", default=".doctrina/dev", help="data directory (default .doctrina/dev)")
+    command.add_argument("--project-root", help="the directory holding local-backend/ and convex/")
 
 
 def _stop_on_sigterm() -> None:
@@ -88,10 +107,39 @@ def _run(options: argparse.Namespace) -> int:
     return 0
 
 
+def _snapshot(options: argparse.Namespace) -> int:
+    """Export or import through the data directory's server (attached, or started for this)."""
+    backend = LocalBackend.start(data_dir=options.data_dir, project_root=options.project_root, attach=True)
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
+    ) as progress:
+        verb = "Exporting" if options.command == "export" else "Importing"
+        task = progress.add_task(f"{verb} {options.path}", total=None)
+
+        def update(job: dict[str, Any]) -> None:
+            total = job.get("totalDocuments") or None
+            progress.update(task, completed=job.get("documents", 0), total=total)
+
+        try:
+            if options.command == "export":
+                counts = backend.export_snapshot(options.path, on_progress=update)
+            else:
+                counts = backend.import_snapshot(
+                    options.path, replace=options.replace, append=options.append, on_progress=update
+                )
+        finally:
+            if backend.pid is not None:
+                backend.stop()
+    done = "Exported" if options.command == "export" else "Imported"
+    print(f"{done} {counts['documents']} documents in {counts['tables']} tables ({options.path})")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     options = _parser().parse_args(argv)
+    commands = {"dev": _dev, "run": _run, "export": _snapshot, "import": _snapshot}
     try:
-        return _dev(options) if options.command == "dev" else _run(options)
+        return commands[options.command](options)
     except DoctrinaError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -24,7 +24,7 @@ import sys
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -45,6 +45,13 @@ KILL_WAIT_SECONDS = 5.0
 # Installing and building, waiting for another process doing it included, ends within this.
 SETUP_TIMEOUT_SECONDS = 900.0
 _STDERR_LINES_KEPT = 60
+# How often a snapshot export/import is polled for progress, and how long it may take.
+_SNAPSHOT_POLL_SECONDS = 0.2
+SNAPSHOT_TIMEOUT_SECONDS = 3600.0
+# `<data_dir>/holder.json`: pid and URL of the server holding the directory's lock.
+HOLDER_FILE = "holder.json"
+
+SnapshotProgress = Callable[[dict[str, Any]], None]
 
 ClientT = TypeVar("ClientT", Doctrina, AsyncDoctrina)
 
@@ -212,6 +219,16 @@ class _Output:
         return "\n".join(self.stderr_tail) or "(no output)"
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _terminate(process: subprocess.Popen[str], grace: float = STOP_GRACE_SECONDS) -> None:
     """SIGTERM, then SIGKILL after ``grace`` seconds; closes our ends of the pipes."""
     if process.poll() is None:
@@ -262,8 +279,17 @@ class LocalBackend:
         publish_env: str | os.PathLike[str] | None = None,
         startup_timeout: float = 60.0,
         node: str = "node",
+        attach: bool = False,
     ) -> LocalBackend:
-        """Starts a backend keeping its data in ``data_dir``; ``port=None`` picks a free loopback port."""
+        """Starts a backend keeping its data in ``data_dir``; ``port=None`` picks a free loopback port.
+
+        One server per data directory: a second start fails naming the running one (pid, URL).
+        With ``attach=True`` a server already running on ``data_dir`` is attached to instead.
+        """
+        if attach:
+            running = cls._running_on(Path(data_dir).resolve())
+            if running is not None:
+                return running
         root = find_project_root(project_root)
         if shutil.which(node) is None:
             raise LocalBackendError(f"{node!r} not found: the local backend needs Node.js 20 or newer")
@@ -320,6 +346,22 @@ class LocalBackend:
         backend = cls(url=url.rstrip("/"), admin_key=admin_key, data_dir=directory)
         backend._check_health(10.0)
         return backend
+
+    @classmethod
+    def _running_on(cls, directory: Path) -> LocalBackend | None:
+        """The healthy server holding ``directory``, if its holder file names one."""
+        try:
+            holder = json.loads((directory / HOLDER_FILE).read_text())
+        except (OSError, ValueError):
+            return None
+        url = holder.get("url") if isinstance(holder, dict) else None
+        pid = holder.get("pid") if isinstance(holder, dict) else None
+        if not isinstance(url, str) or not isinstance(pid, int) or not _alive(pid):
+            return None  # left behind by a server that was killed
+        try:
+            return cls.attach(url=url, data_dir=directory)
+        except LocalBackendError:
+            return None
 
     @staticmethod
     def _await_ready(process: subprocess.Popen[str], output: _Output, timeout: float) -> dict[str, Any]:
@@ -439,6 +481,62 @@ class LocalBackend:
                 f"Minting a development token failed: HTTP {response.status_code} {response.text}"
             )
         return str(response.json()["token"])
+
+    def export_snapshot(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        on_progress: SnapshotProgress | None = None,
+        timeout: float = SNAPSHOT_TIMEOUT_SECONDS,
+    ) -> dict[str, Any]:
+        """Writes the data to ``path`` as an ``npx convex export`` ZIP; returns its counts."""
+        body = {"operation": "export", "path": str(Path(path).resolve())}
+        return self._snapshot_job(body, on_progress, timeout)
+
+    def import_snapshot(
+        self,
+        path: str | os.PathLike[str],
+        replace: bool = False,
+        *,
+        append: bool = False,
+        on_progress: SnapshotProgress | None = None,
+        timeout: float = SNAPSHOT_TIMEOUT_SECONDS,
+    ) -> dict[str, Any]:
+        """Loads an ``npx convex export`` ZIP, all or nothing; returns ``{tables, documents, deleted}``.
+
+        By default every imported table must be empty; ``replace=True`` replaces their
+        documents, ``append=True`` adds to them. A bad document raises `LocalBackendError`
+        naming its file, row and field, and nothing is written.
+        """
+        if replace and append:
+            raise ValueError("replace=True and append=True exclude each other")
+        mode = "replace" if replace else "append" if append else "requireEmpty"
+        body = {"operation": "import", "path": str(Path(path).resolve()), "mode": mode}
+        return self._snapshot_job(body, on_progress, timeout)
+
+    def _snapshot_job(
+        self, body: dict[str, str], on_progress: SnapshotProgress | None, timeout: float
+    ) -> dict[str, Any]:
+        headers = {"Authorization": f"Convex {self._admin_key}", "Convex-Client": CLIENT_HEADER_VALUE}
+        deadline = time.monotonic() + timeout
+        with httpx.Client(base_url=self._url, headers=headers, timeout=30.0) as http:
+            started = http.post("/_doctrina/snapshot", json=body)
+            if started.status_code != 200:
+                raise LocalBackendError(f"Snapshot {body['operation']} refused: {started.text}")
+            job_id = started.json()["jobId"]
+            while time.monotonic() < deadline:
+                polled = http.get("/_doctrina/snapshot", params={"job": job_id})
+                if polled.status_code != 200:
+                    raise LocalBackendError(f"Snapshot {body['operation']} was lost: {polled.text}")
+                job: dict[str, Any] = polled.json()
+                if on_progress is not None:
+                    on_progress(job)
+                if job["state"] == "done":
+                    return dict(job["result"])
+                if job["state"] == "failed":
+                    raise LocalBackendError(str(job["error"]))
+                time.sleep(_SNAPSHOT_POLL_SECONDS)
+        raise LocalBackendError(f"Snapshot {body['operation']} did not finish within {timeout:.0f}s")
 
     def stop(self, *, timeout: float = STOP_GRACE_SECONDS) -> None:
         """Closes the sync clients from `client()` and stops the server (SIGTERM, then SIGKILL

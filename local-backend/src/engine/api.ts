@@ -91,6 +91,15 @@ export type FunctionInfo = {
   returns: JSONValue;
 };
 
+/** Progress of a snapshot export or import, in documents. */
+export type SnapshotProgress = { table: string; documents: number; totalDocuments: number };
+
+/** `npx convex import` modes: every imported table must be empty (default), add, or replace their documents. */
+export type ImportMode = "requireEmpty" | "append" | "replace";
+
+export type SnapshotExportCounts = { ts: bigint; tables: number; documents: number };
+export type SnapshotImportCounts = { tables: number; documents: number; deleted: number };
+
 export interface Engine {
   /** Runs a function of any kind; a kind mismatch or unknown function is an error result. */
   run(request: UdfRequest): Promise<UdfResult>;
@@ -111,5 +120,18 @@ export interface Engine {
   commitsSince?(ts: bigint): Commit[] | null;
   functions(): FunctionInfo[];
   authProviders(): AuthProvider[];
+  /**
+   * Writes the published snapshot to `zipPath` in the `npx convex export` ZIP format
+   * (user tables, real IDs and table numbers, export_json values).
+   */
+  exportSnapshot?(zipPath: string, options?: { onProgress?: (progress: SnapshotProgress) => void }): Promise<SnapshotExportCounts>;
+  /**
+   * Imports an `npx convex export` ZIP with the CLI's semantics, all or nothing: every document
+   * is validated first; a bad one rejects with `SnapshotImportError` naming file, row and field.
+   */
+  importSnapshot?(
+    zipPath: string,
+    options: { mode: ImportMode; onProgress?: (progress: SnapshotProgress) => void },
+  ): Promise<SnapshotImportCounts>;
   close(): Promise<void>;
 }

@@ -25,7 +25,7 @@ export class Committer {
   /** Applies `writes` now; the promise resolves once the commit is durable and published. */
   commit(writes: readonly Write[]): { commit: CommitRecord; durable: Promise<void> } {
     const { commit, snapshot } = this.db.apply(writes);
-    const durable = new Promise<void>((resolve) => {
+    const durable = new Promise<void>((resolve, reject) => {
       this.persistence.append(commit, () => {
         this.db.publish(commit, snapshot);
         this.releaseWaiters();
@@ -37,7 +37,7 @@ export class Committer {
           }
         }
         resolve();
-      });
+      }, reject);
     });
     return { commit, durable };
   }

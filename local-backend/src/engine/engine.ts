@@ -5,18 +5,33 @@
 import { mkdir } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
-import type { AuthProvider, Commit, Engine, FunctionInfo, ReadSet, UdfRequest, UdfResult } from "./api.js";
+import type {
+  AuthProvider,
+  Commit,
+  Engine,
+  FunctionInfo,
+  ImportMode,
+  ReadSet,
+  SnapshotExportCounts,
+  SnapshotImportCounts,
+  SnapshotProgress,
+  UdfRequest,
+  UdfResult,
+} from "./api.js";
 import { parseAuthConfig } from "./auth.js";
 import { bundleFunctions } from "./bundle.js";
 import { argsNestingError } from "./callLimits.js";
 import { Committer } from "./committer.js";
 import { CronRunner } from "./crons.js";
-import { Persistence } from "./durability/persistence.js";
+import { lockedMessage, readHolder, removeHolder, writeHolder } from "./durability/holder.js";
+import { DataDirLockedError, Persistence } from "./durability/persistence.js";
 import { readDeploymentEnv } from "./env.js";
 import { FunctionRegistry } from "./functions.js";
 import { Runner, type Outcome } from "./runner.js";
 import { Scheduler } from "./scheduler.js";
 import { parseSchema } from "./schema.js";
+import { exportSnapshot } from "./snapshot/export.js";
+import { importSnapshot } from "./snapshot/import.js";
 import { Database, nextTimestamp } from "./store/database.js";
 import { ReadSetImpl } from "./store/readset.js";
 import { analyzeBundle } from "./worker/analyze.js";
@@ -25,7 +40,7 @@ import type { CallError, WorkerData } from "./worker/protocol.js";
 import { workerScript } from "./workerScript.js";
 
 export type EngineOptions = {
-  /** Where the database, its log and build artifacts live. */
+  /** Where the database and build artifacts live; one engine at a time (the store is locked). */
   dataDir: string;
   /** The Convex functions directory (`convex/`). */
   functionsDir: string;
@@ -41,8 +56,6 @@ export type EngineOptions = {
   env?: Record<string, string>;
   /** Variables the deployment has unless `env` / env.json sets them (the local backend's own defaults). */
   defaultEnv?: Record<string, string>;
-  /** Log size after which a checkpoint is written (bytes). Default 64 MiB. */
-  checkpointBytes?: number;
 };
 
 export function errorResult(requestId: string, error: CallError, logLines: string[]): UdfResult {
@@ -63,6 +76,7 @@ export class LocalEngine implements Engine {
   private closing: Promise<void> | null = null;
 
   private constructor(
+    private readonly dataDir: string,
     private readonly db: Database,
     private readonly persistence: Persistence,
     private readonly committer: Committer,
@@ -78,16 +92,26 @@ export class LocalEngine implements Engine {
     const dataDir = resolve(options.dataDir);
     const functionsDir = resolve(options.functionsDir);
     await mkdir(dataDir, { recursive: true });
+    const persistence = await openLocked(dataDir);
+    try {
+      return await LocalEngine.start(options, dataDir, functionsDir, persistence);
+    } catch (error) {
+      persistence.close();
+      await removeHolder(dataDir);
+      throw error;
+    }
+  }
+
+  private static async start(options: EngineOptions, dataDir: string, functionsDir: string, persistence: Persistence): Promise<LocalEngine> {
     const buildDir = join(dataDir, "build");
     const env = { ...options.defaultEnv, ...(options.env ?? (await readDeploymentEnv(dataDir))) };
     const [bundles, script] = await Promise.all([bundleFunctions(functionsDir, buildDir), workerScript(buildDir)]);
     const data: WorkerData = { bundlePath: bundles.functions, authConfigPath: bundles.authConfig, functionsDir, env };
     const analysis = await analyzeBundle(script, data);
     const db = new Database(parseSchema(analysis.schema), 0n);
-    const persistence = await Persistence.open(join(dataDir, "db"), db, options.checkpointBytes);
-    const hadTables = db.tableList().length;
+    await persistence.load(db, join(dataDir, "db"));
     for (const table of db.schema.tables.keys()) db.ensureTableNumber(table);
-    if (db.tableList().length !== hadTables) await persistence.persistTables(db.latest.ts);
+    persistence.persistTables();
     db.advanceTo(nextTimestamp(db.latest.ts));
     const workers = options.maxWorkers ?? Math.max(4, 2 * availableParallelism());
     const txPool = new WorkerPool(script, data, workers);
@@ -101,7 +125,7 @@ export class LocalEngine implements Engine {
     });
     const scheduler = new Scheduler(runner);
     const crons = new CronRunner(runner, analysis.crons);
-    const engine = new LocalEngine(db, persistence, committer, runner, registry, parseAuthConfig(analysis.authConfig), [txPool, actionPool], scheduler, crons);
+    const engine = new LocalEngine(dataDir, db, persistence, committer, runner, registry, parseAuthConfig(analysis.authConfig), [txPool, actionPool], scheduler, crons);
     committer.onCommit((commit) => scheduler.onCommit(commit));
     await scheduler.start();
     await crons.start();
@@ -159,14 +183,35 @@ export class LocalEngine implements Engine {
     return this.providers;
   }
 
-  /** Stops timers and workers (in-flight calls fail), flushes the log and writes a checkpoint. Idempotent. */
+  async exportSnapshot(zipPath: string, options: { onProgress?: (progress: SnapshotProgress) => void } = {}): Promise<SnapshotExportCounts> {
+    return exportSnapshot(this.db, resolve(zipPath), options.onProgress);
+  }
+
+  async importSnapshot(zipPath: string, options: { mode: ImportMode; onProgress?: (progress: SnapshotProgress) => void }): Promise<SnapshotImportCounts> {
+    return await importSnapshot(this.db, this.committer, resolve(zipPath), options.mode, options.onProgress);
+  }
+
+  /** Stops timers and workers (in-flight calls fail), writes queued commits, releases the data directory. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.scheduler.stop();
       this.crons.stop();
       await Promise.all(this.pools.map((pool) => pool.close()));
-      await this.persistence.close();
+      this.persistence.close();
+      await removeHolder(this.dataDir);
     })();
     return this.closing;
+  }
+}
+
+/** Opens the store of `dataDir`, refusing with the holder's pid and URL when another engine has it. */
+async function openLocked(dataDir: string): Promise<Persistence> {
+  try {
+    const persistence = await Persistence.open(join(dataDir, "db"));
+    await writeHolder(dataDir, { pid: process.pid, url: null });
+    return persistence;
+  } catch (error) {
+    if (error instanceof DataDirLockedError) throw new DataDirLockedError(lockedMessage(dataDir, await readHolder(dataDir)));
+    throw error;
   }
 }

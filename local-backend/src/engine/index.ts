@@ -3,6 +3,9 @@ import type { Engine } from "./api.js";
 import { LocalEngine, type EngineOptions } from "./engine.js";
 
 export type { EngineOptions } from "./engine.js";
+export { DataDirDamagedError, DataDirLockedError } from "./durability/persistence.js";
+export { writeHolder } from "./durability/holder.js";
+export { SnapshotImportError } from "./snapshot/import.js";
 export * from "./api.js";
 export { argsNestingError } from "./callLimits.js";
 

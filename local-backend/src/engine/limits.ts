@@ -5,7 +5,7 @@
 import type { JSONValue } from "./api.js";
 import type { Database } from "./store/database.js";
 import type { DocRecord } from "./store/document.js";
-import { validateValue } from "./validator.js";
+import { validateValue, type TableNames } from "./validator.js";
 import { kindOf, type JSONObject } from "./values.js";
 
 export const MAX_DOCUMENT_SIZE = 1 << 20;
@@ -50,8 +50,11 @@ function formatMiB(bytes: number): string {
   return `${Number.isInteger(mib) ? mib : mib.toFixed(2)} MiB`;
 }
 
-/** Validates user fields (no `_id`/`_creationTime`) destined for `table`. */
-export function checkDocument(db: Database, table: string, fields: JSONObject): void {
+/**
+ * Validates user fields (no `_id`/`_creationTime`) destined for `table`; `tableNames`
+ * resolves `v.id()` table numbers (a snapshot import brings its own numbering).
+ */
+export function checkDocument(db: Database, table: string, fields: JSONObject, tableNames: TableNames = (n) => db.tableName(n)): void {
   if (!IDENTIFIER.test(table) || table.length > 64) throw new Error(`Invalid table name: "${table}"`);
   for (const [key, item] of Object.entries(fields)) {
     checkFieldName(key, true);
@@ -59,7 +62,7 @@ export function checkDocument(db: Database, table: string, fields: JSONObject): 
   }
   const documentType = db.tableSchema(table).documentType;
   if (db.schema.validate && documentType !== null) {
-    const failure = validateValue(fields, documentType, (n) => db.tableName(n));
+    const failure = validateValue(fields, documentType, tableNames);
     if (failure !== null) {
       throw new Error(`Failed to insert or update a document in table "${table}" because it does not match the schema: ${failure}`);
     }

@@ -4,8 +4,8 @@
  */
 import { createEngine } from "../../src/engine/index.js";
 
-const [dataDir, functionsDir, checkpointBytes] = process.argv.slice(2);
-const engine = await createEngine({ dataDir: dataDir!, functionsDir: functionsDir!, checkpointBytes: Number(checkpointBytes) });
+const [dataDir, functionsDir] = process.argv.slice(2);
+const engine = await createEngine({ dataDir: dataDir!, functionsDir: functionsDir! });
 process.stdout.write("READY\n");
 let next = 0;
 async function writer(): Promise<never> {

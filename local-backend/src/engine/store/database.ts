@@ -55,6 +55,16 @@ export class Database {
     if (number >= this.nextTableNumber) this.nextTableNumber = number + 1;
   }
 
+  /**
+   * Gives `name` the number `number` (a snapshot import keeps the snapshot's numbers). The
+   * caller checked that no document holds an ID of the old number.
+   */
+  renumberTable(name: string, number: number): void {
+    const old = this.numbers.get(name);
+    if (old !== undefined && this.names.get(old) === name) this.names.delete(old);
+    this.registerTable(name, number);
+  }
+
   tableNumber(name: string): number | undefined {
     return this.numbers.get(name);
   }

@@ -5,6 +5,7 @@ import { newRequestId } from "../runner.js";
 import { stringify } from "../values.js";
 import { header, json, type HttpContext, type HttpDeps, type Reply } from "./context.js";
 import { postDevToken } from "./devToken.js";
+import { getSnapshotJob, postSnapshotJob } from "./snapshotJobs.js";
 import { getQuery, postFunction, postRun, postUdf, queryAtTs, queryBatch, queryTs } from "./udfRoutes.js";
 
 type Handler = (ctx: HttpContext, rest: string) => Promise<Reply>;
@@ -20,6 +21,7 @@ const ROUTES: Route[] = [
   { path: "/api/query_at_ts", methods: { POST: queryAtTs } },
   { path: "/api/query_batch", methods: { POST: queryBatch } },
   { path: "/_doctrina/dev_token", methods: { POST: postDevToken } },
+  { path: "/_doctrina/snapshot", methods: { POST: postSnapshotJob, GET: getSnapshotJob } },
   { path: "/version", methods: { GET: version } },
   { path: "/instance_version", methods: { GET: version } },
   { path: "/", methods: { GET: home } },

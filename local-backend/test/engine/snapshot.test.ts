@@ -1,0 +1,141 @@
+/** Snapshot export and import in the `npx convex export` ZIP format. */
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { unzipSync, zipSync } from "fflate";
+import { describe, expect, test } from "vitest";
+import { newId } from "../../src/engine/ids.js";
+import { SnapshotImportError, type Engine, type JSONValue } from "../../src/engine/index.js";
+import { startEngine, tempDir } from "./helpers.js";
+
+function entries(zip: Buffer): Record<string, string> {
+  return Object.fromEntries(Object.entries(unzipSync(zip)).map(([name, bytes]) => [name, Buffer.from(bytes).toString("utf8")]));
+}
+
+async function exported(engine: Engine, dir: string, name: string): Promise<Record<string, string>> {
+  const path = join(dir, name);
+  await engine.exportSnapshot!(path);
+  return entries(await readFile(path));
+}
+
+async function handMade(dir: string, files: Record<string, string>): Promise<string> {
+  const path = join(dir, "hand-made.zip");
+  await writeFile(path, zipSync(Object.fromEntries(Object.entries(files).map(([name, text]) => [name, Buffer.from(text)]))));
+  return path;
+}
+
+const lines = (rows: unknown[]) => rows.map((row) => `${JSON.stringify(row)}\n`).join("");
+/** export_json writes an integral Float64 with a point: `7.0` (a bare `7` is an Int64). */
+const asFloat = (text: string, field: string) => text.replaceAll(new RegExp(`"${field}":(-?\\d+)([,}])`, "g"), `"${field}":$1.0$2`);
+
+describe("snapshot export and import", () => {
+  test("export, import into a fresh engine, export: identical documents.jsonl, IDs and table numbers", async () => {
+    const dir = await tempDir();
+    const source = await startEngine();
+    const values: JSONValue[] = [{ $integer: "AQAAAAAAAAA=" }, 1.5, 2, { $float: "AAAAAAAAAIA=" }, { $float: "AAAAAAAA+H8=" }, { $bytes: "AAH+/w==" }, { nested: [1, "two", null, false] }];
+    for (const [i, value] of values.entries()) await source.value("values:insert", { label: `v${i}`, value });
+    await source.value("counter:increment", { name: "a", by: 3 });
+    const counter = ((await source.value("counter:list")) as { _id: string }[])[0]!._id;
+    await source.value("values:insertTyped", { count: { $integer: "BQAAAAAAAAA=" }, ratio: 0.25, data: { $bytes: "AQI=" }, tags: ["x"], owner: counter });
+    const first = await exported(source.engine, dir, "first.zip");
+    expect(first["values/documents.jsonl"]).toContain('"value":1}');
+    expect(first["values/documents.jsonl"]).toContain('"value":2.0}');
+    expect(first["values/documents.jsonl"]).toContain('"value":-0.0}');
+    expect(first["values/generated_schema.jsonl"]).toBe('"uniform"\n');
+    expect(first["README.md"]).toMatch(/^# Welcome to your Convex snapshot export!/);
+
+    const target = await startEngine();
+    const counts = await target.engine.importSnapshot!(join(dir, "first.zip"), { mode: "requireEmpty" });
+    expect(counts).toMatchObject({ documents: 9, deleted: 0 });
+    const second = await exported(target.engine, dir, "second.zip");
+    for (const name of Object.keys(first).filter((n) => n.endsWith(".jsonl"))) expect(second[name], name).toBe(first[name]);
+    expect(await target.value("values:ordered", {})).toEqual(await source.value("values:ordered", {}));
+    expect(await target.value("counter:get", { name: "a" })).toBe(3);
+    await source.dispose();
+    await target.dispose();
+  });
+
+  test("a hand-made snapshot with real-format IDs keeps its IDs and table numbers", async () => {
+    const dir = await tempDir();
+    const ids = [newId(10077), newId(10077)];
+    const path = await handMade(dir, {
+      "snapshot/_tables/documents.jsonl": lines([{ name: "counters", id: 10077 }]),
+      "snapshot/counters/documents.jsonl": asFloat(
+        lines([
+          { _id: ids[0], _creationTime: 1_700_000_000_000.5, name: "imported", value: 7 },
+          { _id: ids[1], _creationTime: 1_700_000_000_001.25, name: "other", value: 1 },
+        ]),
+        "value",
+      ),
+      "snapshot/counters/generated_schema.jsonl": '"uniform"\n',
+    });
+    const t = await startEngine();
+    await t.engine.importSnapshot!(path, { mode: "requireEmpty" });
+    expect(await t.value("counter:get", { name: "imported" })).toBe(7);
+    expect(await t.value("values:normalize", { table: "counters", id: ids[0]! })).toBe(ids[0]);
+    // v.id("counters") accepts the imported numbering; new documents get the same number.
+    const typed = (await t.value("values:insertTyped", { count: { $integer: "AQAAAAAAAAA=" }, ratio: 1, data: { $bytes: "" }, tags: [], owner: ids[0]! })) as { owner: string };
+    expect(typed.owner).toBe(ids[0]);
+    await t.value("counter:increment", { name: "new" });
+    const exportedAgain = await exported(t.engine, dir, "again.zip");
+    expect(exportedAgain["_tables/documents.jsonl"]).toContain('{"name":"counters","id":10077}');
+    await t.close();
+    const restarted = await startEngine({ dataDir: t.dataDir });
+    expect(await restarted.value("counter:get", { name: "imported" })).toBe(7);
+    await restarted.dispose();
+  });
+
+  test("one bad document refuses the whole snapshot, naming table, row and field", async () => {
+    const dir = await tempDir();
+    const id = () => newId(10001);
+    const path = await handMade(dir, {
+      "_tables/documents.jsonl": lines([{ name: "counters", id: 10001 }, { name: "values", id: 10003 }]),
+      "values/documents.jsonl": lines([{ _id: newId(10003), _creationTime: 1.5, label: "fine", value: 1 }]),
+      "values/generated_schema.jsonl": '"uniform"\n',
+      "counters/documents.jsonl": lines([
+        { _id: id(), _creationTime: 1.5, name: "ok", value: 1.5 },
+        { _id: id(), _creationTime: 2.5, name: "bad", value: "not a number" },
+        { _id: id(), _creationTime: 3.5, name: "later", value: 3.5 },
+      ]),
+    });
+    const t = await startEngine();
+    const error = await t.engine.importSnapshot!(path, { mode: "requireEmpty" }).catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(SnapshotImportError);
+    expect((error as Error).message).toContain("counters/documents.jsonl, row 2");
+    expect((error as Error).message).toContain(".value");
+    expect(await t.value("counter:list")).toEqual([]);
+    expect(await t.value("values:ordered", {})).toEqual([]);
+    await t.dispose();
+  });
+
+  test("modes: requireEmpty refuses a non-empty table, append adds, replace replaces", async () => {
+    const dir = await tempDir();
+    const source = await startEngine();
+    await source.value("counter:increment", { name: "from-snapshot", by: 5 });
+    await source.engine.exportSnapshot!(join(dir, "s.zip"));
+    await source.dispose();
+
+    const t = await startEngine();
+    await t.value("counter:increment", { name: "local" });
+    const refused = await t.engine.importSnapshot!(join(dir, "s.zip"), { mode: "requireEmpty" }).catch((e: unknown) => e as Error);
+    expect((refused as Error).message).toContain("Table counters already exists. Please choose a new table name or use replace/append modes.");
+    const names = async () => ((await t.value("counter:list")) as { name: string }[]).map((c) => c.name).sort();
+    expect(await names()).toEqual(["local"]);
+    const renumbered = await t.engine.importSnapshot!(join(dir, "s.zip"), { mode: "append" }).catch((e: unknown) => e as Error);
+    // Both engines numbered counters 10001 (first schema table), so append works.
+    expect(renumbered).toMatchObject({ documents: 1 });
+    expect(await names()).toEqual(["from-snapshot", "local"]);
+    const again = await t.engine.importSnapshot!(join(dir, "s.zip"), { mode: "append" }).catch((e: unknown) => e as Error);
+    expect((again as Error).message).toMatch(/already exists in counters/);
+    expect(await t.engine.importSnapshot!(join(dir, "s.zip"), { mode: "replace" })).toMatchObject({ documents: 1, deleted: 1 });
+    expect(await names()).toEqual(["from-snapshot"]);
+    await t.dispose();
+  });
+
+  test("a file that is not a ZIP is a clear error", async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, "x.zip"), "not a zip");
+    const t = await startEngine();
+    await expect(t.engine.importSnapshot!(join(dir, "x.zip"), { mode: "requireEmpty" })).rejects.toThrow(/not a readable ZIP file/);
+    await t.dispose();
+  });
+});
