@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const adminKey = await AdminKey.loadOrCreate(options.dataDir);
   const devIssuer = await DevIssuer.loadOrCreate(options.dataDir);
   const engine = await createEngine({ dataDir: options.dataDir, functionsDir: options.functionsDir });
-  const server = await startServer({ engine, adminKey, devIssuer, port: options.port });
+  const server = await startServer({ engine, deployment: engine, adminKey, devIssuer, port: options.port });
   if (options.publishEnv !== undefined) await publishEnv(options.publishEnv, server.url, adminKey.value);
 
   let stopping = false;

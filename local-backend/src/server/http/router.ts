@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { HttpError } from "../errors.js";
 import { newRequestId } from "../runner.js";
 import { stringify } from "../values.js";
+import { CLI_ROUTES } from "./cli/routes.js";
 import { header, json, type HttpContext, type HttpDeps, type Reply } from "./context.js";
 import { postDevToken } from "./devToken.js";
 import { getQuery, postFunction, postRun, postUdf, queryAtTs, queryBatch, queryTs } from "./udfRoutes.js";
@@ -20,6 +21,7 @@ const ROUTES: Route[] = [
   { path: "/api/query_at_ts", methods: { POST: queryAtTs } },
   { path: "/api/query_batch", methods: { POST: queryBatch } },
   { path: "/_doctrina/dev_token", methods: { POST: postDevToken } },
+  ...CLI_ROUTES,
   { path: "/version", methods: { GET: version } },
   { path: "/instance_version", methods: { GET: version } },
   { path: "/", methods: { GET: home } },
