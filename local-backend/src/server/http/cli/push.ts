@@ -34,12 +34,14 @@ function pushedModules(body: Record<string, unknown>): PushedModule[] {
   if (Array.isArray(components) && components.length > 0) {
     throw badRequest("ComponentsNotSupported", "This backend runs the root component only");
   }
-  const app = body.appDefinition as { changedModules?: unknown; unchangedModuleHashes?: unknown } | undefined;
+  const app = body.appDefinition as { changedModules?: unknown; unchangedModuleHashes?: unknown; schema?: unknown } | undefined;
   if (app === undefined || !Array.isArray(app.changedModules)) throw badRequest("BadJsonBody", "Missing field `appDefinition.changedModules`");
   if (Array.isArray(app.unchangedModuleHashes) && app.unchangedModuleHashes.length > 0) {
     throw badRequest("BadJsonBody", "`unchangedModuleHashes` names modules this deployment does not have");
   }
-  return app.changedModules.map((raw: unknown) => {
+  // The schema travels next to the function modules, not among them.
+  const modules: unknown[] = app.schema === undefined || app.schema === null ? app.changedModules : [...app.changedModules, app.schema];
+  return modules.map((raw: unknown) => {
     const module = (raw ?? {}) as Record<string, unknown>;
     const sourceMap = typeof module.sourceMap === "string" ? module.sourceMap : null;
     const environment = module.environment === "node" ? "node" : "isolate";
