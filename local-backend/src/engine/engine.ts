@@ -274,11 +274,15 @@ export class LocalEngine implements Engine, Deployment {
   }
 
   tables(): { name: string; documents: number }[] {
-    return new TableBrowser(this.db.published).tables();
+    return this.tableBrowser().tables();
   }
 
   tableDocuments(table: string, order: "asc" | "desc", cursor: string | null, numItems: number): TablePage {
-    return new TableBrowser(this.db.published).page(table, order, cursor, numItems);
+    return this.tableBrowser().page(table, order, cursor, numItems);
+  }
+
+  private tableBrowser(): TableBrowser {
+    return new TableBrowser(this.db.published, [...this.db.tableNumbers().keys()]);
   }
 
   onFunctionLog(listener: (entry: FunctionLogEntry) => void): () => void {

@@ -6,12 +6,16 @@ import { FULL_RANGE } from "./store/table.js";
 const BY_CREATION_TIME = "by_creation_time";
 
 export class TableBrowser {
-  constructor(private readonly snapshot: Snapshot) {}
+  constructor(
+    private readonly snapshot: Snapshot,
+    /** Every table the deployment knows, also the empty ones (its table mapping). */
+    private readonly names: string[],
+  ) {}
 
   tables(): { name: string; documents: number }[] {
-    return [...this.snapshot.tables.values()]
-      .filter((table) => !table.name.startsWith("_"))
-      .map((table) => ({ name: table.name, documents: table.count }))
+    return this.names
+      .filter((name) => !name.startsWith("_"))
+      .map((name) => ({ name, documents: this.snapshot.tables.get(name)?.count ?? 0 }))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
