@@ -42,11 +42,11 @@ typecheck: deps
 	tsc --noEmit -p local-backend
 	tsc --noEmit -p tests
 
-codegen:
-	convex codegen --system-udfs --typecheck disable
+codegen: build
+	node scripts/convex_codegen.mjs
 	$(PY) scripts/gen_models.py
 
-codegen-check: deps
+codegen-check: build
 	scripts/check_codegen.sh
 
 test-ts: build

@@ -8,11 +8,6 @@
  * @module
  */
 
-import type {
-  ApiFromModules,
-  FilterApi,
-  FunctionReference,
-} from "convex/server";
 import type * as certificates from "../certificates.js";
 import type * as courseDiscussions from "../courseDiscussions.js";
 import type * as courseEnrollments from "../courseEnrollments.js";
@@ -63,14 +58,12 @@ import type * as users from "../users.js";
 import type * as validators from "../validators.js";
 import type * as wishlist from "../wishlist.js";
 
-/**
- * A utility for referencing Convex functions in your app's API.
- *
- * Usage:
- * ```js
- * const myFunctionReference = api.myModule.myFunction;
- * ```
- */
+import type {
+  ApiFromModules,
+  FilterApi,
+  FunctionReference,
+} from "convex/server";
+
 declare const fullApi: ApiFromModules<{
   certificates: typeof certificates;
   courseDiscussions: typeof courseDiscussions;
@@ -122,11 +115,31 @@ declare const fullApi: ApiFromModules<{
   validators: typeof validators;
   wishlist: typeof wishlist;
 }>;
+
+/**
+ * A utility for referencing Convex functions in your app's public API.
+ *
+ * Usage:
+ * ```js
+ * const myFunctionReference = api.myModule.myFunction;
+ * ```
+ */
 export declare const api: FilterApi<
   typeof fullApi,
   FunctionReference<any, "public">
 >;
+
+/**
+ * A utility for referencing Convex functions in your app's internal API.
+ *
+ * Usage:
+ * ```js
+ * const myFunctionReference = internal.myModule.myFunction;
+ * ```
+ */
 export declare const internal: FilterApi<
   typeof fullApi,
   FunctionReference<any, "internal">
 >;
+
+export declare const components: {};

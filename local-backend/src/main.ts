@@ -4,7 +4,7 @@
  * cleanly on SIGTERM/SIGINT or, with --exit-with-parent, when stdin closes.
  */
 import { mkdir } from "node:fs/promises";
-import { createEngine, DataDirDamagedError, DataDirLockedError, writeHolder, type Engine } from "./engine/index.js";
+import { createEngine, DataDirDamagedError, DataDirLockedError, writeHolder, type Deployment, type Engine } from "./engine/index.js";
 import { AdminKey } from "./server/auth/adminKey.js";
 import { DEV_ISSUER, DevIssuer } from "./server/auth/devIssuer.js";
 import { parseCli, USAGE, type CliOptions } from "./server/cli.js";
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const adminKey = await AdminKey.loadOrCreate(options.dataDir);
   const devIssuer = await DevIssuer.loadOrCreate(options.dataDir);
   const engine = await openEngine(options);
-  const server = await startServer({ engine, adminKey, devIssuer, port: options.port });
+  const server = await startServer({ engine, deployment: engine, adminKey, devIssuer, port: options.port });
   await writeHolder(options.dataDir, { pid: process.pid, url: server.url });
   if (options.publishEnv !== undefined) await publishEnv(options.publishEnv, server.url, adminKey.value);
 
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
 }
 
 /** A locked or damaged data directory is the user's to resolve: say so in one line, exit 3. */
-async function openEngine(options: CliOptions): Promise<Engine> {
+async function openEngine(options: CliOptions): Promise<Engine & Deployment> {
   try {
     return await createEngine({ dataDir: options.dataDir, functionsDir: options.functionsDir, defaultEnv: LOCAL_DEPLOYMENT_ENV });
   } catch (error) {

@@ -135,3 +135,63 @@ export interface Engine {
   ): Promise<SnapshotImportCounts>;
   close(): Promise<void>;
 }
+
+/** One module of a CLI push (`appDefinition.changedModules`): an esbuild output file. */
+export type PushedModule = {
+  /** `users.js`, `model/auth.js`, `_deps/ABC123.js`. */
+  path: string;
+  source: string;
+  sourceMap: string | null;
+  environment: "isolate" | "node";
+};
+
+/** One finished function call, as `npx convex logs` shows it. */
+export type FunctionLogEntry = {
+  kind: UdfKind;
+  /** `users:create`. */
+  path: string;
+  requestId: string;
+  /** Start, in ms since the epoch. */
+  startedAtMs: number;
+  durationMs: number;
+  logLines: string[];
+  /** The error message of a failed call. */
+  error: string | null;
+};
+
+export type EnvVarChange = { name: string; value: string | null };
+
+export type TablePage = { page: JSONValue[]; isDone: boolean; continueCursor: string };
+
+/** A push or environment change that cannot be applied; nothing was changed. */
+export class DeploymentError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * What the Convex CLI manages on a deployment (pushes, environment variables, table browsing,
+ * function logs). Separate from `Engine` so the protocol layer's tests can run without it.
+ */
+export interface Deployment {
+  /**
+   * Analyses the pushed modules and, unless `dryRun`, swaps them in: calls that already started
+   * finish on the old code, every later call runs the new code. Returns the pushed code's
+   * functions. Throws `DeploymentError`.
+   */
+  push(modules: PushedModule[], options: { dryRun: boolean }): Promise<FunctionInfo[]>;
+  /** Called after each push is swapped in (subscriptions re-run). */
+  onPush(listener: () => void): () => void;
+  environmentVariables(): Record<string, string>;
+  /** Validated all together: one bad change refuses them all (`DeploymentError`). */
+  updateEnvironmentVariables(changes: EnvVarChange[]): Promise<void>;
+  /** User tables with their document counts, by name. */
+  tables(): { name: string; documents: number }[];
+  /** A page of one table's documents in creation order, convex-encoded. */
+  tableDocuments(table: string, order: "asc" | "desc", cursor: string | null, numItems: number): TablePage;
+  onFunctionLog(listener: (entry: FunctionLogEntry) => void): () => void;
+}

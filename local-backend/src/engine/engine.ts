@@ -5,18 +5,24 @@
 import { mkdir } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
-import type {
-  AuthProvider,
-  Commit,
-  Engine,
-  FunctionInfo,
-  ImportMode,
-  ReadSet,
-  SnapshotExportCounts,
-  SnapshotImportCounts,
-  SnapshotProgress,
-  UdfRequest,
-  UdfResult,
+import {
+  DeploymentError,
+  type AuthProvider,
+  type Commit,
+  type Deployment,
+  type Engine,
+  type EnvVarChange,
+  type FunctionInfo,
+  type FunctionLogEntry,
+  type ImportMode,
+  type PushedModule,
+  type ReadSet,
+  type SnapshotExportCounts,
+  type SnapshotImportCounts,
+  type SnapshotProgress,
+  type TablePage,
+  type UdfRequest,
+  type UdfResult,
 } from "./api.js";
 import { parseAuthConfig } from "./auth.js";
 import { bundleFunctions } from "./bundle.js";
@@ -25,18 +31,21 @@ import { Committer } from "./committer.js";
 import { CronRunner } from "./crons.js";
 import { lockedMessage, readHolder, removeHolder, writeHolder } from "./durability/holder.js";
 import { DataDirLockedError, Persistence } from "./durability/persistence.js";
-import { readDeploymentEnv } from "./env.js";
-import { FunctionRegistry } from "./functions.js";
+import { applyEnvChanges, readDeploymentEnv, writeDeploymentEnv } from "./env.js";
+import { functionInfos, FunctionRegistry } from "./functions.js";
 import { Runner, type Outcome } from "./runner.js";
 import { Scheduler } from "./scheduler.js";
+import { displayPath } from "./paths.js";
+import { removeOtherPushes, writePushedBundle } from "./pushedBundle.js";
 import { parseSchema } from "./schema.js";
 import { exportSnapshot } from "./snapshot/export.js";
 import { importSnapshot } from "./snapshot/import.js";
+import { TableBrowser } from "./tableBrowser.js";
 import { Database, nextTimestamp } from "./store/database.js";
 import { ReadSetImpl } from "./store/readset.js";
 import { analyzeBundle } from "./worker/analyze.js";
 import { WorkerPool } from "./worker/pool.js";
-import type { CallError, WorkerData } from "./worker/protocol.js";
+import type { Analysis, CallError, WorkerData } from "./worker/protocol.js";
 import { workerScript } from "./workerScript.js";
 
 export type EngineOptions = {
@@ -72,8 +81,15 @@ function toResult(requestId: string, outcome: Outcome): UdfResult {
   return outcome.journal ? { ...result, journal: outcome.journal } : result;
 }
 
-export class LocalEngine implements Engine {
+/** The parts of the engine a push replaces. */
+type Code = { data: WorkerData; schema: string | null; crons: CronRunner; providers: AuthProvider[] };
+
+export class LocalEngine implements Engine, Deployment {
   private closing: Promise<void> | null = null;
+  /** Pushes and environment changes, one at a time. */
+  private changes: Promise<unknown> = Promise.resolve();
+  private readonly pushListeners = new Set<() => void>();
+  private readonly logListeners = new Set<(entry: FunctionLogEntry) => void>();
 
   private constructor(
     private readonly dataDir: string,
@@ -82,10 +98,10 @@ export class LocalEngine implements Engine {
     private readonly committer: Committer,
     private readonly runner: Runner,
     private readonly registry: FunctionRegistry,
-    private readonly providers: AuthProvider[],
     private readonly pools: WorkerPool[],
     private readonly scheduler: Scheduler,
-    private readonly crons: CronRunner,
+    private code: Code,
+    private readonly files: { script: string; buildDir: string },
   ) {}
 
   static async create(options: EngineOptions): Promise<LocalEngine> {
@@ -106,6 +122,7 @@ export class LocalEngine implements Engine {
     const buildDir = join(dataDir, "build");
     const env = { ...options.defaultEnv, ...(options.env ?? (await readDeploymentEnv(dataDir))) };
     const [bundles, script] = await Promise.all([bundleFunctions(functionsDir, buildDir), workerScript(buildDir)]);
+    await removeOtherPushes(buildDir, null);
     const data: WorkerData = { bundlePath: bundles.functions, authConfigPath: bundles.authConfig, functionsDir, env };
     const analysis = await analyzeBundle(script, data);
     const db = new Database(parseSchema(analysis.schema), 0n);
@@ -125,7 +142,8 @@ export class LocalEngine implements Engine {
     });
     const scheduler = new Scheduler(runner);
     const crons = new CronRunner(runner, analysis.crons);
-    const engine = new LocalEngine(dataDir, db, persistence, committer, runner, registry, parseAuthConfig(analysis.authConfig), [txPool, actionPool], scheduler, crons);
+    const code: Code = { data, schema: analysis.schema, crons, providers: parseAuthConfig(analysis.authConfig) };
+    const engine = new LocalEngine(dataDir, db, persistence, committer, runner, registry, [txPool, actionPool], scheduler, code, { script, buildDir });
     committer.onCommit((commit) => scheduler.onCommit(commit));
     await scheduler.start();
     await crons.start();
@@ -141,8 +159,38 @@ export class LocalEngine implements Engine {
   }
 
   private async execute(request: UdfRequest): Promise<{ result: UdfResult; readSet: ReadSet }> {
+    const startedAtMs = Date.now();
+    const started = performance.now();
+    const executed = await this.executeResolved(request);
+    if (executed.kind !== null) {
+      const { result } = executed.tracked;
+      this.emitLog({
+        kind: executed.kind,
+        path: executed.path,
+        requestId: request.requestId,
+        startedAtMs,
+        durationMs: performance.now() - started,
+        logLines: result.logLines,
+        error: result.status === "error" ? result.errorMessage.replace(/^\[Request ID: [^\]]*\] Server Error\n?/, "") : null,
+      });
+    }
+    return executed.tracked;
+  }
+
+  private emitLog(entry: FunctionLogEntry): void {
+    for (const listener of this.logListeners) listener(entry);
+  }
+
+  private async executeResolved(
+    request: UdfRequest,
+  ): Promise<{ tracked: { result: UdfResult; readSet: ReadSet }; kind: FunctionLogEntry["kind"] | null; path: string }> {
+    const tracked = (result: UdfResult, readSet: ReadSet, kind: FunctionLogEntry["kind"] | null = null, path = "") => ({
+      tracked: { result, readSet },
+      kind,
+      path,
+    });
     const empty = new ReadSetImpl(this.db.published.ts);
-    const fail = (message: string) => ({ result: errorResult(request.requestId, { message, system: true }, []), readSet: empty });
+    const fail = (message: string) => tracked(errorResult(request.requestId, { message, system: true }, []), empty);
     const resolved = this.registry.resolve(request.path, request.kind, request.caller);
     if (typeof resolved === "string") return fail(resolved);
     const ctx = { identity: request.caller.identity, requestId: request.requestId };
@@ -150,17 +198,19 @@ export class LocalEngine implements Engine {
     const tooNested = argsNestingError(request.args);
     if (tooNested !== null) return fail(tooNested);
     const args = JSON.stringify(request.args);
-    if (resolved.fn.kind === "query") {
+    const { kind } = resolved.fn;
+    const path = displayPath(resolved.address);
+    if (kind === "query") {
       const snapshot = request.atTs === undefined ? this.db.published : this.db.snapshotAt(request.atTs);
       if (snapshot === null) return fail(`Timestamp ${request.atTs} is older than the retained history.`);
       const { outcome, readSet } = await this.runner.runQuery(resolved.address, args, ctx, snapshot, request.journal ?? null);
-      return { result: toResult(request.requestId, outcome), readSet };
+      return tracked(toResult(request.requestId, outcome), readSet, kind, path);
     }
     const outcome =
-      resolved.fn.kind === "mutation"
+      kind === "mutation"
         ? await this.runner.runMutation(resolved.address, args, ctx)
         : await this.runner.runAction(resolved.address, args, ctx);
-    return { result: toResult(request.requestId, outcome), readSet: empty };
+    return tracked(toResult(request.requestId, outcome), empty, kind, path);
   }
 
   latestTs(): bigint {
@@ -180,7 +230,93 @@ export class LocalEngine implements Engine {
   }
 
   authProviders(): AuthProvider[] {
-    return this.providers;
+    return this.code.providers;
+  }
+
+  push(modules: PushedModule[], options: { dryRun: boolean }): Promise<FunctionInfo[]> {
+    return this.serialized(async () => {
+      const pushed = await writePushedBundle(this.files.buildDir, modules);
+      let analysis: Analysis;
+      try {
+        const data: WorkerData = { ...this.code.data, bundlePath: pushed.functions, authConfigPath: pushed.authConfig };
+        analysis = await this.analyze(data);
+        if (!options.dryRun) await this.swapIn(data, analysis);
+      } finally {
+        await removeOtherPushes(this.files.buildDir, this.code.data.bundlePath);
+      }
+      if (!options.dryRun) for (const listener of this.pushListeners) listener();
+      return functionInfos(analysis.functions);
+    });
+  }
+
+  /** Loads the pushed code once; refuses code that does not load and (for now) schema changes. */
+  private async analyze(data: WorkerData): Promise<Analysis> {
+    let analysis: Analysis;
+    try {
+      analysis = await analyzeBundle(this.files.script, data);
+      parseAuthConfig(analysis.authConfig);
+    } catch (error) {
+      throw new DeploymentError("InvalidModules", (error as Error).message);
+    }
+    if (analysis.schema !== this.code.schema) {
+      throw new DeploymentError(
+        "SchemaChangeNeedsRestart",
+        "This push changes convex/schema.ts. The local backend applies schema changes (new indexes, new document validators) " +
+          "only when it starts: restart it with --functions pointing at the new code. Nothing was changed.",
+      );
+    }
+    return analysis;
+  }
+
+  private async swapIn(data: WorkerData, analysis: Analysis): Promise<void> {
+    await Promise.all(this.pools.map((pool) => pool.reload(data)));
+    this.registry.replace(analysis.functions);
+    this.code.crons.stop();
+    const crons = new CronRunner(this.runner, analysis.crons);
+    this.code = { data, schema: analysis.schema, crons, providers: parseAuthConfig(analysis.authConfig) };
+    await crons.start();
+  }
+
+  onPush(listener: () => void): () => void {
+    this.pushListeners.add(listener);
+    return () => this.pushListeners.delete(listener);
+  }
+
+  environmentVariables(): Record<string, string> {
+    return { ...this.code.data.env };
+  }
+
+  updateEnvironmentVariables(changes: EnvVarChange[]): Promise<void> {
+    return this.serialized(async () => {
+      const env = applyEnvChanges(this.code.data.env, changes);
+      await writeDeploymentEnv(this.dataDir, env);
+      const data: WorkerData = { ...this.code.data, env };
+      await Promise.all(this.pools.map((pool) => pool.reload(data)));
+      this.code = { ...this.code, data };
+    });
+  }
+
+  tables(): { name: string; documents: number }[] {
+    return this.tableBrowser().tables();
+  }
+
+  tableDocuments(table: string, order: "asc" | "desc", cursor: string | null, numItems: number): TablePage {
+    return this.tableBrowser().page(table, order, cursor, numItems);
+  }
+
+  private tableBrowser(): TableBrowser {
+    return new TableBrowser(this.db.published, [...this.db.tableNumbers().keys()]);
+  }
+
+  onFunctionLog(listener: (entry: FunctionLogEntry) => void): () => void {
+    this.logListeners.add(listener);
+    return () => this.logListeners.delete(listener);
+  }
+
+  private serialized<T>(change: () => Promise<T>): Promise<T> {
+    const next = this.changes.then(change, change);
+    this.changes = next.catch(() => undefined);
+    return next;
   }
 
   async exportSnapshot(zipPath: string, options: { onProgress?: (progress: SnapshotProgress) => void } = {}): Promise<SnapshotExportCounts> {
@@ -195,7 +331,7 @@ export class LocalEngine implements Engine {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.scheduler.stop();
-      this.crons.stop();
+      this.code.crons.stop();
       await Promise.all(this.pools.map((pool) => pool.close()));
       this.persistence.close();
       await removeHolder(this.dataDir);

@@ -10,11 +10,29 @@ export type Resolved = { address: FunctionAddress; fn: AnalyzedFunction };
 
 const title = (kind: UdfKind): string => kind[0]!.toUpperCase() + kind.slice(1);
 
+export function functionInfos(functions: AnalyzedFunction[]): FunctionInfo[] {
+  return functions.map((fn) => ({
+    path: displayPath({ module: fn.module, name: fn.name }),
+    kind: fn.kind,
+    visibility: fn.visibility,
+    args: JSON.parse(fn.args) as JSONValue,
+    returns: JSON.parse(fn.returns) as JSONValue,
+  }));
+}
+
 export class FunctionRegistry {
-  private readonly byKey = new Map<string, AnalyzedFunction>();
+  private byKey = new Map<string, AnalyzedFunction>();
+  /** Built once per push: the server indexes it by identity, so a new array per call defeats its cache. */
+  private listed: FunctionInfo[] = [];
 
   constructor(functions: AnalyzedFunction[]) {
-    for (const fn of functions) this.byKey.set(addressKey({ module: fn.module, name: fn.name }), fn);
+    this.replace(functions);
+  }
+
+  /** Swaps in the functions of a new push; calls already resolved keep their function. */
+  replace(functions: AnalyzedFunction[]): void {
+    this.byKey = new Map(functions.map((fn) => [addressKey({ module: fn.module, name: fn.name }), fn]));
+    this.listed = functionInfos(functions);
   }
 
   find(address: FunctionAddress): AnalyzedFunction | undefined {
@@ -37,12 +55,6 @@ export class FunctionRegistry {
   }
 
   list(): FunctionInfo[] {
-    return [...this.byKey.values()].map((fn) => ({
-      path: displayPath({ module: fn.module, name: fn.name }),
-      kind: fn.kind,
-      visibility: fn.visibility,
-      args: JSON.parse(fn.args) as JSONValue,
-      returns: JSON.parse(fn.returns) as JSONValue,
-    }));
+    return this.listed;
   }
 }

@@ -1,5 +1,5 @@
 /** Entry point of the engine for the protocol layer (src/server) and the CLI. */
-import type { Engine } from "./api.js";
+import type { Deployment, Engine } from "./api.js";
 import { LocalEngine, type EngineOptions } from "./engine.js";
 
 export type { EngineOptions } from "./engine.js";
@@ -9,6 +9,6 @@ export { SnapshotImportError } from "./snapshot/import.js";
 export * from "./api.js";
 export { argsNestingError } from "./callLimits.js";
 
-export async function createEngine(options: EngineOptions): Promise<Engine> {
+export async function createEngine(options: EngineOptions): Promise<Engine & Deployment> {
   return await LocalEngine.create(options);
 }

@@ -5,7 +5,8 @@
  * path down with it.
  */
 import { randomBytes } from "node:crypto";
-import type { Engine, FunctionInfo, ReadSet, UdfRequest, UdfResult } from "../engine/api.js";
+import type { Deployment, Engine, FunctionInfo, JSONValue, ReadSet, UdfRequest, UdfResult } from "../engine/api.js";
+import { isSystemPath, systemQuery } from "./system/cliFunctions.js";
 import { canonicalPath } from "./udfArgs.js";
 
 /** Re-evaluated on any commit: used when the engine could not say what a query read. */
@@ -27,12 +28,17 @@ export class FunctionRunner {
    * connection watching the same query asks for it at once, and one run answers them all. */
   private readonly inFlight = new Map<string, Promise<Tracked>>();
 
+  /** The URL clients reach this server at (`_system/cli/convexUrl:cloudUrl`), known once it listens. */
+  cloudUrl = "";
+
   constructor(
     readonly engine: Engine,
     private readonly logError: (context: string, error: unknown) => void,
+    private readonly deployment?: Deployment,
   ) {}
 
   async run(request: UdfRequest): Promise<UdfResult> {
+    if (isSystemPath(request.path)) return this.runSystem(request);
     const refused = this.refuse(request);
     if (refused !== undefined) return refused;
     try {
@@ -55,6 +61,8 @@ export class FunctionRunner {
   }
 
   private async runTrackedOnce(request: UdfRequest): Promise<Tracked> {
+    // System queries read deployment state outside the document store: any commit may change them.
+    if (isSystemPath(request.path)) return { result: this.runSystem(request), readSet: READS_EVERYTHING };
     const refused = this.refuse(request);
     if (refused !== undefined) return { result: refused, readSet: READS_EVERYTHING };
     try {
@@ -62,6 +70,26 @@ export class FunctionRunner {
     } catch (error) {
       this.logError(`running query ${request.path}`, error);
       return { result: serverError(request.requestId), readSet: READS_EVERYTHING };
+    }
+  }
+
+  /** `_system/*`: backend functions for the admin (the CLI), invisible to everyone else. */
+  private runSystem(request: UdfRequest): UdfResult {
+    const query = request.caller.admin && this.deployment !== undefined ? systemQuery(indexKey(request.path)) : undefined;
+    if (query === undefined || (request.kind !== undefined && request.kind !== "query")) {
+      return {
+        status: "error",
+        errorMessage: `[Request ID: ${request.requestId}] Server Error\nCould not find function for '${request.path}'.`,
+        logLines: [],
+      };
+    }
+    try {
+      const args = (request.args ?? {}) as Record<string, JSONValue>;
+      const value = query(args, { deployment: this.deployment!, functions: this.engine.functions(), cloudUrl: this.cloudUrl });
+      return { status: "success", value, logLines: [], ts: this.engine.latestTs() };
+    } catch (error) {
+      this.logError(`running ${request.path}`, error);
+      return serverError(request.requestId);
     }
   }
 

@@ -1,11 +1,13 @@
 /** The protocol layer around an engine: HTTP API + WebSocket sync on one port. */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Engine } from "../engine/api.js";
+import type { Deployment, Engine } from "../engine/api.js";
 import type { AdminKey } from "./auth/adminKey.js";
 import { Authenticator } from "./auth/authenticator.js";
 import type { DevIssuer } from "./auth/devIssuer.js";
 import { TokenVerifier } from "./auth/tokens.js";
+import type { CliDeps } from "./http/cli/context.js";
+import { FunctionLog } from "./http/cli/functionLog.js";
 import { httpHandler } from "./http/router.js";
 import { FunctionRunner } from "./runner.js";
 import { SyncHub } from "./sync/hub.js";
@@ -14,6 +16,8 @@ import { SERVER_VERSION } from "./version.js";
 
 export type ServerOptions = {
   engine: Engine;
+  /** The engine as the Convex CLI manages it (pushes, env, data, logs); without it those routes are 404. */
+  deployment?: Deployment;
   adminKey: AdminKey;
   devIssuer: DevIssuer;
   /** 0 picks a free port. */
@@ -37,24 +41,32 @@ const KEEP_ALIVE_MS = 65_000;
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const logError = options.logError ?? defaultLogError;
-  const runner = new FunctionRunner(options.engine, logError);
+  const { deployment } = options;
+  const runner = new FunctionRunner(options.engine, logError, deployment);
   const auth = new Authenticator(options.adminKey, new TokenVerifier(options.devIssuer, () => options.engine.authProviders()));
+  const log = deployment === undefined ? undefined : new FunctionLog(deployment);
+  const cli: CliDeps | undefined =
+    deployment === undefined || log === undefined
+      ? undefined
+      : { deployment, log, staged: { push: null }, functions: () => options.engine.functions(), url: () => runner.cloudUrl };
   const server = createServer(
-    httpHandler({ engine: options.engine, runner, auth, devIssuer: options.devIssuer, version: SERVER_VERSION, logError }),
+    httpHandler({ engine: options.engine, runner, auth, devIssuer: options.devIssuer, version: SERVER_VERSION, logError, cli }),
   );
   // Outlive the clients' idle pools (httpx keeps connections 5 s, Node's default here is also
   // 5 s): a client must never reuse a connection the server is closing at that moment.
   server.keepAliveTimeout = KEEP_ALIVE_MS;
   server.headersTimeout = KEEP_ALIVE_MS + 1_000;
-  const hub = new SyncHub({ engine: options.engine, runner, auth, logError, timing: options.syncTiming });
+  const hub = new SyncHub({ engine: options.engine, deployment, runner, auth, logError, timing: options.syncTiming });
   hub.attach(server);
   await listen(server, options.port);
   const { port } = server.address() as AddressInfo;
+  runner.cloudUrl = `http://${HOST}:${port}`;
   return {
     url: `http://${HOST}:${port}`,
     port,
     close: async () => {
       hub.close();
+      log?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

@@ -54,7 +54,11 @@ class PooledWorker {
   active: ActiveCall | null = null;
   dead = false;
 
-  constructor(script: string, data: WorkerData, onExit: (w: PooledWorker) => void) {
+  constructor(
+    script: string,
+    readonly data: WorkerData,
+    onExit: (w: PooledWorker) => void,
+  ) {
     this.worker = new Worker(script, { workerData: data, env: data.env, stdout: false, stderr: false });
     this.worker.unref();
     this.ready = new Promise((resolve, reject) => {
@@ -140,9 +144,20 @@ export class WorkerPool {
 
   constructor(
     private readonly script: string,
-    private readonly data: WorkerData,
+    private data: WorkerData,
     private readonly maxWorkers: number,
   ) {}
+
+  /**
+   * New code or environment variables (a push, `npx convex env`): idle workers are replaced
+   * now, busy ones when their call ends, so every call that starts later sees `data`.
+   */
+  async reload(data: WorkerData): Promise<void> {
+    this.data = data;
+    const stale = this.idle.splice(0);
+    for (const worker of stale) this.retire(worker);
+    await this.warm(Math.min(stale.length, 2));
+  }
 
   /** Starts `count` workers ahead of demand so the first calls do not pay for a cold start. */
   async warm(count: number): Promise<void> {
@@ -178,8 +193,11 @@ export class WorkerPool {
     for (;;) {
       if (this.closed) throw new Error("The engine is shut down.");
       const idle = this.idle.pop();
-      if (idle && !idle.dead) return idle;
-      if (idle) continue;
+      if (idle && !idle.dead && idle.data === this.data) return idle;
+      if (idle) {
+        this.retire(idle);
+        continue;
+      }
       if (this.workers.size < this.maxWorkers) {
         const worker = this.spawn();
         try {
@@ -195,8 +213,15 @@ export class WorkerPool {
   }
 
   private release(worker: PooledWorker): void {
-    if (!worker.dead && !this.closed) this.idle.push(worker);
+    if (worker.data !== this.data) this.retire(worker);
+    else if (!worker.dead && !this.closed) this.idle.push(worker);
     this.queue.shift()?.();
+  }
+
+  private retire(worker: PooledWorker): void {
+    worker.dead = true;
+    this.forget(worker);
+    void worker.worker.terminate();
   }
 
   private forget(worker: PooledWorker): void {

@@ -4,6 +4,7 @@ import type { Caller, Engine } from "../../engine/api.js";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { DevIssuer } from "../auth/devIssuer.js";
 import type { FunctionRunner } from "../runner.js";
+import type { CliDeps } from "./cli/context.js";
 
 export type HttpDeps = {
   engine: Engine;
@@ -12,6 +13,8 @@ export type HttpDeps = {
   devIssuer: DevIssuer;
   version: string;
   logError: (context: string, error: unknown) => void;
+  /** The CLI's admin routes; absent when the engine is not a full deployment. */
+  cli?: CliDeps;
 };
 
 export type HttpContext = {

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { HttpError } from "../errors.js";
 import { newRequestId } from "../runner.js";
 import { stringify } from "../values.js";
+import { CLI_ROUTES } from "./cli/routes.js";
 import { header, json, type HttpContext, type HttpDeps, type Reply } from "./context.js";
 import { postDevToken } from "./devToken.js";
 import { getSnapshotJob, postSnapshotJob } from "./snapshotJobs.js";
@@ -22,6 +23,7 @@ const ROUTES: Route[] = [
   { path: "/api/query_batch", methods: { POST: queryBatch } },
   { path: "/_doctrina/dev_token", methods: { POST: postDevToken } },
   { path: "/_doctrina/snapshot", methods: { POST: postSnapshotJob, GET: getSnapshotJob } },
+  ...CLI_ROUTES,
   { path: "/version", methods: { GET: version } },
   { path: "/instance_version", methods: { GET: version } },
   { path: "/", methods: { GET: home } },

@@ -5,7 +5,7 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
-import type { Engine } from "../../engine/api.js";
+import type { Deployment, Engine } from "../../engine/api.js";
 import type { Authenticator } from "../auth/authenticator.js";
 import { parseClientVersion } from "../clientVersion.js";
 import { HttpError } from "../errors.js";
@@ -19,6 +19,8 @@ const SYNC_PATH = /^\/api\/(?:[0-9][\w.+-]*\/)?sync$/;
 
 export type SyncHubOptions = {
   engine: Engine;
+  /** Its pushes re-run every subscription (new code may give new results). */
+  deployment?: Deployment;
   runner: FunctionRunner;
   auth: Authenticator;
   logError: (context: string, error: unknown) => void;
@@ -30,6 +32,7 @@ export class SyncHub {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
   private readonly deps: SessionDeps;
   private readonly stopListening: () => void;
+  private readonly stopWatchingPushes: () => void;
 
   constructor(options: SyncHubOptions) {
     const commits = new CommitLog();
@@ -45,6 +48,10 @@ export class SyncHub {
       commits.add(commit);
       for (const session of this.sessions) session.onCommit(commit);
     });
+    this.stopWatchingPushes =
+      options.deployment?.onPush(() => {
+        for (const session of this.sessions) session.onCodeChange();
+      }) ?? (() => undefined);
   }
 
   attach(server: Server): void {
@@ -57,6 +64,7 @@ export class SyncHub {
 
   close(): void {
     this.stopListening();
+    this.stopWatchingPushes();
     for (const session of this.sessions) session.shutdown();
     this.wss.close();
   }

@@ -88,6 +88,11 @@ export class SyncSession {
     if (this.open) this.queries.onCommit(commit);
   }
 
+  /** New code was pushed: every result may differ. */
+  onCodeChange(): void {
+    if (this.open) this.queries.invalidateAll();
+  }
+
   /** Server shutdown: clients reconnect to the next server on this data directory. */
   shutdown(): void {
     this.open = false;

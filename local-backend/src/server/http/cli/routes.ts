@@ -1,0 +1,19 @@
+/** The routes the Convex CLI calls beyond `/api/function` (registered by ../router.ts). */
+import type { HttpContext, Reply } from "../context.js";
+import { updateEnvironmentVariables } from "./environment.js";
+import { streamFunctionLogs } from "./functionLog.js";
+import { evaluatePush, finishPush, getCanonicalUrls, getConfigHashes, reportPushCompleted, startPush, waitForSchema } from "./push.js";
+
+type Handler = (ctx: HttpContext, rest: string) => Promise<Reply>;
+
+export const CLI_ROUTES: { path: string; methods: Partial<Record<string, Handler>> }[] = [
+  { path: "/api/v1/get_canonical_urls", methods: { GET: getCanonicalUrls } },
+  { path: "/api/get_config_hashes", methods: { POST: getConfigHashes } },
+  { path: "/api/deploy2/start_push", methods: { POST: startPush } },
+  { path: "/api/deploy2/evaluate_push", methods: { POST: evaluatePush } },
+  { path: "/api/deploy2/wait_for_schema", methods: { POST: waitForSchema } },
+  { path: "/api/deploy2/finish_push", methods: { POST: finishPush } },
+  { path: "/api/deploy2/report_push_completed", methods: { POST: reportPushCompleted } },
+  { path: "/api/update_environment_variables", methods: { POST: updateEnvironmentVariables } },
+  { path: "/api/stream_function_logs", methods: { GET: streamFunctionLogs } },
+];
