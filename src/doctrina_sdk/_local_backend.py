@@ -330,6 +330,10 @@ class LocalBackend:
         except BaseException:
             _terminate(process)
             output.join()
+            # A refused start (e.g. the data directory is held) must not leak its pipes.
+            for stream in (process.stdin, process.stdout, process.stderr):
+                if stream is not None:
+                    stream.close()
             raise
         logger.info("local backend: %s (data in %s, pid %d)", backend.url, directory, process.pid)
         return backend
