@@ -161,6 +161,8 @@ CASES = [
     ),
     case("courses.archive", "courses:archive", {"id": "c1"}, "c1"),
     case("courses.remove", "courses:remove", {"id": "c1"}, "c1"),
+    case("courses.purge", "courses:purge", {"id": "c1"}, "c1"),
+    case("courses.roll_up_students", "courses:rollUpStudents", {"id": "c1"}, "c1"),
     case("courses.get", "courses:get", {"id": "c1"}, "c1"),
     case("courses.get_with_curriculum", "courses:getWithCurriculum", {"id": "c1"}, "c1"),
     case("courses.list", "courses:list", {"category": "botox"}, category="botox"),
@@ -187,6 +189,7 @@ CASES = [
         "course_modules.update", "courseModules:update", {"id": "m1", "description": ""}, "m1", description=""
     ),
     case("course_modules.remove", "courseModules:remove", {"id": "m1"}, "m1"),
+    case("course_modules.purge", "courseModules:purge", {"id": "m1"}, "m1"),
     case(
         "course_modules.reorder",
         "courseModules:reorder",
@@ -207,6 +210,7 @@ CASES = [
     ),
     case("lessons.update", "lessons:update", {"id": "l1", "passingScore": 80.0}, "l1", passing_score=80),
     case("lessons.remove", "lessons:remove", {"id": "l1"}, "l1"),
+    case("lessons.purge", "lessons:purge", {"id": "l1"}, "l1"),
     case(
         "lessons.reorder",
         "lessons:reorder",
