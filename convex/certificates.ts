@@ -8,7 +8,7 @@ import * as Certificates from "./model/certificates";
 import { forbidden, mustGet } from "./model/errors";
 import { batchResult, certificateDoc, certificateVerification } from "./validators";
 
-/** The caller's certificates (one per completed course), status as of now. */
+/** The caller's certificates (one per completed course), status as stored (see `model/certificates.ts`). */
 export const listMine = query({
   args: {},
   returns: v.array(certificateDoc),
@@ -18,7 +18,7 @@ export const listMine = query({
       .query("certificates")
       .withIndex("by_user", (q) => q.eq("userId", user._id))
       .collect();
-    return rows.map(Certificates.present);
+    return rows;
   },
 });
 
@@ -31,7 +31,7 @@ export const get = query({
     const certificate = await ctx.db.get(id);
     if (certificate === null) return null;
     if (!canActFor(caller, certificate.userId)) return forbidden("You may only read your own certificates");
-    return Certificates.present(certificate);
+    return certificate;
   },
 });
 
@@ -43,7 +43,7 @@ export const verify = query({
     const certificate = await Certificates.findByCode(ctx, verificationCode);
     if (certificate === null) return null;
     return {
-      status: Certificates.effectiveStatus(certificate),
+      status: certificate.status,
       userName: certificate.userName,
       courseName: certificate.courseName,
       instructorName: certificate.instructorName,
@@ -61,7 +61,7 @@ export const revoke = mutation({
   handler: async (ctx, { id, reason }) => {
     await requireAdmin(ctx);
     await Certificates.revoke(ctx, await mustGet(ctx, id, "Certificate"), reason);
-    return Certificates.present(await mustGet(ctx, id, "Certificate"));
+    return await mustGet(ctx, id, "Certificate");
   },
 });
 
@@ -72,7 +72,17 @@ export const setExpiry = mutation({
   handler: async (ctx, { id, expiryDate }) => {
     await requireAdmin(ctx);
     await Certificates.setExpiry(ctx, await mustGet(ctx, id, "Certificate"), expiryDate);
-    return Certificates.present(await mustGet(ctx, id, "Certificate"));
+    return await mustGet(ctx, id, "Certificate");
+  },
+});
+
+/** Scheduled by `setExpiry` for the expiry moment: stores `expired` if the date still says so. */
+export const expire = internalMutation({
+  args: { id: v.id("certificates") },
+  returns: v.null(),
+  handler: async (ctx, { id }) => {
+    await Certificates.expire(ctx, id);
+    return null;
   },
 });
 

@@ -1,8 +1,10 @@
 /** `courseModules`: the sections of a course's curriculum. Rules live in `model/curriculum.ts`. */
 import { v } from "convex/values";
-import { mutation, query } from "./_generated/server";
+import { internal } from "./_generated/api";
+import { internalMutation, mutation, query } from "./_generated/server";
 import { callerKey, getCaller } from "./model/auth";
 import { requireCourseEditor, requireModuleEditor, requireVisibleCourse } from "./model/courseAccess";
+import { purgeModule } from "./model/cascades";
 import * as Curriculum from "./model/curriculum";
 import { mustGet } from "./model/errors";
 import { idempotent } from "./model/idempotency";
@@ -32,13 +34,28 @@ export const update = mutation({
   },
 });
 
-/** The course's instructor or admins: deletes the module with its lessons, their questions and progress. */
+/**
+ * The course's instructor or admins: deletes the module with its lessons, their
+ * questions and progress. The module leaves the curriculum at once
+ * (`deletingAt`); its rows are deleted in bounded batches by `courseModules:purge`.
+ */
 export const remove = mutation({
   args: { id: v.id("courseModules") },
   returns: v.null(),
   handler: async (ctx, { id }) => {
     const { module } = await requireModuleEditor(ctx, id);
     await Curriculum.removeModule(ctx, module);
+    await ctx.scheduler.runAfter(0, internal.courseModules.purge, { id });
+    return null;
+  },
+});
+
+/** Continues `remove`: one batch of the module's lessons and their rows, then the next, until it is gone. */
+export const purge = internalMutation({
+  args: { id: v.id("courseModules") },
+  returns: v.null(),
+  handler: async (ctx, { id }) => {
+    if (!(await purgeModule(ctx, id))) await ctx.scheduler.runAfter(0, internal.courseModules.purge, { id });
     return null;
   },
 });

@@ -1,10 +1,13 @@
 /** `courses`: the course wizard, the publication life cycle and the catalog. Rules live in `model/courses.ts`. */
 import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
-import { mutation, query } from "./_generated/server";
+import { internal } from "./_generated/api";
+import { internalMutation, mutation, query } from "./_generated/server";
 import { canLearn } from "./model/access";
 import { callerKey, canActFor, getCaller, requireInstructor } from "./model/auth";
 import { listLimit, normalizeLabel, optionalText } from "./model/checks";
+import * as Cascades from "./model/cascades";
+import * as Counters from "./model/counters";
 import { requireCourseEditor, visibleCourse } from "./model/courseAccess";
 import * as Courses from "./model/courses";
 import { lessonsOf, lessonView, modulesOf } from "./model/curriculum";
@@ -94,13 +97,28 @@ export const archive = mutation({
   },
 });
 
-/** Deletes a course nobody ever enrolled in, with its curriculum; otherwise INVALID_STATE (archive it). */
+/**
+ * Deletes a course nobody ever enrolled in, with its curriculum; otherwise
+ * INVALID_STATE (archive it). The course reads as missing at once (`deletingAt`);
+ * its rows are deleted in bounded batches by `courses:purge`.
+ */
 export const remove = mutation({
   args: { id: v.id("courses") },
   returns: v.null(),
   handler: async (ctx, { id }) => {
     const { course } = await requireCourseEditor(ctx, id);
     await Courses.removeCourse(ctx, course);
+    await ctx.scheduler.runAfter(0, internal.courses.purge, { id });
+    return null;
+  },
+});
+
+/** Continues `remove`: one batch of the course's rows, then the next batch, until the course is gone. */
+export const purge = internalMutation({
+  args: { id: v.id("courses") },
+  returns: v.null(),
+  handler: async (ctx, { id }) => {
+    if (!(await Cascades.purgeCourse(ctx, id))) await ctx.scheduler.runAfter(0, internal.courses.purge, { id });
     return null;
   },
 });
@@ -200,5 +218,15 @@ export const search = query({
     const count = listLimit(limit, 20);
     const filters = { category: checkedCategory(category), level };
     return text === "" ? [] : await Courses.search(ctx, text, filters, count);
+  },
+});
+
+/** Copies the sum of the course's student-count shards to `studentCount` (scheduled by `model/counters.ts`). */
+export const rollUpStudents = internalMutation({
+  args: { id: v.id("courses") },
+  returns: v.null(),
+  handler: async (ctx, { id }) => {
+    await Counters.rollUpStudents(ctx, id);
+    return null;
   },
 });

@@ -1,9 +1,18 @@
 /** `lessons`: the lessons of a module. Rules live in `model/curriculum.ts`. */
 import { v } from "convex/values";
-import { mutation, query } from "./_generated/server";
+import { internal } from "./_generated/api";
+import { internalMutation, mutation, query } from "./_generated/server";
 import { canLearn } from "./model/access";
 import { callerKey, getCaller } from "./model/auth";
-import { requireLessonEditor, requireModuleEditor, requireVisibleCourse, visibleCourse } from "./model/courseAccess";
+import {
+  liveLesson,
+  mustGetModule,
+  requireLessonEditor,
+  requireModuleEditor,
+  requireVisibleCourse,
+  visibleCourse,
+} from "./model/courseAccess";
+import { purgeLessonRows } from "./model/cascades";
 import * as Curriculum from "./model/curriculum";
 import { mustGet } from "./model/errors";
 import { idempotent } from "./model/idempotency";
@@ -53,13 +62,28 @@ export const update = mutation({
   },
 });
 
-/** The course's instructor or admins: deletes the lesson with its questions, progress and attempts. */
+/**
+ * The course's instructor or admins: deletes the lesson with its questions at
+ * once; its progress and attempts (one per learner, unbounded) follow in
+ * batches (`lessons:purge`). Progress of a deleted lesson never counts.
+ */
 export const remove = mutation({
   args: { id: v.id("lessons") },
   returns: v.null(),
   handler: async (ctx, { id }) => {
     const { lesson } = await requireLessonEditor(ctx, id);
     await Curriculum.removeLesson(ctx, lesson);
+    await ctx.scheduler.runAfter(0, internal.lessons.purge, { id });
+    return null;
+  },
+});
+
+/** Continues `remove`: one batch of a deleted lesson's rows, then the next, until none remain. */
+export const purge = internalMutation({
+  args: { id: v.id("lessons") },
+  returns: v.null(),
+  handler: async (ctx, { id }) => {
+    if (!(await purgeLessonRows(ctx, id))) await ctx.scheduler.runAfter(0, internal.lessons.purge, { id });
     return null;
   },
 });
@@ -82,7 +106,7 @@ export const get = query({
   returns: v.union(curriculumLesson, v.null()),
   handler: async (ctx, { id }) => {
     const caller = await getCaller(ctx);
-    const lesson = await ctx.db.get(id);
+    const lesson = await liveLesson(ctx, id);
     const course = lesson === null ? null : await visibleCourse(ctx, caller, lesson.courseId);
     if (lesson === null || course === null) return null;
     return Curriculum.lessonView(lesson, await canLearn(ctx, caller, course));
@@ -95,7 +119,7 @@ export const listByModule = query({
   returns: v.array(curriculumLesson),
   handler: async (ctx, { moduleId }) => {
     const caller = await getCaller(ctx);
-    const module = await mustGet(ctx, moduleId, "Module");
+    const module = await mustGetModule(ctx, moduleId);
     const course = await requireVisibleCourse(ctx, caller, module.courseId);
     const learner = await canLearn(ctx, caller, course);
     return (await Curriculum.lessonsOf(ctx, moduleId)).map((lesson) => Curriculum.lessonView(lesson, learner));

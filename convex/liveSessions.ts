@@ -85,16 +85,23 @@ export const get = query({
   },
 });
 
-/** Scheduled sessions that have not started yet, soonest first. Anyone. */
+/**
+ * Scheduled sessions that have not started, soonest first. Anyone. `after`
+ * (Unix ms) drops those scheduled before it: clients pass the current time in a
+ * coarse bucket (the SDK: the current minute), because Convex caches a query's
+ * result until what it read changes, so a query must not read the clock itself.
+ */
 export const listUpcoming = query({
-  args: { paginationOpts: paginationOptsValidator },
+  args: { paginationOpts: paginationOptsValidator, after: v.optional(v.number()) },
   returns: paginated(liveSessionDoc),
-  handler: async (ctx, { paginationOpts }) => {
+  handler: async (ctx, { paginationOpts, after }) => {
     await getCaller(ctx);
-    return await ctx.db
-      .query("liveSessions")
-      .withIndex("by_status", (q) => q.eq("status", "scheduled").gte("scheduledFor", Date.now()))
-      .paginate(paginationOpts);
+    const sessions = ctx.db.query("liveSessions");
+    const query =
+      after === undefined
+        ? sessions.withIndex("by_status", (q) => q.eq("status", "scheduled"))
+        : sessions.withIndex("by_status", (q) => q.eq("status", "scheduled").gte("scheduledFor", after));
+    return await query.paginate(paginationOpts);
   },
 });
 

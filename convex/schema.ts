@@ -32,6 +32,7 @@ import {
   resourceDownloadFields,
   resourceFields,
   sessionParticipantFields,
+  studentCountShardFields,
   userFields,
   wishlistFields,
 } from "./validators";
@@ -59,6 +60,8 @@ export default defineSchema({
       searchField: "searchText",
       filterFields: ["visibility", "category", "level"],
     }),
+
+  studentCountShards: defineTable(studentCountShardFields).index("by_course_shard", ["courseId", "shard"]),
 
   // The seed's `courses.by_tags`, as a join table (see the header comment).
   courseTags: defineTable(courseTagFields)

@@ -109,6 +109,7 @@ export const courseFields = {
   certificateEnabled: v.boolean(),
   discussionEnabled: v.boolean(),
   lessonCount: v.number(),
+  /** The sum of the course's `studentCountShards`, rolled up shortly after each change (`model/counters.ts`). */
   studentCount: v.number(),
   whatYouWillLearn: v.optional(v.array(v.string())),
   requirements: v.optional(v.array(v.string())),
@@ -119,6 +120,21 @@ export const courseFields = {
   publishedAt: v.optional(v.number()),
   /** Set instead of deleting once anyone has enrolled (soft delete). */
   archivedAt: v.optional(v.number()),
+  /** Set by `courses:remove`: the course reads as missing while `model/cascades.ts` deletes it in batches. */
+  deletingAt: v.optional(v.number()),
+};
+
+/**
+ * One shard of a course's student count (`model/counters.ts`): enrolments add
+ * to a random shard, so concurrent ones rarely write the same document; the
+ * shards' sum is the count, copied to `courses.studentCount` by a rollup.
+ */
+export const studentCountShardFields = {
+  courseId: v.id("courses"),
+  shard: v.number(),
+  count: v.number(),
+  /** Changed since the last rollup (one is scheduled). */
+  pending: v.boolean(),
 };
 
 export const courseTagFields = {
@@ -136,6 +152,8 @@ export const courseModuleFields = {
   order: v.number(),
   createdAt: v.number(),
   updatedAt: v.number(),
+  /** Set by `courseModules:remove`: hidden from the curriculum while `model/cascades.ts` deletes it in batches. */
+  deletingAt: v.optional(v.number()),
 };
 
 export const lessonFields = {

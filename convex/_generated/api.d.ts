@@ -25,6 +25,7 @@ import type * as migrations from "../migrations.js";
 import type * as model_access from "../model/access.js";
 import type * as model_auth from "../model/auth.js";
 import type * as model_batches from "../model/batches.js";
+import type * as model_cascades from "../model/cascades.js";
 import type * as model_certificates from "../model/certificates.js";
 import type * as model_checks from "../model/checks.js";
 import type * as model_counters from "../model/counters.js";
@@ -82,6 +83,7 @@ declare const fullApi: ApiFromModules<{
   "model/access": typeof model_access;
   "model/auth": typeof model_auth;
   "model/batches": typeof model_batches;
+  "model/cascades": typeof model_cascades;
   "model/certificates": typeof model_certificates;
   "model/checks": typeof model_checks;
   "model/counters": typeof model_counters;

@@ -13,12 +13,13 @@ export async function isEnrolled(ctx: QueryCtx, userId: Id<"users">, courseId: I
   return grantsAccess(await findEnrollment(ctx, userId, courseId));
 }
 
-/** The course's own instructor, admins and the service may edit it. */
+/** The course's own instructor, admins and the service may edit it (not while it is being deleted). */
 export const canEditCourse = (caller: Caller, course: Doc<"courses">): boolean =>
-  canActFor(caller, course.instructorId);
+  course.deletingAt === undefined && canActFor(caller, course.instructorId);
 
 /** Full content (lesson content, restricted resources, discussions): editors and enrolled students. */
 export async function canLearn(ctx: QueryCtx, caller: Caller, course: Doc<"courses">): Promise<boolean> {
+  if (course.deletingAt !== undefined) return false;
   if (canEditCourse(caller, course)) return true;
   return caller.kind === "user" && (await isEnrolled(ctx, caller.user._id, course._id));
 }

@@ -2,11 +2,14 @@
  * Rules for `certificates`: one per user and course, issued when an enrolled
  * student completes a course with `certificateEnabled`. Names are copied onto the
  * certificate so later renames do not change it. Status is valid | expired |
- * revoked; expiry is also applied when reading (`effectiveStatus`), so a
- * certificate past its `expiryDate` reads as expired before the daily cron
- * (`expireDue`) stores it.
+ * revoked, always as stored: queries never read the clock, because Convex
+ * caches a query's result and re-runs it only when what it read changes, not
+ * as time passes. Expiry is written instead: `setExpiry` schedules
+ * `certificates:expire` for the expiry moment, and the daily cron
+ * (`expireDue`) catches any certificate that got its date another way.
  */
 import type { Doc, Id } from "../_generated/dataModel";
+import { internal } from "../_generated/api";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { fullName } from "./auth";
 import { batchOf, type BatchResult } from "./batches";
@@ -47,18 +50,6 @@ export async function findForCourse(
     .withIndex("by_user_course", (q) => q.eq("userId", userId).eq("courseId", courseId))
     .unique();
 }
-
-/** The status as of `now`: a valid certificate past its expiry date is expired. */
-export function effectiveStatus(certificate: Doc<"certificates">, now = new Date().toISOString()) {
-  const lapsed = certificate.expiryDate !== undefined && certificate.expiryDate < now;
-  return certificate.status === "valid" && lapsed ? "expired" : certificate.status;
-}
-
-/** The certificate as callers see it: with the status as of now. */
-export const present = (certificate: Doc<"certificates">): Doc<"certificates"> => ({
-  ...certificate,
-  status: effectiveStatus(certificate),
-});
 
 /** Issues the user's certificate for the course, or returns the one they already have. */
 export async function issue(
@@ -132,10 +123,16 @@ export async function setExpiry(
   if (Number.isNaN(time)) return invalid("expiryDate must be an ISO 8601 date", "expiryDate");
   const iso = new Date(time).toISOString();
   if (iso <= certificate.issueDate) return invalid("expiryDate must be after the issue date", "expiryDate");
-  await ctx.db.patch(certificate._id, {
-    expiryDate: iso,
-    status: iso < new Date().toISOString() ? "expired" : "valid",
-  });
+  const lapsed = time <= Date.now();
+  await ctx.db.patch(certificate._id, { expiryDate: iso, status: lapsed ? "expired" : "valid" });
+  if (!lapsed) await ctx.scheduler.runAt(time, internal.certificates.expire, { id: certificate._id });
+}
+
+/** Stores `expired` if the certificate is valid and its expiry date has come (it may have moved since scheduling). */
+export async function expire(ctx: MutationCtx, id: Id<"certificates">): Promise<void> {
+  const certificate = await ctx.db.get(id);
+  if (certificate?.status !== "valid" || certificate.expiryDate === undefined) return;
+  if (Date.parse(certificate.expiryDate) <= Date.now()) await ctx.db.patch(id, { status: "expired" });
 }
 
 /** Stores `expired` on up to `size` valid certificates whose expiry date has passed. */

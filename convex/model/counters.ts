@@ -3,6 +3,16 @@
  * counts (so it always equals a recount), and each has a recount used by
  * `migrations:recountCounters` and by the property-based tests.
  *
+ * `studentCount` changes on every enrolment, and on Convex a mutation that
+ * writes a document conflicts (OCC) with every concurrent one that read it;
+ * every enrolment reads the course doc. So an enrolment writes one of
+ * STUDENT_SHARDS `studentCountShards` rows, picked at random (two concurrent
+ * enrolments conflict only on the same shard), and the shards' sum, always
+ * equal to the recount, reaches `courses.studentCount` through a rollup
+ * (`courses:rollUpStudents`) scheduled ROLLUP_DELAY_MS after the first change
+ * since the last rollup: the course doc is written at most about once per
+ * delay however many students enrol.
+ *
  * | field                         | counts                                              |
  * |-------------------------------|-----------------------------------------------------|
  * | courses.lessonCount           | lessons of the course                               |
@@ -13,6 +23,7 @@
  * | courseDiscussions.replyCount  | direct replies (parentId = the post), not deleted   |
  */
 import type { Doc, Id } from "../_generated/dataModel";
+import { internal } from "../_generated/api";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { mustGet } from "./errors";
 
@@ -21,9 +32,50 @@ export async function addLessons(ctx: MutationCtx, courseId: Id<"courses">, delt
   await ctx.db.patch(courseId, { lessonCount: course.lessonCount + delta });
 }
 
+export const STUDENT_SHARDS = 16;
+export const ROLLUP_DELAY_MS = 1000;
+
+const studentShards = (ctx: QueryCtx, courseId: Id<"courses">) =>
+  ctx.db.query("studentCountShards").withIndex("by_course_shard", (q) => q.eq("courseId", courseId));
+
+/**
+ * Adds `delta` to one random shard (a shard may go below 0; only the sum means
+ * something) and schedules the rollup unless that shard already awaits one.
+ */
 export async function addStudents(ctx: MutationCtx, courseId: Id<"courses">, delta: number): Promise<void> {
-  const course = await mustGet(ctx, courseId, "Course");
-  await ctx.db.patch(courseId, { studentCount: course.studentCount + delta });
+  const shard = Math.floor(Math.random() * STUDENT_SHARDS);
+  const row = await ctx.db
+    .query("studentCountShards")
+    .withIndex("by_course_shard", (q) => q.eq("courseId", courseId).eq("shard", shard))
+    .unique();
+  if (row === null) await ctx.db.insert("studentCountShards", { courseId, shard, count: delta, pending: true });
+  else await ctx.db.patch(row._id, { count: row.count + delta, pending: true });
+  if (row?.pending !== true) {
+    await ctx.scheduler.runAfter(ROLLUP_DELAY_MS, internal.courses.rollUpStudents, { id: courseId });
+  }
+}
+
+/** The exact student count: the sum of the course's shards (one index range of at most STUDENT_SHARDS rows). */
+export async function studentCount(ctx: QueryCtx, courseId: Id<"courses">): Promise<number> {
+  const rows = await studentShards(ctx, courseId).take(STUDENT_SHARDS);
+  return rows.reduce((total, row) => total + row.count, 0);
+}
+
+/** Copies the shards' sum to `courses.studentCount` (writing only a change) and clears `pending`. */
+export async function rollUpStudents(ctx: MutationCtx, courseId: Id<"courses">): Promise<void> {
+  const course = await ctx.db.get(courseId);
+  if (course === null) return;
+  const rows = await studentShards(ctx, courseId).take(STUDENT_SHARDS);
+  const sum = rows.reduce((total, row) => total + row.count, 0);
+  if (course.studentCount !== sum) await ctx.db.patch(courseId, { studentCount: sum });
+  for (const row of rows) if (row.pending) await ctx.db.patch(row._id, { pending: false });
+}
+
+/** Sets the count outright (the repair of `migrations:recountCounters`): one shard holding it, rolled up. */
+export async function setStudents(ctx: MutationCtx, courseId: Id<"courses">, count: number): Promise<void> {
+  for (const row of await studentShards(ctx, courseId).take(STUDENT_SHARDS)) await ctx.db.delete(row._id);
+  await ctx.db.insert("studentCountShards", { courseId, shard: 0, count, pending: false });
+  await ctx.db.patch(courseId, { studentCount: count });
 }
 
 /** Applies one review change: `added` and/or `removed` are ratings (an edit passes both). */

@@ -7,7 +7,6 @@ import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { COURSE_CATEGORIES, type Level, type Visibility } from "../validators";
 import { httpUrl, integerIn, labelList, optionalText, requiredText, textList } from "./checks";
-import { deleteModule, modulesOf } from "./curriculum";
 import { invalid, invalidState, mustGet } from "./errors";
 
 /** The fields an instructor writes (create: title, description, category required). */
@@ -148,29 +147,16 @@ async function syncCourseTags(ctx: MutationCtx, courseId: Id<"courses">): Promis
 }
 
 /**
- * Deletes the course with its curriculum, tags, wishlist entries and
- * discussions. Refused (INVALID_STATE) once anyone enrolled or paid, or while
- * resources or live sessions point at it: such a course is archived instead.
+ * Starts deleting the course: refused (INVALID_STATE) once anyone enrolled or
+ * paid, or while resources or live sessions point at it (archive such a course
+ * instead). Marks it `deletingAt` and leaves the catalog at once (a draft
+ * without tags); `model/cascades.ts` then deletes its curriculum, wishlist
+ * entries, discussions and the course itself in bounded batches.
  */
 export async function removeCourse(ctx: MutationCtx, course: Doc<"courses">): Promise<void> {
   await refuseIfReferenced(ctx, course._id);
-  for (const module of await modulesOf(ctx, course._id)) await deleteModule(ctx, module);
-  const rows = [
-    ...(await ctx.db
-      .query("courseTags")
-      .withIndex("by_course", (q) => q.eq("courseId", course._id))
-      .collect()),
-    ...(await ctx.db
-      .query("wishlist")
-      .withIndex("by_course", (q) => q.eq("courseId", course._id))
-      .collect()),
-    ...(await ctx.db
-      .query("courseDiscussions")
-      .withIndex("by_course", (q) => q.eq("courseId", course._id))
-      .collect()),
-  ];
-  for (const row of rows) await ctx.db.delete(row._id);
-  await ctx.db.delete(course._id);
+  await ctx.db.patch(course._id, { deletingAt: Date.now(), visibility: "draft", tags: [] });
+  await syncCourseTags(ctx, course._id);
 }
 
 async function refuseIfReferenced(ctx: MutationCtx, courseId: Id<"courses">): Promise<void> {

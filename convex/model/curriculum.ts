@@ -4,8 +4,10 @@
  * Siblings (a course's modules, a module's lessons, a lesson's questions) have a
  * dense `order` 0..n-1: appends take n, removals renumber the rest, and reorders
  * take a full permutation. `courses.lessonCount` changes with every lesson insert
- * and delete. Deleting a lesson deletes what hangs off it (questions, progress,
- * quiz attempts), so no row points at a lesson that is gone.
+ * and delete. Deleting a lesson deletes what hangs off it (questions at once,
+ * progress and quiz attempts in bounded batches afterwards: `lessons:purge`);
+ * deleting a module marks it `deletingAt` (gone for readers at once) and
+ * `model/cascades.ts` deletes it with its lessons in bounded batches.
  */
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
@@ -24,11 +26,13 @@ const MAX_CONTENT = 100_000;
 
 // ---------------------------------------------------------------- ordered siblings
 
+/** The course's modules in order, without those being deleted. Bounded: at most MAX_MODULES_PER_COURSE live ones. */
 export async function modulesOf(ctx: QueryCtx, courseId: Id<"courses">): Promise<Doc<"courseModules">[]> {
-  return await ctx.db
+  const rows = await ctx.db
     .query("courseModules")
     .withIndex("by_course", (q) => q.eq("courseId", courseId))
     .collect();
+  return rows.filter((module) => module.deletingAt === undefined);
 }
 
 export async function lessonsOf(ctx: QueryCtx, moduleId: Id<"courseModules">): Promise<Doc<"lessons">[]> {
@@ -101,16 +105,9 @@ export async function insertModule(
   });
 }
 
-/** Deletes the module and its lessons (with everything hanging off them), keeping `lessonCount` right. */
-export async function deleteModule(ctx: MutationCtx, module: Doc<"courseModules">): Promise<void> {
-  const lessons = await lessonsOf(ctx, module._id);
-  for (const lesson of lessons) await deleteLessonRows(ctx, lesson);
-  if (lessons.length > 0) await addLessons(ctx, module.courseId, -lessons.length);
-  await ctx.db.delete(module._id);
-}
-
+/** Hides the module at once and renumbers the rest; `courseModules:purge` then deletes it with its lessons. */
 export async function removeModule(ctx: MutationCtx, module: Doc<"courseModules">): Promise<void> {
-  await deleteModule(ctx, module);
+  await ctx.db.patch(module._id, { deletingAt: Date.now() });
   await renumber(ctx, await modulesOf(ctx, module.courseId));
 }
 
@@ -181,27 +178,12 @@ export async function updateLesson(ctx: MutationCtx, lesson: Doc<"lessons">, cha
   await ctx.db.patch(lesson._id, patch);
 }
 
+/** Deletes the lesson and its questions; `lessons:purge` then deletes its progress and attempts in batches. */
 export async function removeLesson(ctx: MutationCtx, lesson: Doc<"lessons">): Promise<void> {
-  await deleteLessonRows(ctx, lesson);
+  for (const question of await questionsOf(ctx, lesson._id)) await ctx.db.delete(question._id);
+  await ctx.db.delete(lesson._id);
   await addLessons(ctx, lesson.courseId, -1);
   await renumber(ctx, await lessonsOf(ctx, lesson.moduleId));
-}
-
-/** The lesson and what hangs off it; the caller adjusts `lessonCount` and sibling order. */
-async function deleteLessonRows(ctx: MutationCtx, lesson: Doc<"lessons">): Promise<void> {
-  const rows = [
-    ...(await questionsOf(ctx, lesson._id)),
-    ...(await ctx.db
-      .query("lessonProgress")
-      .withIndex("by_lesson", (q) => q.eq("lessonId", lesson._id))
-      .collect()),
-    ...(await ctx.db
-      .query("quizAttempts")
-      .withIndex("by_lesson", (q) => q.eq("lessonId", lesson._id))
-      .collect()),
-  ];
-  for (const row of rows) await ctx.db.delete(row._id);
-  await ctx.db.delete(lesson._id);
 }
 
 /** A lesson for readers: its content only for those who can learn the course. */

@@ -2,8 +2,8 @@
  * Rules for `courseEnrollments`: the one row per user and course that grants
  * access (`model/access.ts`). Status moves active -> completed (all lessons done)
  * and active|completed -> revoked (refund, admin); a revoked row is reactivated
- * rather than duplicated. `courses.studentCount` counts active + completed rows
- * and changes in the same transaction as the status (`model/counters.ts`).
+ * rather than duplicated. `studentCount` (sharded, `model/counters.ts`) counts
+ * active + completed rows and changes in the same transaction as the status.
  */
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
@@ -120,6 +120,6 @@ export async function markCompleted(ctx: MutationCtx, enrollment: Doc<"courseEnr
 /** Free courses: price unset or 0. */
 export const isFree = (course: Doc<"courses">): boolean => (course.price ?? 0) === 0;
 
-/** In the public catalog: published and not archived. */
+/** In the public catalog: published, not archived, not being deleted. */
 export const isPublished = (course: Doc<"courses">): boolean =>
-  course.visibility === "public" && course.archivedAt === undefined;
+  course.visibility === "public" && course.archivedAt === undefined && course.deletingAt === undefined;

@@ -15,6 +15,7 @@ import { canEditCourse } from "./access";
 import type { UserCaller } from "./auth";
 import * as Certificates from "./certificates";
 import { integerIn } from "./checks";
+import { modulesOf } from "./curriculum";
 import * as Enrollments from "./enrollments";
 import { forbidden, mustGet } from "./errors";
 import { notify } from "./notifications";
@@ -135,14 +136,16 @@ export async function completeCourseIfDone(
 
 /**
  * The user's progress through the course's current lessons (rows of deleted
- * lessons do not count). `percent` rounds down, so 100 means every lesson; a
+ * lessons, and lessons of a module being deleted, do not count). `percent` rounds down, so 100 means every lesson; a
  * course completed before lessons were added stays `completed`.
  */
 export async function courseProgress(ctx: QueryCtx, userId: Id<"users">, courseId: Id<"courses">) {
-  const lessons = await ctx.db
+  const live = new Set((await modulesOf(ctx, courseId)).map((module) => module._id));
+  const rows = await ctx.db
     .query("lessons")
     .withIndex("by_course", (q) => q.eq("courseId", courseId))
     .collect();
+  const lessons = rows.filter((lesson) => live.has(lesson.moduleId));
   const done = await ctx.db
     .query("lessonProgress")
     .withIndex("by_user_course", (q) => q.eq("userId", userId).eq("courseId", courseId).eq("completed", true))

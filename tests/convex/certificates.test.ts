@@ -64,14 +64,33 @@ describe("certificates:verify", () => {
     expect(await world.as.anonymous.query(api.certificates.verify, { verificationCode: "NOPE-NOPE" })).toBeNull();
   });
 
-  test("a certificate past its expiry date reads as expired before the cron runs", async () => {
+  test("expires at its expiry moment through the function setExpiry scheduled; reads never consult the clock", async () => {
+    vi.useFakeTimers(); // Date too: running the timers moves the clock to the expiry moment
+    try {
+      const world = await setup();
+      const id = await insertCertificate(world, {});
+      const expiryDate = iso(Date.now() + 60_000);
+      await world.as.admin.mutation(api.certificates.setExpiry, { id, expiryDate });
+      const { verificationCode } = (await stored(world, id))!;
+      const verify = () => world.as.anonymous.query(api.certificates.verify, { verificationCode });
+      expect(await verify()).toMatchObject({ status: "valid", expiryDate });
+      await world.t.finishAllScheduledFunctions(vi.runAllTimers);
+      expect(await verify()).toMatchObject({ status: "expired", expiryDate });
+      expect((await stored(world, id))?.status).toBe("expired");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  test("a date set another way (an import) reads as stored until the cron expires it", async () => {
     const world = await setup();
     const expiryDate = iso(Date.now() - DAY);
     const id = await insertCertificate(world, { expiryDate });
     const { verificationCode } = (await stored(world, id))!;
-    const check = await world.as.anonymous.query(api.certificates.verify, { verificationCode });
-    expect(check).toMatchObject({ status: "expired", expiryDate });
-    expect((await stored(world, id))?.status).toBe("valid");
+    const verify = () => world.as.anonymous.query(api.certificates.verify, { verificationCode });
+    expect(await verify()).toMatchObject({ status: "valid", expiryDate });
+    await world.t.mutation(internal.certificates.expireDue, {});
+    expect(await verify()).toMatchObject({ status: "expired", expiryDate });
   });
 
   test("a revoked certificate shows as revoked with its date", async () => {
@@ -104,9 +123,9 @@ describe("certificates:verify", () => {
 });
 
 describe("certificates:listMine and get", () => {
-  test("listMine: the caller's own certificates, with the status as of now", async () => {
+  test("listMine: the caller's own certificates, with the stored status", async () => {
     const world = await setup();
-    await insertCertificate(world, { expiryDate: iso(Date.now() - DAY) });
+    await insertCertificate(world, { expiryDate: iso(Date.now() - DAY), status: "expired" });
     expect((await world.as.student.query(api.certificates.listMine, {})).map((c) => c.status)).toEqual(["expired"]);
     expect(await world.as.otherStudent.query(api.certificates.listMine, {})).toEqual([]);
     await expectAllowed(["student", "otherStudent", "instructor", "otherInstructor", "admin"], (client) =>

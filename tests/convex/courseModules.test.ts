@@ -7,10 +7,14 @@ import {
   expectCode,
   insertEnrollment,
   seededWorld,
+  settle,
   setup,
+  useScheduler,
   type TestConvex,
   type World,
 } from "./fixtures";
+
+useScheduler();
 
 const EDITORS = ["instructor", "admin", "service"] as const;
 
@@ -174,6 +178,14 @@ describe("courseModules:remove", () => {
     });
     expect(await lessonCount(world.t, ids.courseId)).toBe(3);
     await world.as.instructor.mutation(api.courseModules.remove, { id: ids.moduleId });
+    // Out of the curriculum at once; its lessons go in scheduled batches.
+    const outline = await world.as.instructor.query(api.courseModules.listByCourse, { courseId: ids.courseId });
+    expect(outline.map((m) => [m.title, m.order])).toEqual([
+      ["Dosing", 0],
+      ["Safety", 1],
+    ]);
+    await expectCode(world.as.instructor.query(api.lessons.listByModule, { moduleId: ids.moduleId }), "NOT_FOUND");
+    await settle(world.t);
     expect(await lessonCount(world.t, ids.courseId)).toBe(1);
     expect(await count(world.t, "lessons")).toBe(1);
     expect(await count(world.t, "quizQuestions")).toBe(0);

@@ -7,11 +7,15 @@ import {
   expectCode,
   insertEnrollment,
   seededWorld,
+  settle,
   setup,
+  useScheduler,
   type Client,
   type TestConvex,
   type World,
 } from "./fixtures";
+
+useScheduler();
 
 const page = { numItems: 20, cursor: null };
 const ALL = ["anonymous", "student", "otherStudent", "instructor", "otherInstructor", "admin", "service"] as const;
@@ -251,6 +255,12 @@ describe("courses:remove", () => {
     const { courseId } = await createCourseWithCurriculum(world, { tags: ["a", "b"] });
     const other = await createCourseWithCurriculum(world, { tags: ["a"] });
     await world.as.instructor.mutation(api.courses.remove, { id: courseId });
+    // Gone for readers at once; its rows go in scheduled batches.
+    expect(await world.as.instructor.query(api.courses.get, { id: courseId })).toBeNull();
+    expect(await courseOf(world.t, courseId)).toMatchObject({ visibility: "draft", deletingAt: expect.any(Number) });
+    expect((await rows(world.t, "courseTags")).every((row) => row.courseId === other.courseId)).toBe(true);
+    await expectCode(world.as.instructor.mutation(api.courses.remove, { id: courseId }), "NOT_FOUND");
+    await settle(world.t);
     expect(await courseOf(world.t, courseId)).toBeNull();
     for (const table of ["courseTags", "courseModules", "lessons", "quizQuestions"] as const) {
       const left = (await rows(world.t, table)) as { courseId: Id<"courses"> }[];

@@ -4,7 +4,7 @@
  */
 import { convexTest } from "convex-test";
 import { ConvexError } from "convex/values";
-import { expect } from "vitest";
+import { afterEach, beforeEach, expect, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Doc, Id } from "../../convex/_generated/dataModel";
 import { SERVICE_ISSUER, SERVICE_SUBJECT } from "../../convex/model/auth";
@@ -69,6 +69,25 @@ export async function setup(): Promise<World> {
 }
 
 /** Asserts that `call` fails with a ConvexError carrying `code`. */
+/**
+ * Fake timers for the tests of the enclosing block, so `settle` can run the
+ * scheduled functions (cascade batches, student-count rollups) at once.
+ * Only the timer functions are faked: `Date.now()` stays real.
+ */
+export function useScheduler(): void {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval"] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+}
+
+/** Runs every scheduled function, and those they schedule, to completion (needs `useScheduler`). */
+export async function settle(t: TestConvex): Promise<void> {
+  await t.finishAllScheduledFunctions(vi.runAllTimers, 1000);
+}
+
 export async function expectCode(call: Promise<unknown>, code: ErrorCode): Promise<void> {
   const error = await call.then(
     () => undefined,

@@ -7,9 +7,13 @@ import {
   expectCode,
   insertEnrollment,
   seededWorld,
+  settle,
   setup,
+  useScheduler,
   type TestConvex,
 } from "./fixtures";
+
+useScheduler();
 
 const ALL = ["anonymous", "student", "otherStudent", "instructor", "otherInstructor", "admin", "service"] as const;
 const EDITORS = ["instructor", "admin", "service"] as const;
@@ -213,6 +217,7 @@ describe("lessons:remove", () => {
       });
     });
     await world.as.instructor.mutation(api.lessons.remove, { id: ids.quizId });
+    await settle(world.t);
     expect(await lessonCount(world.t, ids.courseId)).toBe(2);
     expect((await lessonsOf(world.t, ids.moduleId)).map((l) => [l._id, l.order])).toEqual([
       [ids.videoId, 0],

@@ -10,9 +10,13 @@ import {
   insertEnrollment,
   insertLearningCourse,
   seededWorld,
+  settle,
   setup,
+  useScheduler,
   type World,
 } from "./fixtures";
+
+useScheduler();
 
 const PRICE = 49900;
 
@@ -34,8 +38,11 @@ async function boughtCourse(world: World, overrides = {}) {
 const count = (world: World, table: "purchases" | "notifications" | "courseEnrollments" | "idempotencyKeys") =>
   world.t.run(async (ctx) => (await ctx.db.query(table).collect()).length);
 
-const studentCount = (world: World, courseId: Id<"courses">) =>
-  world.t.run(async (ctx) => (await ctx.db.get(courseId))?.studentCount);
+/** `courses.studentCount` once the rollups ran. */
+async function studentCount(world: World, courseId: Id<"courses">) {
+  await settle(world.t);
+  return await world.t.run(async (ctx) => (await ctx.db.get(courseId))?.studentCount);
+}
 
 describe("purchases:createCheckout", () => {
   test("opens a checkout at the course's price, in usd, expiring in 24 hours", async () => {

@@ -12,6 +12,7 @@ import importlib
 import json
 import pkgutil
 import re
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -55,6 +56,19 @@ class Case:
 def case(target: str, path: str, wire: dict[str, Any], *args: Any, **kwargs: Any) -> Case:
     return Case(target, path, wire, args, kwargs)
 
+
+class _CurrentMinute:
+    """Equals a Unix-ms time on a whole minute within the last two minutes (what `list_upcoming` sends)."""
+
+    def __eq__(self, other: object) -> bool:
+        now = time.time() * 1000
+        return isinstance(other, float) and other % 60_000 == 0 and now - 120_000 < other <= now
+
+    def __repr__(self) -> str:
+        return "<the current minute>"
+
+
+CURRENT_MINUTE = _CurrentMinute()
 
 SCHEDULE = {"title": "Demo", "description": "Q&A", "duration": 60, "max_participants": 12}
 SCHEDULE_WIRE = {"title": "Demo", "description": "Q&A", "duration": 60.0, "maxParticipants": 12.0}
@@ -161,6 +175,8 @@ CASES = [
     ),
     case("courses.archive", "courses:archive", {"id": "c1"}, "c1"),
     case("courses.remove", "courses:remove", {"id": "c1"}, "c1"),
+    case("courses.purge", "courses:purge", {"id": "c1"}, "c1"),
+    case("courses.roll_up_students", "courses:rollUpStudents", {"id": "c1"}, "c1"),
     case("courses.get", "courses:get", {"id": "c1"}, "c1"),
     case("courses.get_with_curriculum", "courses:getWithCurriculum", {"id": "c1"}, "c1"),
     case("courses.list", "courses:list", {"category": "botox"}, category="botox"),
@@ -187,6 +203,7 @@ CASES = [
         "course_modules.update", "courseModules:update", {"id": "m1", "description": ""}, "m1", description=""
     ),
     case("course_modules.remove", "courseModules:remove", {"id": "m1"}, "m1"),
+    case("course_modules.purge", "courseModules:purge", {"id": "m1"}, "m1"),
     case(
         "course_modules.reorder",
         "courseModules:reorder",
@@ -207,6 +224,7 @@ CASES = [
     ),
     case("lessons.update", "lessons:update", {"id": "l1", "passingScore": 80.0}, "l1", passing_score=80),
     case("lessons.remove", "lessons:remove", {"id": "l1"}, "l1"),
+    case("lessons.purge", "lessons:purge", {"id": "l1"}, "l1"),
     case(
         "lessons.reorder",
         "lessons:reorder",
@@ -327,6 +345,7 @@ CASES = [
         "cert1",
         expiry_date=None,
     ),
+    case("certificates.expire", "certificates:expire", {"id": "ce1"}, "ce1"),
     case("certificates.expire_due", "certificates:expireDue", {"batchSize": 100.0}, batch_size=100),
     case(
         "course_reviews.create",
@@ -413,7 +432,7 @@ CASES = [
     ),
     case("live_sessions.cancel", "liveSessions:cancel", {"id": "s1", "reason": "ill"}, "s1", reason="ill"),
     case("live_sessions.get", "liveSessions:get", {"id": "s1"}, "s1"),
-    case("live_sessions.list_upcoming", "liveSessions:listUpcoming", {}),
+    case("live_sessions.list_upcoming", "liveSessions:listUpcoming", {"after": CURRENT_MINUTE}),
     case("live_sessions.list_live", "liveSessions:listLive", {}),
     case("live_sessions.list_by_instructor", "liveSessions:listByInstructor", {"instructorId": "u1"}, "u1"),
     case("live_sessions.join", "sessionParticipants:join", {"sessionId": "s1"}, "s1"),

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from ..types import BatchResult, Certificate, CertificateId, CertificateVerification
 from ..types._args.certificates import (
+    CertificatesExpireArgs,
     CertificatesExpireDueArgs,
     CertificatesGetArgs,
     CertificatesListMineArgs,
@@ -20,6 +21,7 @@ from ._base import (
     asynchronous,
     returns,
     returns_list,
+    returns_nothing,
     returns_optional,
     sync,
 )
@@ -65,6 +67,11 @@ class _Certificates:
         return returns(Certificate, CertificatesSetExpiryArgs, id=id, expiry_date=expiry_date)
 
     @staticmethod
+    def expire(id: CertificateId) -> Call[None]:
+        """Service: stores `expired` once the expiry date has come. Calls `certificates:expire`."""
+        return returns_nothing(CertificatesExpireArgs, id=id)
+
+    @staticmethod
     def expire_due(*, batch_size: int | None = None) -> Call[BatchResult]:
         """Service: marks valid certificates past their expiry date `expired`, one batch.
 
@@ -81,6 +88,7 @@ class Certificates(SyncAPIResource):
     verify = sync(_Certificates.verify)
     revoke = sync(_Certificates.revoke)
     set_expiry = sync(_Certificates.set_expiry)
+    expire = sync(_Certificates.expire)
     expire_due = sync(_Certificates.expire_due)
 
 
@@ -92,4 +100,5 @@ class AsyncCertificates(AsyncAPIResource):
     verify = asynchronous(_Certificates.verify)
     revoke = asynchronous(_Certificates.revoke)
     set_expiry = asynchronous(_Certificates.set_expiry)
+    expire = asynchronous(_Certificates.expire)
     expire_due = asynchronous(_Certificates.expire_due)

@@ -6,6 +6,7 @@ from ..types import CourseId, CourseModule, CourseModuleId
 from ..types._args.course_modules import (
     CourseModulesCreateArgs,
     CourseModulesListByCourseArgs,
+    CourseModulesPurgeArgs,
     CourseModulesRemoveArgs,
     CourseModulesReorderArgs,
     CourseModulesUpdateArgs,
@@ -45,6 +46,11 @@ class _CourseModules:
         return returns_nothing(CourseModulesRemoveArgs, id=id)
 
     @staticmethod
+    def purge(id: CourseModuleId) -> Call[None]:
+        """Service: continues a `remove`, one batch of the module's lessons. Calls `courseModules:purge`."""
+        return returns_nothing(CourseModulesPurgeArgs, id=id)
+
+    @staticmethod
     def reorder(course_id: CourseId, *, module_ids: list[CourseModuleId]) -> Call[list[CourseModule]]:
         """Sets the order of all of the course's modules; returns them in the new order.
 
@@ -66,6 +72,7 @@ class CourseModules(SyncAPIResource):
     create = sync(_CourseModules.create)
     update = sync(_CourseModules.update)
     remove = sync(_CourseModules.remove)
+    purge = sync(_CourseModules.purge)
     reorder = sync(_CourseModules.reorder)
     list_by_course = sync(_CourseModules.list_by_course)
 
@@ -76,5 +83,6 @@ class AsyncCourseModules(AsyncAPIResource):
     create = asynchronous(_CourseModules.create)
     update = asynchronous(_CourseModules.update)
     remove = asynchronous(_CourseModules.remove)
+    purge = asynchronous(_CourseModules.purge)
     reorder = asynchronous(_CourseModules.reorder)
     list_by_course = asynchronous(_CourseModules.list_by_course)

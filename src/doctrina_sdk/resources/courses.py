@@ -15,7 +15,9 @@ from ..types._args.courses import (
     CoursesListByTagArgs,
     CoursesListFeaturedArgs,
     CoursesPublishArgs,
+    CoursesPurgeArgs,
     CoursesRemoveArgs,
+    CoursesRollUpStudentsArgs,
     CoursesSearchArgs,
     CoursesUnpublishArgs,
     CoursesUpdateArgs,
@@ -139,6 +141,16 @@ class _Courses:
         return returns_nothing(CoursesRemoveArgs, id=id)
 
     @staticmethod
+    def purge(id: CourseId) -> Call[None]:
+        """Service: continues a `remove`, one batch of the course's rows. Calls `courses:purge`."""
+        return returns_nothing(CoursesPurgeArgs, id=id)
+
+    @staticmethod
+    def roll_up_students(id: CourseId) -> Call[None]:
+        """Service: copies the sharded student count to `student_count`. Calls `courses:rollUpStudents`."""
+        return returns_nothing(CoursesRollUpStudentsArgs, id=id)
+
+    @staticmethod
     def get(id: CourseId) -> Call[Course | None]:
         """A course the caller may see, or None. Calls `courses:get`."""
         return returns_optional(Course, CoursesGetArgs, id=id)
@@ -200,6 +212,8 @@ class Courses(SyncAPIResource):
     unpublish = sync(_Courses.unpublish)
     archive = sync(_Courses.archive)
     remove = sync(_Courses.remove)
+    purge = sync(_Courses.purge)
+    roll_up_students = sync(_Courses.roll_up_students)
     get = sync(_Courses.get)
     get_with_curriculum = sync(_Courses.get_with_curriculum)
     list = sync(_Courses.list)
@@ -218,6 +232,8 @@ class AsyncCourses(AsyncAPIResource):
     unpublish = asynchronous(_Courses.unpublish)
     archive = asynchronous(_Courses.archive)
     remove = asynchronous(_Courses.remove)
+    purge = asynchronous(_Courses.purge)
+    roll_up_students = asynchronous(_Courses.roll_up_students)
     get = asynchronous(_Courses.get)
     get_with_curriculum = asynchronous(_Courses.get_with_curriculum)
     list = asynchronous(_Courses.list)

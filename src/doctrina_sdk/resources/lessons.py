@@ -7,6 +7,7 @@ from ..types._args.lessons import (
     LessonsCreateArgs,
     LessonsGetArgs,
     LessonsListByModuleArgs,
+    LessonsPurgeArgs,
     LessonsRemoveArgs,
     LessonsReorderArgs,
     LessonsUpdateArgs,
@@ -81,6 +82,11 @@ class _Lessons:
         return returns_nothing(LessonsRemoveArgs, id=id)
 
     @staticmethod
+    def purge(id: LessonId) -> Call[None]:
+        """Service: continues a `remove` (the lesson's progress and attempts). Calls `lessons:purge`."""
+        return returns_nothing(LessonsPurgeArgs, id=id)
+
+    @staticmethod
     def reorder(module_id: CourseModuleId, *, lesson_ids: list[LessonId]) -> Call[list[Lesson]]:
         """Sets the order of all of the module's lessons; returns them in the new order.
 
@@ -111,6 +117,7 @@ class Lessons(SyncAPIResource):
     create = sync(_Lessons.create)
     update = sync(_Lessons.update)
     remove = sync(_Lessons.remove)
+    purge = sync(_Lessons.purge)
     reorder = sync(_Lessons.reorder)
     get = sync(_Lessons.get)
     list_by_module = sync(_Lessons.list_by_module)
@@ -122,6 +129,7 @@ class AsyncLessons(AsyncAPIResource):
     create = asynchronous(_Lessons.create)
     update = asynchronous(_Lessons.update)
     remove = asynchronous(_Lessons.remove)
+    purge = asynchronous(_Lessons.purge)
     reorder = asynchronous(_Lessons.reorder)
     get = asynchronous(_Lessons.get)
     list_by_module = asynchronous(_Lessons.list_by_module)

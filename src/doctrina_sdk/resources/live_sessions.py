@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 from ..types import CourseId, LiveSession, LiveSessionId, UserId
@@ -112,8 +113,10 @@ class _LiveSessions:
 
     @staticmethod
     def list_upcoming(*, page_size: int | None = None) -> PageCall[LiveSession]:
-        """Scheduled sessions that have not started, soonest first. Calls `liveSessions:listUpcoming`."""
-        return pages(LiveSession, LiveSessionsListUpcomingArgs, page_size=page_size)
+        """Scheduled sessions not due before this minute, soonest first. Calls `liveSessions:listUpcoming`."""
+        # The current minute, not the current ms: one cached result per minute on Convex.
+        after = int(time.time() // 60) * 60_000
+        return pages(LiveSession, LiveSessionsListUpcomingArgs, after=after, page_size=page_size)
 
     @staticmethod
     def list_live(*, page_size: int | None = None) -> PageCall[LiveSession]:

@@ -49,6 +49,7 @@ from .ids import (
     ResourceDownloadId,
     ResourceId,
     SessionParticipantId,
+    StudentCountShardId,
     UserId,
     WishlistItemId,
 )
@@ -83,6 +84,7 @@ from .shapes import (
     RecountReport,
     StudentQuizQuestion,
 )
+from .student_count_shards import StudentCountShard
 from .users import User
 from .wishlist import WishlistItem
 
@@ -157,6 +159,8 @@ __all__ = [
     "ResourceId",
     "SessionParticipant",
     "SessionParticipantId",
+    "StudentCountShard",
+    "StudentCountShardId",
     "StudentQuizQuestion",
     "User",
     "UserId",

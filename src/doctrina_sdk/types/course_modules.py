@@ -20,3 +20,4 @@ class CourseModule(ConvexModel):
     order: Float64
     created_at: Timestamp = Field(alias="createdAt")
     updated_at: Timestamp = Field(alias="updatedAt")
+    deleting_at: Timestamp | None = Field(default=None, alias="deletingAt")

@@ -40,3 +40,4 @@ class Course(ConvexModel):
     search_text: str | None = Field(default=None, alias="searchText")
     published_at: Timestamp | None = Field(default=None, alias="publishedAt")
     archived_at: Timestamp | None = Field(default=None, alias="archivedAt")
+    deleting_at: Timestamp | None = Field(default=None, alias="deletingAt")

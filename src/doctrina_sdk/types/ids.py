@@ -7,6 +7,7 @@ from typing import NewType
 
 UserId = NewType("UserId", str)
 CourseId = NewType("CourseId", str)
+StudentCountShardId = NewType("StudentCountShardId", str)
 CourseTagId = NewType("CourseTagId", str)
 CourseModuleId = NewType("CourseModuleId", str)
 LessonId = NewType("LessonId", str)

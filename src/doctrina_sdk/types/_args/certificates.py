@@ -9,6 +9,15 @@ from .._base import ArgsModel, Float64, IsoDatetimeIn
 from ..ids import CertificateId
 
 
+class CertificatesExpireArgs(ArgsModel):
+    """Arguments of `certificates:expire` (internal mutation)."""
+
+    convex_path = "certificates:expire"
+    convex_kind = "mutation"
+    convex_returns = "None"
+    id: CertificateId
+
+
 class CertificatesExpireDueArgs(ArgsModel):
     """Arguments of `certificates:expireDue` (internal mutation)."""
 

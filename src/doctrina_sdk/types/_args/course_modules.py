@@ -30,6 +30,15 @@ class CourseModulesListByCourseArgs(ArgsModel):
     course_id: CourseId = Field(alias="courseId")
 
 
+class CourseModulesPurgeArgs(ArgsModel):
+    """Arguments of `courseModules:purge` (internal mutation)."""
+
+    convex_path = "courseModules:purge"
+    convex_kind = "mutation"
+    convex_returns = "None"
+    id: CourseModuleId
+
+
 class CourseModulesRemoveArgs(ArgsModel):
     """Arguments of `courseModules:remove` (public mutation)."""
 

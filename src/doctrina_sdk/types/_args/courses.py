@@ -110,10 +110,28 @@ class CoursesPublishArgs(ArgsModel):
     id: CourseId
 
 
+class CoursesPurgeArgs(ArgsModel):
+    """Arguments of `courses:purge` (internal mutation)."""
+
+    convex_path = "courses:purge"
+    convex_kind = "mutation"
+    convex_returns = "None"
+    id: CourseId
+
+
 class CoursesRemoveArgs(ArgsModel):
     """Arguments of `courses:remove` (public mutation)."""
 
     convex_path = "courses:remove"
+    convex_kind = "mutation"
+    convex_returns = "None"
+    id: CourseId
+
+
+class CoursesRollUpStudentsArgs(ArgsModel):
+    """Arguments of `courses:rollUpStudents` (internal mutation)."""
+
+    convex_path = "courses:rollUpStudents"
     convex_kind = "mutation"
     convex_returns = "None"
     id: CourseId

@@ -43,6 +43,15 @@ class LessonsListByModuleArgs(ArgsModel):
     module_id: CourseModuleId = Field(alias="moduleId")
 
 
+class LessonsPurgeArgs(ArgsModel):
+    """Arguments of `lessons:purge` (internal mutation)."""
+
+    convex_path = "lessons:purge"
+    convex_kind = "mutation"
+    convex_returns = "None"
+    id: LessonId
+
+
 class LessonsRemoveArgs(ArgsModel):
     """Arguments of `lessons:remove` (public mutation)."""
 

@@ -64,6 +64,7 @@ class LiveSessionsListUpcomingArgs(ArgsModel):
     convex_kind = "query"
     convex_returns = "Page[LiveSession]"
     convex_paginated = True
+    after: Float64 | None = None
 
 
 class LiveSessionsScheduleArgs(ArgsModel):
