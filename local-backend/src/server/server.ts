@@ -6,6 +6,7 @@ import type { AdminKey } from "./auth/adminKey.js";
 import { Authenticator } from "./auth/authenticator.js";
 import type { DevIssuer } from "./auth/devIssuer.js";
 import { TokenVerifier } from "./auth/tokens.js";
+import { MAX_HEADER_BYTES, onClientError } from "./http/clientError.js";
 import { httpHandler } from "./http/router.js";
 import { FunctionRunner } from "./runner.js";
 import { SyncHub } from "./sync/hub.js";
@@ -40,12 +41,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const runner = new FunctionRunner(options.engine, logError);
   const auth = new Authenticator(options.adminKey, new TokenVerifier(options.devIssuer, () => options.engine.authProviders()));
   const server = createServer(
+    { maxHeaderSize: MAX_HEADER_BYTES },
     httpHandler({ engine: options.engine, runner, auth, devIssuer: options.devIssuer, version: SERVER_VERSION, logError }),
   );
   // Outlive the clients' idle pools (httpx keeps connections 5 s, Node's default here is also
   // 5 s): a client must never reuse a connection the server is closing at that moment.
   server.keepAliveTimeout = KEEP_ALIVE_MS;
   server.headersTimeout = KEEP_ALIVE_MS + 1_000;
+  server.on("clientError", onClientError);
   const hub = new SyncHub({ engine: options.engine, runner, auth, logError, timing: options.syncTiming });
   hub.attach(server);
   await listen(server, options.port);
