@@ -80,8 +80,9 @@ export const get = query({
   args: { id: v.id("liveSessions") },
   returns: v.union(liveSessionDoc, v.null()),
   handler: async (ctx, { id }) => {
-    await getCaller(ctx);
-    return await ctx.db.get(id);
+    const caller = await getCaller(ctx);
+    const session = await ctx.db.get(id);
+    return session === null ? null : await Sessions.visibleSession(ctx, caller, session);
   },
 });
 
@@ -90,11 +91,12 @@ export const listUpcoming = query({
   args: { paginationOpts: paginationOptsValidator },
   returns: paginated(liveSessionDoc),
   handler: async (ctx, { paginationOpts }) => {
-    await getCaller(ctx);
-    return await ctx.db
+    const caller = await getCaller(ctx);
+    const page = await ctx.db
       .query("liveSessions")
       .withIndex("by_status", (q) => q.eq("status", "scheduled").gte("scheduledFor", Date.now()))
-      .paginate(paginationOpts);
+      .paginate(paginationOpts)
+    return await Sessions.visibleSessionPage(ctx, caller, page);
   },
 });
 
@@ -103,11 +105,12 @@ export const listLive = query({
   args: { paginationOpts: paginationOptsValidator },
   returns: paginated(liveSessionDoc),
   handler: async (ctx, { paginationOpts }) => {
-    await getCaller(ctx);
-    return await ctx.db
+    const caller = await getCaller(ctx);
+    const page = await ctx.db
       .query("liveSessions")
       .withIndex("by_status", (q) => q.eq("status", "live"))
-      .paginate(paginationOpts);
+      .paginate(paginationOpts)
+    return await Sessions.visibleSessionPage(ctx, caller, page);
   },
 });
 
@@ -116,11 +119,12 @@ export const listByInstructor = query({
   args: { instructorId: v.id("users"), paginationOpts: paginationOptsValidator },
   returns: paginated(liveSessionDoc),
   handler: async (ctx, { instructorId, paginationOpts }) => {
-    await getCaller(ctx);
-    return await ctx.db
+    const caller = await getCaller(ctx);
+    const page = await ctx.db
       .query("liveSessions")
       .withIndex("by_instructor", (q) => q.eq("instructorId", instructorId))
       .order("desc")
-      .paginate(paginationOpts);
+      .paginate(paginationOpts)
+    return await Sessions.visibleSessionPage(ctx, caller, page);
   },
 });
