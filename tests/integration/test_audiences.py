@@ -14,12 +14,24 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from doctrina_sdk import ConflictError, Doctrina, LocalBackend, ValidationError
-from doctrina_sdk.types import LiveSessionId, UserId
+from doctrina_sdk import (
+    AuthenticationError,
+    ConflictError,
+    Doctrina,
+    LocalBackend,
+    PermissionDeniedError,
+    ValidationError,
+)
+from doctrina_sdk.types import CourseId, LessonId, LiveSessionId, ResourceId, UserId
 
 pytestmark = pytest.mark.integration
 
 RECORDING = "https://video.example/recording.mp4"
+LESSON_VIDEO = "https://video.example/lesson-1.mp4"
+HANDOUT = "https://files.example/restricted-handout.pdf"
+AUDIENCES = ("anonymous", "outsider", "learner", "editor", "admin")
+# Who may learn the course: its content, answers-free quizzes, restricted resources, recordings.
+MAY_LEARN = {"anonymous": False, "outsider": False, "learner": True, "editor": True, "admin": True}
 
 
 def email(name: str) -> str:
@@ -40,12 +52,15 @@ class Audiences:
     editor: Doctrina
     admin: Doctrina
     editor_id: UserId
+    learner_id: UserId
     course_session: LiveSessionId
     open_session: LiveSessionId
+    lesson: LessonId
+    quiz: LessonId
+    handout: ResourceId
 
     def all(self) -> dict[str, Doctrina]:
-        names = ("anonymous", "outsider", "learner", "editor", "admin")
-        return {name: getattr(self, name) for name in names}
+        return {name: getattr(self, name) for name in AUDIENCES}
 
 
 def verified_user(
@@ -58,6 +73,29 @@ def verified_user(
     client = signed_in(backend, address, email_verified=True)
     assert client.users.ensure_current().id == user.id
     return client, user.id
+
+
+def published_curriculum(editor: Doctrina, course_id: CourseId) -> tuple[LessonId, LessonId, ResourceId]:
+    """A video lesson, a quiz lesson with one question and a restricted resource; the course published."""
+    module = editor.course_modules.create(course_id=course_id, title="Anatomy")
+    lesson = editor.lessons.create(
+        module_id=module.id, title="Danger zones", type="video", content=LESSON_VIDEO
+    )
+    quiz = editor.lessons.create(module_id=module.id, title="Check", type="quiz", content="Quiz")
+    editor.quiz_questions.create(
+        lesson_id=quiz.id, question="Which artery?", options=["Facial", "Radial"], correct_option=0
+    )
+    handout = editor.resources.create(
+        title="Handout",
+        description="Injection map",
+        type="pdf",
+        url=HANDOUT,
+        difficulty="beginner",
+        course_id=course_id,
+        restricted=True,
+    )
+    editor.courses.publish(course_id)
+    return lesson.id, quiz.id, handout.id
 
 
 def completed_session(editor: Doctrina, course_id: object | None) -> LiveSessionId:
@@ -83,6 +121,7 @@ def audiences(backend: LocalBackend) -> Iterator[Audiences]:
         outsider, _ = verified_user(backend, service, "outsider")
         course = editor.courses.create(title="Lip fillers", description="Hands-on", category="fillers")
         service.course_enrollments.grant(user_id=learner_id, course_id=course.id)
+        lesson, quiz, handout = published_curriculum(editor, course.id)
         found = Audiences(
             anonymous=Doctrina(url=backend.url),
             outsider=outsider,
@@ -90,24 +129,19 @@ def audiences(backend: LocalBackend) -> Iterator[Audiences]:
             editor=editor,
             admin=admin,
             editor_id=editor_id,
+            learner_id=learner_id,
             course_session=completed_session(editor, course.id),
             open_session=completed_session(editor, None),
+            lesson=lesson,
+            quiz=quiz,
+            handout=handout,
         )
         yield found
         for client in found.all().values():
             client.close()
 
 
-SEES_COURSE_RECORDING = {
-    "anonymous": False,
-    "outsider": False,
-    "learner": True,
-    "editor": True,
-    "admin": True,
-}
-
-
-@pytest.mark.parametrize("audience", list(SEES_COURSE_RECORDING))
+@pytest.mark.parametrize("audience", AUDIENCES)
 def test_a_course_sessions_recording_only_for_those_who_may_learn_the_course(
     audiences: Audiences, audience: str
 ) -> None:
@@ -115,12 +149,65 @@ def test_a_course_sessions_recording_only_for_those_who_may_learn_the_course(
     session = client.live_sessions.get(audiences.course_session)
     assert session is not None
     assert session.title == "Filler complications"
-    expected = RECORDING if SEES_COURSE_RECORDING[audience] else None
+    expected = RECORDING if MAY_LEARN[audience] else None
     assert session.recording_url == expected
     listed = {s.id: s for s in client.live_sessions.list_by_instructor(audiences.editor_id)}
     assert listed[audiences.course_session].recording_url == expected
     # A session open to everyone shows its recording to everyone.
     assert listed[audiences.open_session].recording_url == RECORDING
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_lesson_content_only_for_those_who_may_learn(audiences: Audiences, audience: str) -> None:
+    lesson = audiences.all()[audience].lessons.get(audiences.lesson)
+    assert lesson is not None  # the outline of a public course is for everyone
+    assert lesson.title == "Danger zones"
+    assert lesson.content == (LESSON_VIDEO if MAY_LEARN[audience] else None)
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_quiz_questions_never_carry_the_answer_key_for_learners(audiences: Audiences, audience: str) -> None:
+    client = audiences.all()[audience]
+    if not MAY_LEARN[audience]:
+        refused = AuthenticationError if audience == "anonymous" else PermissionDeniedError
+        with pytest.raises(refused):
+            client.quiz_questions.list_for_lesson(audiences.quiz)
+        return
+    [question] = client.quiz_questions.list_for_lesson(audiences.quiz)
+    assert question.options == ["Facial", "Radial"]
+    assert not {"correct_option", "explanation"} & set(question.model_dump())
+    if audience in ("editor", "admin"):
+        [full] = client.quiz_questions.list_for_editing(audiences.quiz)
+        assert full.correct_option == 0
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_a_restricted_resource_only_for_those_who_may_learn(audiences: Audiences, audience: str) -> None:
+    client = audiences.all()[audience]
+    if MAY_LEARN[audience]:
+        resource = client.resources.get(audiences.handout)
+        assert resource is not None
+        assert resource.url == HANDOUT
+    else:
+        refused = AuthenticationError if audience == "anonymous" else PermissionDeniedError
+        with pytest.raises(refused):
+            client.resources.get(audiences.handout)
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_a_users_email_and_phone_only_for_themself_and_admins(audiences: Audiences, audience: str) -> None:
+    client = audiences.all()[audience]
+    profile = client.users.get_public_profile(audiences.learner_id)
+    assert profile is not None
+    assert not {"email", "phone", "external_id"} & set(profile.model_dump())
+    if audience in ("learner", "admin"):
+        user = client.users.get(audiences.learner_id)
+        assert user is not None
+        assert user.email.startswith("learner-")
+    else:
+        refused = AuthenticationError if audience == "anonymous" else PermissionDeniedError
+        with pytest.raises(refused):
+            client.users.get(audiences.learner_id)
 
 
 def test_an_unverified_email_never_claims_an_existing_account(backend: LocalBackend) -> None:
