@@ -95,7 +95,7 @@ export const listUpcoming = query({
     const page = await ctx.db
       .query("liveSessions")
       .withIndex("by_status", (q) => q.eq("status", "scheduled").gte("scheduledFor", Date.now()))
-      .paginate(paginationOpts)
+      .paginate(paginationOpts);
     return await Sessions.visibleSessionPage(ctx, caller, page);
   },
 });
@@ -109,7 +109,7 @@ export const listLive = query({
     const page = await ctx.db
       .query("liveSessions")
       .withIndex("by_status", (q) => q.eq("status", "live"))
-      .paginate(paginationOpts)
+      .paginate(paginationOpts);
     return await Sessions.visibleSessionPage(ctx, caller, page);
   },
 });
@@ -124,7 +124,7 @@ export const listByInstructor = query({
       .query("liveSessions")
       .withIndex("by_instructor", (q) => q.eq("instructorId", instructorId))
       .order("desc")
-      .paginate(paginationOpts)
+      .paginate(paginationOpts);
     return await Sessions.visibleSessionPage(ctx, caller, page);
   },
 });
