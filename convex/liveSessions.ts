@@ -80,8 +80,9 @@ export const get = query({
   args: { id: v.id("liveSessions") },
   returns: v.union(liveSessionDoc, v.null()),
   handler: async (ctx, { id }) => {
-    await getCaller(ctx);
-    return await ctx.db.get(id);
+    const caller = await getCaller(ctx);
+    const session = await ctx.db.get(id);
+    return session === null ? null : await Sessions.visibleSession(ctx, caller, session);
   },
 });
 
@@ -95,13 +96,13 @@ export const listUpcoming = query({
   args: { paginationOpts: paginationOptsValidator, after: v.optional(v.number()) },
   returns: paginated(liveSessionDoc),
   handler: async (ctx, { paginationOpts, after }) => {
-    await getCaller(ctx);
+    const caller = await getCaller(ctx);
     const sessions = ctx.db.query("liveSessions");
     const query =
       after === undefined
         ? sessions.withIndex("by_status", (q) => q.eq("status", "scheduled"))
         : sessions.withIndex("by_status", (q) => q.eq("status", "scheduled").gte("scheduledFor", after));
-    return await query.paginate(paginationOpts);
+    return await Sessions.visibleSessionPage(ctx, caller, await query.paginate(paginationOpts));
   },
 });
 
@@ -110,11 +111,12 @@ export const listLive = query({
   args: { paginationOpts: paginationOptsValidator },
   returns: paginated(liveSessionDoc),
   handler: async (ctx, { paginationOpts }) => {
-    await getCaller(ctx);
-    return await ctx.db
+    const caller = await getCaller(ctx);
+    const page = await ctx.db
       .query("liveSessions")
       .withIndex("by_status", (q) => q.eq("status", "live"))
       .paginate(paginationOpts);
+    return await Sessions.visibleSessionPage(ctx, caller, page);
   },
 });
 
@@ -123,11 +125,12 @@ export const listByInstructor = query({
   args: { instructorId: v.id("users"), paginationOpts: paginationOptsValidator },
   returns: paginated(liveSessionDoc),
   handler: async (ctx, { instructorId, paginationOpts }) => {
-    await getCaller(ctx);
-    return await ctx.db
+    const caller = await getCaller(ctx);
+    const page = await ctx.db
       .query("liveSessions")
       .withIndex("by_instructor", (q) => q.eq("instructorId", instructorId))
       .order("desc")
       .paginate(paginationOpts);
+    return await Sessions.visibleSessionPage(ctx, caller, page);
   },
 });

@@ -7,16 +7,25 @@ import { invalid } from "./errors";
 
 export const MAX_URL = 2048;
 
-/** Trimmed, non-empty, at most `max` characters. */
+// C0 and C1 controls other than tab, line feed and carriage return: invisible in
+// what people read (a NUL truncates it in many programs), so text refuses them.
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
+/** Trimmed, in Unicode NFC, without control characters, non-empty, at most `max` characters. */
 export function requiredText(value: string, field: string, max: number): string {
-  const text = value.trim();
+  const text = readableText(value, field);
   if (text.length === 0) return invalid(`${field} must not be empty`, field);
   return maxLength(text, field, max);
 }
 
-/** Trimmed, possibly empty, at most `max` characters. */
+/** Trimmed, in Unicode NFC, without control characters, possibly empty, at most `max` characters. */
 export function optionalText(value: string, field: string, max: number): string {
-  return maxLength(value.trim(), field, max);
+  return maxLength(readableText(value, field), field, max);
+}
+
+function readableText(value: string, field: string): string {
+  if (CONTROL.test(value)) return invalid(`${field} must not contain control characters`, field);
+  return value.normalize("NFC").trim();
 }
 
 function maxLength(text: string, field: string, max: number): string {
@@ -44,6 +53,7 @@ export function textList(
  * 1..`limits.length` characters, at most `limits.items` of them.
  */
 export function labelList(values: string[], field: string, limits: { items: number; length: number }): string[] {
+  if (values.some((value) => CONTROL.test(value))) return invalid(`${field} must not contain control characters`, field);
   const labels = [...new Set(values.map(normalizeLabel))];
   if (labels.some((label) => label.length === 0)) return invalid(`${field} must not contain empty entries`, field);
   if (labels.some((label) => label.length > limits.length)) {
@@ -53,8 +63,9 @@ export function labelList(values: string[], field: string, limits: { items: numb
   return labels;
 }
 
-/** A label as stored and looked up: trimmed, lower case, inner whitespace collapsed. */
-export const normalizeLabel = (label: string): string => label.trim().toLowerCase().replace(/\s+/g, " ");
+/** A label as stored and looked up: NFC, trimmed, lower case, inner whitespace collapsed. */
+export const normalizeLabel = (label: string): string =>
+  label.normalize("NFC").trim().toLowerCase().replace(/\s+/g, " ");
 
 /** A whole number in min..max. */
 export function integerIn(value: number, field: string, min: number, max: number): number {

@@ -3,10 +3,11 @@
  * or admins, and the status machine scheduled -> live -> completed,
  * scheduled -> cancelled. Cancelling tells everyone present.
  */
+import type { PaginationResult } from "convex/server";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import type { LiveSessionStatus } from "../validators";
-import { canEditCourse } from "./access";
+import { canEditCourse, canLearn } from "./access";
 import { canActFor, requireSignedIn, type Caller, type UserCaller } from "./auth";
 import { httpUrl, integerIn, requiredText } from "./checks";
 import { forbidden, invalid, invalidState, mustGet } from "./errors";
@@ -39,6 +40,35 @@ const NEXT: Record<LiveSessionStatus, readonly LiveSessionStatus[]> = {
 /** The session's instructor, admins and the service manage it. */
 export const canManage = (caller: Caller, session: Doc<"liveSessions">): boolean =>
   canActFor(caller, session.instructorId);
+
+/**
+ * A session as `caller` may see it. The recording of a course's session is part
+ * of the course, so only those who may learn the course (its editors and
+ * enrolled students) and the session's managers get `recordingUrl`; a session
+ * open to everyone shows its recording to everyone.
+ */
+export async function visibleSession(
+  ctx: QueryCtx,
+  caller: Caller,
+  session: Doc<"liveSessions">,
+): Promise<Doc<"liveSessions">> {
+  if (session.recordingUrl === undefined || session.courseId === undefined || canManage(caller, session)) {
+    return session;
+  }
+  const course = await ctx.db.get(session.courseId);
+  if (course !== null && (await canLearn(ctx, caller, course))) return session;
+  const { recordingUrl: _withheld, ...rest } = session;
+  return rest;
+}
+
+export async function visibleSessionPage(
+  ctx: QueryCtx,
+  caller: Caller,
+  page: PaginationResult<Doc<"liveSessions">>,
+): Promise<PaginationResult<Doc<"liveSessions">>> {
+  const visible = await Promise.all(page.page.map((session) => visibleSession(ctx, caller, session)));
+  return { ...page, page: visible };
+}
 
 /**
  * Applies `change` to a session the caller manages (UNAUTHENTICATED, NOT_FOUND

@@ -1,6 +1,7 @@
 /** Rules for `users`: normalization, validation, uniqueness, the caller's own user. */
 import type { UserIdentity } from "convex/server";
 import { ConvexError, type Infer } from "convex/values";
+import isEmail from "validator/es/lib/isEmail";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import type { bulkCreateRowResult } from "../validators";
@@ -19,20 +20,26 @@ export type NewUser = {
 
 export type ProfileChanges = { firstName?: string; lastName?: string; image?: string; phone?: string };
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const MAX_NAME = 100;
 const MAX_EMAIL = 254;
 const PHONE = /^\+?[0-9 ()./-]{3,40}$/;
 export const MAX_BULK_ROWS = 500;
 
-export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+/** An email as stored and looked up (uniqueness is decided on this form): NFC, trimmed, lower case. */
+export const normalizeEmail = (email: string): string => email.normalize("NFC").trim().toLowerCase();
 
 export const checkName = (value: string, field: string): string => requiredText(value, field, MAX_NAME);
 
+// validator.js's RFC 5321/5322 rules: a domain with a TLD, no quoted local parts,
+// no IP literals; international (UTF-8) addresses are allowed. A control
+// character is never part of an address, so it is refused before parsing.
+const EMAIL_RULES = { allow_utf8_local_part: true, require_tld: true, allow_ip_domain: false } as const;
+
 export function checkEmail(value: string): string {
   const email = normalizeEmail(value);
-  if (email.length > MAX_EMAIL || !EMAIL.test(email)) invalid(`Not an email address: ${value}`, "email");
-  return email;
+  const readable = requiredText(email, "email", MAX_EMAIL);
+  if (!isEmail(readable, EMAIL_RULES)) invalid(`Not an email address: ${JSON.stringify(value)}`, "email");
+  return readable;
 }
 
 function checkPhone(value: string): string {
@@ -138,8 +145,9 @@ async function userFromToken(ctx: MutationCtx, identity: UserIdentity): Promise<
     return await insertUser(ctx, user, { requireLastName: false });
   }
   // Linking hands the account to whoever signs in with this email, so only a
-  // verified email may claim it, and never one already linked to another sign-in.
-  if (identity.emailVerified === false) {
+  // verified email may claim it (a missing claim proves nothing), and never one
+  // already linked to another sign-in.
+  if (identity.emailVerified !== true) {
     return conflict("This email belongs to an existing user: verify it to sign in", { field: "email" });
   }
   if (holder.externalId !== undefined) {

@@ -23,7 +23,7 @@ from typing import Any
 from ._config import Credentials
 from ._exceptions import DoctrinaError
 from ._transport import WireCall
-from ._transport_websocket import call_error, official_client
+from ._transport_websocket import call_error, end_subscription, official_client
 from ._values import cast_value, decode_value
 
 _NOTHING = object()
@@ -70,7 +70,7 @@ class AsyncSubscription(AsyncIterator[Any]):
         """Ends the subscription and its connection."""
         self._closed = True
         if self._subscription is not None:
-            self._subscription.unsubscribe()
+            end_subscription(self._subscription)
         self._subscription = self._client = None
 
     async def __aenter__(self) -> AsyncSubscription:

@@ -16,7 +16,7 @@ const demo = () => ({
   maxParticipants: 12,
 });
 
-const schedule = async (client: Client, extra: Partial<ReturnType<typeof demo>> = {}) =>
+const schedule = async (client: Client, extra: Partial<ReturnType<typeof demo>> & { courseId?: Id<"courses"> } = {}) =>
   await client.mutation(api.liveSessions.schedule, { ...demo(), ...extra });
 
 const sessions = (world: World) => world.t.run((ctx) => ctx.db.query("liveSessions").collect());
@@ -228,5 +228,39 @@ describe("liveSessions queries", () => {
     await expectAllowed(EVERYONE, (client, { ids }) =>
       client.query(api.liveSessions.listByInstructor, { instructorId: ids.instructor, paginationOpts: page }),
     );
+  });
+});
+
+describe("liveSessions: what each role sees of a recording", () => {
+  const RECORDING = "https://video.example/recording.mp4";
+  // The student is enrolled in the instructor's course; the other student is not.
+  const SEES_COURSE_RECORDING = ["student", "instructor", "admin", "service"];
+
+  async function recordedSessions(world: World) {
+    const courseId = await insertCourse(world.t, world.ids.instructor);
+    await world.t.run((ctx) =>
+      ctx.db.insert("courseEnrollments", { userId: world.ids.student, courseId, status: "active", source: "admin", enrolledAt: Date.now() }),
+    );
+    const finish = async (id: Id<"liveSessions">) => {
+      await world.as.instructor.mutation(api.liveSessions.start, { id });
+      await world.as.instructor.mutation(api.liveSessions.complete, { id, recordingUrl: RECORDING });
+      return id;
+    };
+    return {
+      course: await finish((await schedule(world.as.instructor, { courseId }))._id),
+      open: await finish((await schedule(world.as.instructor))._id),
+    };
+  }
+
+  test.each(EVERYONE)("%s", async (role) => {
+    const world = await setup();
+    const ids = await recordedSessions(world);
+    const expected = SEES_COURSE_RECORDING.includes(role) ? RECORDING : undefined;
+    const session = await world.as[role].query(api.liveSessions.get, { id: ids.course });
+    expect(session?.recordingUrl).toBe(expected);
+    const listed = await world.as[role].query(api.liveSessions.listByInstructor, { instructorId: world.ids.instructor, paginationOpts: page });
+    const byId = new Map(listed.page.map((s) => [s._id, s]));
+    expect(byId.get(ids.course)?.recordingUrl).toBe(expected);
+    expect(byId.get(ids.open)?.recordingUrl).toBe(RECORDING);
   });
 });

@@ -28,6 +28,33 @@ describe("users:create", () => {
     await expectCode(as.service.mutation(api.users.create, { ...jane, email: "JANE@clinic.example" }), "CONFLICT");
   });
 
+  test.each([
+    ["a NUL", "jane\u0000@clinic.example"],
+    ["a line break", "jane@clinic.example\nBcc: x@y.example"],
+    ["no top-level domain", "jane@clinic"],
+    ["two @", "jane@@clinic.example"],
+    ["a space inside", "ja ne@clinic.example"],
+  ])("rejects an email with %s and writes nothing", async (_, email) => {
+    const { as, t } = await setup();
+    await expectCode(as.service.mutation(api.users.create, { ...jane, email }), "VALIDATION");
+    expect(await users(t)).toHaveLength(5);
+  });
+
+  test("refuses control characters in names and writes nothing", async () => {
+    const { as, t } = await setup();
+    await expectCode(as.service.mutation(api.users.create, { ...jane, firstName: "Ja\u0000ne" }), "VALIDATION");
+    await expectCode(as.service.mutation(api.users.create, { ...jane, lastName: "Doe\u001b[31m" }), "VALIDATION");
+    expect(await users(t)).toHaveLength(5);
+  });
+
+  test("decides email uniqueness on the NFC, lower-case form", async () => {
+    const { as } = await setup();
+    const decomposed = "Jose\u0301@clinic.example"; // "José" as e + combining acute accent
+    const user = await as.service.mutation(api.users.create, { ...jane, email: decomposed });
+    expect(user.email).toBe("jos\u00e9@clinic.example");
+    await expectCode(as.service.mutation(api.users.create, { ...jane, email: "JOS\u00c9@clinic.example" }), "CONFLICT");
+  });
+
   test("the same idempotency key twice creates one user", async () => {
     const { as, t } = await setup();
     const first = await as.service.mutation(api.users.create, { ...jane, idempotencyKey: "k1" });
@@ -165,6 +192,17 @@ describe("users:ensureCurrentUser", () => {
     const rows = await users(t);
     expect(rows).toHaveLength(5);
     expect(rows.find((u) => u._id === ids.otherStudent)?.externalId).toBeUndefined();
+  });
+
+  test("a token whose email_verified claim is missing never claims an existing account, an admin's included", async () => {
+    const { t, ids } = await setup();
+    const missing = { issuer: JWT_ISSUER, subject: "attacker", email: "admin@example.com" };
+    await expectCode(t.withIdentity(missing).mutation(api.users.ensureCurrentUser, {}), "CONFLICT");
+    const rows = await users(t);
+    expect(rows).toHaveLength(5);
+    const admin = rows.find((u) => u._id === ids.admin);
+    expect(admin?.externalId).toBeUndefined();
+    expect(admin?.lastLogin).toBeUndefined();
   });
 
   test("a token without email cannot create a user; a single name leaves the last name empty", async () => {

@@ -8,6 +8,7 @@ import type { DevIssuer } from "./auth/devIssuer.js";
 import { TokenVerifier } from "./auth/tokens.js";
 import type { CliDeps } from "./http/cli/context.js";
 import { FunctionLog } from "./http/cli/functionLog.js";
+import { MAX_HEADER_BYTES, onClientError } from "./http/clientError.js";
 import { httpHandler } from "./http/router.js";
 import { FunctionRunner } from "./runner.js";
 import { SyncHub } from "./sync/hub.js";
@@ -50,12 +51,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ? undefined
       : { deployment, log, staged: { push: null }, functions: () => options.engine.functions(), url: () => runner.cloudUrl };
   const server = createServer(
+    { maxHeaderSize: MAX_HEADER_BYTES },
     httpHandler({ engine: options.engine, runner, auth, devIssuer: options.devIssuer, version: SERVER_VERSION, logError, cli }),
   );
   // Outlive the clients' idle pools (httpx keeps connections 5 s, Node's default here is also
   // 5 s): a client must never reuse a connection the server is closing at that moment.
   server.keepAliveTimeout = KEEP_ALIVE_MS;
   server.headersTimeout = KEEP_ALIVE_MS + 1_000;
+  server.on("clientError", onClientError);
   const hub = new SyncHub({ engine: options.engine, deployment, runner, auth, logError, timing: options.syncTiming });
   hub.attach(server);
   await listen(server, options.port);

@@ -1,12 +1,15 @@
-/** Request bodies: size-limited like Convex's public API, then parsed as JSON. */
+/** Request bodies: size-limited per route (function calls like Convex's public API), then parsed as JSON. */
 import type { IncomingMessage } from "node:http";
 import { badRequest, HttpError } from "../errors.js";
 
 /** Convex's MAX_BACKEND_PUBLIC_API_REQUEST_SIZE: 16 MiB + 2000 bytes. */
 export const MAX_BODY_BYTES = 16 * 1024 * 1024 + 2000;
 
-function tooLarge(): HttpError {
-  return new HttpError(413, "PayloadTooLarge", `The request body exceeds the limit of ${MAX_BODY_BYTES} bytes`);
+/** Routes that take a few small fields (development tokens) need no more than this. */
+export const MAX_SMALL_BODY_BYTES = 64 * 1024;
+
+function tooLarge(limit: number): HttpError {
+  return new HttpError(413, "PayloadTooLarge", `The request body exceeds the limit of ${limit} bytes`);
 }
 
 /** Bodies up to this size are read to the end before the 413, so the client sees the answer. */
@@ -17,7 +20,7 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
     const declared = Number(req.headers["content-length"]);
     if (declared > DRAIN_LIMIT_BYTES) {
       req.pause();
-      reject(tooLarge());
+      reject(tooLarge(limit));
       return;
     }
     const chunks: Buffer[] = [];
@@ -27,10 +30,10 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
       if (size <= limit) chunks.push(chunk);
       else if (size > DRAIN_LIMIT_BYTES) {
         req.pause();
-        reject(tooLarge());
+        reject(tooLarge(limit));
       }
     });
-    req.on("end", () => (size > limit ? reject(tooLarge()) : resolve(Buffer.concat(chunks))));
+    req.on("end", () => (size > limit ? reject(tooLarge(limit)) : resolve(Buffer.concat(chunks))));
     req.on("error", reject);
     // A client that hangs up mid-body never sends "end"; settle instead of leaking the request.
     req.on("close", () => {
@@ -40,8 +43,8 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
 }
 
 /** An empty body counts as `{}`; anything else must be a JSON object. */
-export async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const body = await readBody(req);
+export async function readJsonObject(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Record<string, unknown>> {
+  const body = await readBody(req, limit);
   if (body.length === 0) return {};
   let parsed: unknown;
   try {

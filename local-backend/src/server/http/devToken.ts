@@ -1,6 +1,6 @@
 /** `POST /_doctrina/dev_token`: the admin mints a development JWT for a subject. */
 import { badRequest, HttpError } from "../errors.js";
-import { readJsonObject } from "./body.js";
+import { MAX_SMALL_BODY_BYTES, readJsonObject } from "./body.js";
 import { callerOf, json, type HttpContext, type Reply } from "./context.js";
 
 const DEFAULT_LIFETIME_SECONDS = 3600;
@@ -9,7 +9,7 @@ const MAX_LIFETIME_SECONDS = 30 * 24 * 3600;
 export async function postDevToken(ctx: HttpContext): Promise<Reply> {
   const caller = await callerOf(ctx);
   if (!caller.admin) throw new HttpError(403, "BadDeployKey", "Minting development tokens requires the admin key");
-  const body = await readJsonObject(ctx.req);
+  const body = await readJsonObject(ctx.req, MAX_SMALL_BODY_BYTES);
   const { subject, claims = {}, expiresInSeconds = DEFAULT_LIFETIME_SECONDS } = body;
   if (typeof subject !== "string" || subject.length === 0) {
     throw badRequest("BadJsonBody", "`subject` must be a non-empty string");

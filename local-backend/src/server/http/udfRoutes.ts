@@ -104,10 +104,26 @@ export async function queryAtTs(ctx: HttpContext): Promise<Reply> {
   return execute(ctx, parseCall(body, clientFormat(ctx)), "query", await callerOf(ctx), ts);
 }
 
-/** `POST /api/query_batch {queries: [...]}`: every query reads the same snapshot. */
+/**
+ * The most queries one `/api/query_batch` may hold. Convex sets no number; this
+ * backend does, so that one anonymous request cannot occupy it for seconds.
+ */
+export const MAX_BATCH_QUERIES = 1000;
+
+/** Queries of one batch running at once: a few, so the function workers stay free for other callers. */
+const BATCH_CONCURRENCY = 4;
+
+/**
+ * `POST /api/query_batch {queries: [...]}`: every query reads the same snapshot.
+ * They run a few at a time, so other requests interleave with them instead of
+ * queueing behind thousands of concurrent runs.
+ */
 export async function queryBatch(ctx: HttpContext): Promise<Reply> {
   const body = await readJsonObject(ctx.req);
   if (!Array.isArray(body.queries)) throw badRequest("BadJsonBody", "`queries` must be an array");
+  if (body.queries.length > MAX_BATCH_QUERIES) {
+    throw badRequest("TooManyQueries", `A query batch may hold at most ${MAX_BATCH_QUERIES} queries, not ${body.queries.length}`);
+  }
   const fallback = clientFormat(ctx);
   const calls = body.queries.map((query: unknown) => {
     if (query === null || typeof query !== "object") throw badRequest("BadJsonBody", "Each query must be an object");
@@ -115,6 +131,15 @@ export async function queryBatch(ctx: HttpContext): Promise<Reply> {
   });
   const caller = await callerOf(ctx);
   const ts = ctx.deps.engine.latestTs();
-  const replies = await Promise.all(calls.map((call) => execute(ctx, call, "query", caller, ts)));
-  return json({ results: replies.map((reply) => reply.body) });
+  const results: unknown[] = [];
+  for (let start = 0; start < calls.length; start += BATCH_CONCURRENCY) {
+    const chunk = calls.slice(start, start + BATCH_CONCURRENCY);
+    const replies = await Promise.all(chunk.map((call) => execute(ctx, call, "query", caller, ts)));
+    results.push(...replies.map((reply) => reply.body));
+    await yieldToOtherRequests();
+  }
+  return json({ results });
 }
+
+/** A query answered from memory settles in microtasks; a macrotask turn lets I/O (other requests) in. */
+const yieldToOtherRequests = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
