@@ -45,6 +45,7 @@ typecheck: deps
 codegen:
 	convex codegen --system-udfs --typecheck disable
 	$(PY) scripts/gen_models.py
+	$(PY) scripts/gen_sdk.py
 
 codegen-check: deps
 	scripts/check_codegen.sh

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Fails when a generated file is stale: convex/_generated (Convex codegen) or the
-# SDK's pydantic models (scripts/gen_models.py). Leaves the tree as it found it.
+# Fails when a generated file is stale: convex/_generated (Convex codegen), the
+# SDK's pydantic models (scripts/gen_models.py) or its method layer, error codes and
+# docs/api.md (scripts/gen_sdk.py). Leaves the tree as it found it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 before=$(mktemp -d)
@@ -13,3 +14,4 @@ if ! diff -r "$before/_generated" convex/_generated; then
   exit 1
 fi
 .venv/bin/python scripts/gen_models.py --check
+.venv/bin/python scripts/gen_sdk.py --check
