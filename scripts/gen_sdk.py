@@ -74,6 +74,8 @@ ERROR_CLASSES = {
     "INVALID_STATE": "InvalidStateError",
 }
 
+# The arguments the client supplies, and what they make of a function (docs/api.md).
+CLIENT_TRAITS = {"idempotent": "idempotencyKey", "paginated": "paginationOpts"}
 # Names a result type may use that are not models.
 BUILTIN_NAMES = {"list", "dict", "str", "float", "bool", "int", "bytes", "None", "Any", "Page"}
 # Method names that shadow a builtin an annotation may use: defined last in a class body.
@@ -283,6 +285,10 @@ class SdkGenerator:
             "[`architecture.md`](architecture.md#the-sdk-generated-and-hand-written). Internal functions",
             "need the service (the admin key). Hand-written methods, not listed: `users.create_many` (bulk",
             "import, [`models.md`](models.md)) and the `watch_*` live queries ([`sdk.md`](sdk.md)).\n",
+            "A caller who may not call a function gets `UNAUTHENTICATED` when anonymous and `FORBIDDEN`",
+            "otherwise, except where a hidden row reads as missing (null or `NOT_FOUND`, as noted).",
+            "*Idempotent*: the client sends an `idempotencyKey`, reused on retries, so a retried write",
+            "cannot apply twice. *Paginated*: the method returns a lazy pager (`page_size=` per page).\n",
         ]
         for module, entries in self.methods_by_module().items():
             mod = Module("doc.py", "")
@@ -295,9 +301,12 @@ class SdkGenerator:
             for name, fn in entries:
                 m = self.method(fn, name, mod)
                 result = f"SyncCursorPage[{m.result}]" if m.paginated else m.result
+                declared = fn["args"].get("value", {})
+                traits = [t for t in ("idempotent", "paginated") if CLIENT_TRAITS[t] in declared]
+                what = ", ".join([f"{fn['visibility']} {fn['kind']}", *(f"*{t}*" for t in traits)])
                 lines += [
                     f"### `{snake(module)}.{name}({signature(m)}) -> {result}`\n",
-                    f"`{fn['path']}`, {fn['visibility']} {fn['kind']}. {m.fn['doc'].strip()}\n",
+                    f"`{fn['path']}`, {what}. {m.fn['doc'].strip()}\n",
                 ]
         return "\n".join(lines).rstrip() + "\n"
 
