@@ -36,7 +36,7 @@ from doctrina_sdk._transport import base_headers
 from doctrina_sdk._transport_websocket import official_client
 
 PATH = "users:getPublicProfile"
-BLOCK = 50  # calls per block
+BLOCK = 20  # calls per block: short, so the two sides of a pair see the same load
 
 
 @dataclass
@@ -168,10 +168,33 @@ async def run(options: argparse.Namespace) -> None:
             print(row(pair, await measure(pair, options.calls)), flush=True)
 
 
+def stubbed_costs(user_id: str, n: int) -> str:
+    """Client-side time per call with the network stubbed (`httpx.MockTransport`): SDK and raw httpx
+    build, send and decode the same request; the server's time is out of the picture."""
+    value = {"_id": user_id, "firstName": "Bench", "lastName": "Mark", "isInstructor": False}
+    body = {"status": "success", "value": value, "logLines": []}
+    stub = httpx.MockTransport(lambda request: httpx.Response(200, json=body))
+    sdk = Doctrina(url="http://stub.test", http_client=httpx.Client(transport=stub))
+    raw = httpx.Client(transport=stub)
+    request = {"path": PATH, "args": {"id": user_id}, "format": "convex_encoded_json"}
+    pair = Pair(
+        "anonymous",
+        "http (stubbed network)",
+        lambda: sdk.users.get_public_profile(user_id),
+        lambda: raw.post("http://stub.test/api/query", json=request).json(),
+    )
+    blocks = asyncio.run(measure(pair, n))
+    sdk_us = statistics.median(b[0] for b in blocks) * 1e6
+    raw_us = statistics.median(b[1] for b in blocks) * 1e6
+    return f"client-side per call, network stubbed: SDK {sdk_us:.0f} us, raw httpx {raw_us:.0f} us"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--calls", type=int, default=3000, help="calls per side and pair (default 3000)")
-    asyncio.run(run(parser.parse_args()))
+    options = parser.parse_args()
+    asyncio.run(run(options))
+    print("\n" + stubbed_costs("users_1", options.calls))
 
 
 if __name__ == "__main__":
