@@ -85,6 +85,11 @@ SHADOWING = {"list", "dict"}
 # ---------------------------------------------------------------- methods
 
 
+def python_name(module: str) -> str:
+    """The Python name of a convex/ module: its file in resources/, its client property."""
+    return snake(module.replace("/", "_"))
+
+
 @dataclass
 class Param:
     name: str  # Python name
@@ -155,7 +160,7 @@ class SdkGenerator:
                     mod.need(f"..types{source}", name)
                 else:
                     mod.need(source, name)
-        args_module = f"..types._args.{snake(convex_module.replace('/', '_'))}"
+        args_module = f"..types._args.{python_name(convex_module)}"
         for name in scratch.defined:  # nested argument objects: their model in types/_args
             mod.need(args_module, name)
 
@@ -195,14 +200,15 @@ class SdkGenerator:
     def resource_module(self, module: str, entries: list[tuple[str, Json]]) -> Module:
         name = pascal(module)
         mod = Module(
-            f"resources/{snake(module)}.py", f"`client.{snake(module)}`: the functions of convex/{module}.ts."
+            f"resources/{python_name(module)}.py",
+            f"`client.{python_name(module)}`: the functions of convex/{module}.ts.",
         )
         # The class names first, so result models that clash with them get aliased.
         mod.blocks = [f"class {name}: ...", f"class Async{name}: ..."]
         methods = [self.method(fn, method, mod) for method, fn in entries]
         methods.sort(key=lambda m: m.name in SHADOWING)
         for m in methods:
-            mod.need(f"..types._args.{snake(m.fn['module'].replace('/', '_'))}", m.args_model)
+            mod.need(f"..types._args.{python_name(m.fn['module'])}", m.args_model)
             mod.need("._base", "function_call")
         doc = self.spec["modules"].get(module, "").strip()
         sync_body = [sync_method(m, mod) for m in methods]
@@ -210,7 +216,7 @@ class SdkGenerator:
         mod.need("._base", "SyncAPIResource")
         mod.need("._base", "AsyncAPIResource")
         mod.blocks = [
-            resource_class(name, "SyncAPIResource", doc or f"`client.{snake(module)}`.", sync_body),
+            resource_class(name, "SyncAPIResource", doc or f"`client.{python_name(module)}`.", sync_body),
             resource_class(f"Async{name}", "AsyncAPIResource", f"The async twin of `{name}`.", async_body),
         ]
         mod.blocks.insert(0, f'__all__ = ["Async{name}", "{name}"]\n')
@@ -218,8 +224,8 @@ class SdkGenerator:
 
     def client_classes(self, module: str) -> tuple[str, str]:
         """Where the client takes ``module``'s classes from: lib/ when it extends them."""
-        lib = self.package / "lib" / f"{snake(module)}.py"
-        return ("..lib." if lib.exists() else ".") + snake(module), pascal(module)
+        lib = self.package / "lib" / f"{python_name(module)}.py"
+        return ("..lib." if lib.exists() else ".") + python_name(module), pascal(module)
 
     def init_module(self) -> Module:
         mod = Module(
@@ -235,8 +241,8 @@ class SdkGenerator:
             mod.need(source, name)
             mod.need(source, f"Async{name}")
             exported += [name, f"Async{name}"]
-            sync_props.append(prop(snake(module), name, "SyncAPIClient"))
-            async_props.append(prop(snake(module), f"Async{name}", "AsyncAPIClient"))
+            sync_props.append(prop(python_name(module), name, "SyncAPIClient"))
+            async_props.append(prop(python_name(module), f"Async{name}", "AsyncAPIClient"))
         mod.blocks = [
             "if TYPE_CHECKING:\n    from .._base_client import AsyncAPIClient, SyncAPIClient\n",
             "__all__ = [\n"
@@ -294,7 +300,7 @@ class SdkGenerator:
             mod = Module("doc.py", "")
             mod.blocks = [f"class {pascal(module)}: ..."]
             lines += [
-                f"## `client.{snake(module)}` (convex/{module}.ts)\n",
+                f"## `client.{python_name(module)}` (convex/{module}.ts)\n",
                 self.spec["modules"][module].strip(),
                 "",
             ]
@@ -305,7 +311,7 @@ class SdkGenerator:
                 traits = [t for t in ("idempotent", "paginated") if CLIENT_TRAITS[t] in declared]
                 what = ", ".join([f"{fn['visibility']} {fn['kind']}", *(f"*{t}*" for t in traits)])
                 lines += [
-                    f"### `{snake(module)}.{name}({signature(m)}) -> {result}`\n",
+                    f"### `{python_name(module)}.{name}({signature(m)}) -> {result}`\n",
                     f"`{fn['path']}`, {what}. {m.fn['doc'].strip()}\n",
                 ]
         return "\n".join(lines).rstrip() + "\n"
