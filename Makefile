@@ -45,6 +45,7 @@ typecheck: deps
 codegen: build
 	node scripts/convex_codegen.mjs
 	$(PY) scripts/gen_models.py
+	$(PY) scripts/gen_sdk.py
 
 codegen-check: build
 	scripts/check_codegen.sh

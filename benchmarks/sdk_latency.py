@@ -1,49 +1,107 @@
-"""Per-call latency of one query through the SDK and the official clients, side by side.
+"""What the SDK adds to a call: SDK/raw latency ratios per caller kind and transport.
 
-    .venv/bin/python benchmarks/sdk_latency.py [--calls 2000] [--rounds 5]
+    .venv/bin/python benchmarks/sdk_latency.py [--calls 3000]
 
 Starts the embedded local backend in a temporary directory, creates one user and
-times `users:getPublicProfile` (a query anyone may call, so every client sends the
-same request) through: the SDK over HTTP (typed result), the SDK over the official
-WebSocket client, raw httpx with a pooled connection (the floor for an HTTP client),
-the official `ConvexHttpClient` and the official `ConvexClient`. Calls are
-sequential; the cases take turns in every round so drift hits them alike. Prints
-median, p95, calls/s and the ratio of medians against raw httpx.
+calls `users:getPublicProfile` (a query every caller may make, so each pair sends
+the same request) as the service (admin key), a signed-in user (a verified dev JWT)
+and an anonymous caller. Each SDK case is paired with its floor, the very same
+request without the SDK:
+
+- http, sync and async: a raw httpx POST of the same body and headers on a pooled
+  connection (`httpx.Client` / `httpx.AsyncClient`), JSON decoded;
+- websocket (sync): the official `convex.ConvexClient` with the same credentials.
+
+The two sides of a pair run in interleaved blocks (A B B A ...), so drift in the
+machine's load hits both alike. Each block yields its median call; a pair's ratio is
+the median, over its blocks, of SDK block / adjacent floor block.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from convex.http_client import ConvexHttpClient
 
-from convex import ConvexClient
-from doctrina_sdk import Doctrina, LocalBackend
-from doctrina_sdk._constants import CLIENT_HEADER_VALUE
+from doctrina_sdk import AsyncDoctrina, Doctrina, LocalBackend
+from doctrina_sdk._config import Credentials
+from doctrina_sdk._transport import base_headers
+from doctrina_sdk._transport_websocket import official_client
 
 PATH = "users:getPublicProfile"
+BLOCK = 20  # calls per block: short, so the two sides of a pair see the same load
 
 
-def cases(backend: LocalBackend, user_id: str) -> dict[str, Callable[[], Any]]:
-    sdk_http = Doctrina(url=backend.url)
-    sdk_ws = Doctrina(url=backend.url, transport="websocket")
-    raw = httpx.Client(headers={"Convex-Client": CLIENT_HEADER_VALUE})
-    body = {"path": PATH, "args": {"id": user_id}, "format": "convex_encoded_json"}
-    official_http = ConvexHttpClient(backend.url)
-    official_ws = ConvexClient(backend.url)
+@dataclass
+class Pair:
+    caller: str
+    transport: str
+    sdk: Callable[[], Any] | Callable[[], Awaitable[Any]]
+    raw: Callable[[], Any] | Callable[[], Awaitable[Any]]
+    is_async: bool = False
+
+
+def credentials_of(backend: LocalBackend, token: str) -> dict[str, Credentials]:
     return {
-        "doctrina_sdk (http)": lambda: sdk_http.users.get_public_profile(user_id),
-        "doctrina_sdk (websocket)": lambda: sdk_ws.users.get_public_profile(user_id),
-        "raw httpx": lambda: raw.post(f"{backend.url}/api/query", json=body).json(),
-        "convex ConvexHttpClient": lambda: official_http.query(PATH, {"id": user_id}),
-        "convex ConvexClient": lambda: official_ws.query(PATH, {"id": user_id}),
+        "service": Credentials(admin_key=backend.admin_key),
+        "user": Credentials(auth_token=token),
+        "anonymous": Credentials(),
     }
+
+
+def client_options(credentials: Credentials) -> dict[str, Any]:
+    return {"admin_key": credentials.admin_key, "auth_token": credentials.auth_token}
+
+
+def pairs(backend: LocalBackend, user_id: str, token: str) -> list[Pair]:
+    body = {"path": PATH, "args": {"id": user_id}, "format": "convex_encoded_json"}
+    url = f"{backend.url}/api/query"
+    found = []
+    for caller, credentials in credentials_of(backend, token).items():
+        options = client_options(credentials)
+        sdk = Doctrina(url=backend.url, **options)
+        raw = httpx.Client(headers=base_headers(credentials))
+        found.append(
+            Pair(
+                caller,
+                "http",
+                lambda sdk=sdk: sdk.users.get_public_profile(user_id),
+                lambda raw=raw: raw.post(url, json=body).json(),
+            )
+        )
+        async_sdk = AsyncDoctrina(url=backend.url, **options)
+        async_raw = httpx.AsyncClient(headers=base_headers(credentials))
+
+        async def raw_post(async_raw: httpx.AsyncClient = async_raw) -> Any:
+            return (await async_raw.post(url, json=body)).json()
+
+        found.append(
+            Pair(
+                caller,
+                "http async",
+                lambda async_sdk=async_sdk: async_sdk.users.get_public_profile(user_id),
+                raw_post,
+                is_async=True,
+            )
+        )
+        ws_sdk = Doctrina(url=backend.url, transport="websocket", **options)
+        official = official_client(backend.url, credentials)
+        found.append(
+            Pair(
+                caller,
+                "websocket",
+                lambda ws_sdk=ws_sdk: ws_sdk.users.get_public_profile(user_id),
+                lambda official=official: official.query(PATH, {"id": user_id}),
+            )
+        )
+    return found
 
 
 def timed(call: Callable[[], Any], n: int) -> list[float]:
@@ -55,39 +113,88 @@ def timed(call: Callable[[], Any], n: int) -> list[float]:
     return samples
 
 
-def report(samples: dict[str, list[float]]) -> str:
-    baseline = statistics.median(samples["raw httpx"])
-    lines = [
-        "| client | median (ms) | p95 (ms) | calls/s | median vs raw httpx |",
-        "|---|---:|---:|---:|---:|",
-    ]
-    for name, values in samples.items():
-        median = statistics.median(values)
-        p95 = statistics.quantiles(values, n=20)[-1]
-        lines.append(
-            f"| {name} | {median * 1000:.3f} | {p95 * 1000:.3f} | {len(values) / sum(values):,.0f} "
-            f"| {median / baseline:.2f}x |"
-        )
-    return "\n".join(lines)
+async def timed_async(call: Callable[[], Awaitable[Any]], n: int) -> list[float]:
+    samples = []
+    for _ in range(n):
+        started = time.perf_counter()
+        await call()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+async def measure(pair: Pair, n: int) -> list[tuple[float, float]]:
+    """``n`` calls a side in blocks A B B A ...: per block pair, the median call of each side."""
+    blocks: list[tuple[float, float]] = []
+    for block in range(max(n // BLOCK, 2)):
+        medians = {}
+        order = ["sdk", "raw"] if block % 2 == 0 else ["raw", "sdk"]
+        for side in order:
+            call = pair.sdk if side == "sdk" else pair.raw
+            if pair.is_async:
+                samples = await timed_async(call, BLOCK)  # type: ignore[arg-type]
+            else:
+                samples = timed(call, BLOCK)
+            medians[side] = statistics.median(samples)
+        blocks.append((medians["sdk"], medians["raw"]))
+    return blocks
+
+
+def row(pair: Pair, blocks: list[tuple[float, float]]) -> str:
+    """Medians over the blocks; the ratio is the median of the blocks' SDK/floor ratios."""
+    sdk_ms = statistics.median(sdk for sdk, _ in blocks) * 1000
+    raw_ms = statistics.median(raw for _, raw in blocks) * 1000
+    ratio = statistics.median(sdk / raw for sdk, raw in blocks)
+    floor = "raw httpx" if pair.transport.startswith("http") else "ConvexClient"
+    return (
+        f"| {pair.caller} | {pair.transport} | {floor} | {sdk_ms:.3f} | {raw_ms:.3f} "
+        f"| {sdk_ms - raw_ms:+.3f} | {ratio:.3f} |"
+    )
+
+
+async def run(options: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory() as data_dir, LocalBackend.start(data_dir=data_dir) as backend:
+        user = backend.client().users.create(first_name="Bench", last_name="Mark", email="bench@example.com")
+        claims = {"email": "bench-user@example.com", "given_name": "Bench", "family_name": "User"}
+        token = backend.dev_token("bench-user", claims=claims)
+        with Doctrina(url=backend.url, auth_token=token) as signed_in:
+            signed_in.users.ensure_current()  # a signed-in caller needs their user
+        found = pairs(backend, user.id, token)
+        for pair in found:  # connect, warm caches
+            await measure(pair, 2 * BLOCK)
+        print(f"{PATH}, {options.calls} sequential calls per side, blocks of {BLOCK} (ABBA), loopback\n")
+        print("| caller | transport | floor | SDK median (ms) | floor median (ms) | SDK adds (ms) | ratio |")
+        print("|---|---|---|---:|---:|---:|---:|")
+        for pair in found:
+            print(row(pair, await measure(pair, options.calls)), flush=True)
+
+
+def stubbed_costs(user_id: str, n: int) -> str:
+    """Client-side time per call with the network stubbed (`httpx.MockTransport`): SDK and raw httpx
+    build, send and decode the same request; the server's time is out of the picture."""
+    value = {"_id": user_id, "firstName": "Bench", "lastName": "Mark", "isInstructor": False}
+    body = {"status": "success", "value": value, "logLines": []}
+    stub = httpx.MockTransport(lambda request: httpx.Response(200, json=body))
+    sdk = Doctrina(url="http://stub.test", http_client=httpx.Client(transport=stub))
+    raw = httpx.Client(transport=stub)
+    request = {"path": PATH, "args": {"id": user_id}, "format": "convex_encoded_json"}
+    pair = Pair(
+        "anonymous",
+        "http (stubbed network)",
+        lambda: sdk.users.get_public_profile(user_id),
+        lambda: raw.post("http://stub.test/api/query", json=request).json(),
+    )
+    blocks = asyncio.run(measure(pair, n))
+    sdk_us = statistics.median(b[0] for b in blocks) * 1e6
+    raw_us = statistics.median(b[1] for b in blocks) * 1e6
+    return f"client-side per call, network stubbed: SDK {sdk_us:.0f} us, raw httpx {raw_us:.0f} us"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--calls", type=int, default=2000, help="calls per client in all (default 2000)")
-    parser.add_argument("--rounds", type=int, default=5, help="turns each client takes (default 5)")
+    parser.add_argument("--calls", type=int, default=3000, help="calls per side and pair (default 3000)")
     options = parser.parse_args()
-    with tempfile.TemporaryDirectory() as data_dir, LocalBackend.start(data_dir=data_dir) as backend:
-        user = backend.client().users.create(first_name="Bench", last_name="Mark", email="bench@example.com")
-        clients = cases(backend, user.id)
-        for call in clients.values():  # connect, warm caches and JITs
-            timed(call, 200)
-        samples: dict[str, list[float]] = {name: [] for name in clients}
-        per_round = max(options.calls // options.rounds, 1)
-        for _ in range(options.rounds):
-            for name, call in clients.items():
-                samples[name] += timed(call, per_round)
-        print(f"{PATH}, {per_round * options.rounds} sequential calls per client, loopback\n")
-        print(report(samples))
+    asyncio.run(run(options))
+    print("\n" + stubbed_costs("users_1", options.calls))
 
 
 if __name__ == "__main__":

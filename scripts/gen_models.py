@@ -389,19 +389,19 @@ def export_spec(convex_dir: Path) -> Json:
     return spec
 
 
-def formatted(files: dict[str, str]) -> dict[str, str]:
-    """``files`` as ruff (sorted imports, then format) leaves them, with the project's config."""
+def formatted(files: dict[str, str], base: Path = TYPES_DIR) -> dict[str, str]:
+    """``files`` (Python, relative to ``base``) as ruff leaves them: sorted imports, then format."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
         for rel, text in files.items():
-            (root / TYPES_DIR / rel).parent.mkdir(parents=True, exist_ok=True)
-            (root / TYPES_DIR / rel).write_text(text)
+            (root / base / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / base / rel).write_text(text)
         ruff = [sys.executable, "-m", "ruff"]
         sort_imports = [*ruff, "check", "--quiet", "--fix", "--select", "I", "--exit-zero", "."]
         subprocess.run(sort_imports, cwd=root, check=True, timeout=STEP_TIMEOUT_SECONDS)
         subprocess.run([*ruff, "format", "--quiet", "."], cwd=root, check=True, timeout=STEP_TIMEOUT_SECONDS)
-        return {rel: (root / TYPES_DIR / rel).read_text() for rel in files}
+        return {rel: (root / base / rel).read_text() for rel in files}
 
 
 def generated_files(out_dir: Path) -> set[str]:

@@ -17,7 +17,6 @@ from dataclasses import replace
 from typing import Any, Generic, Literal, TypeVar, overload
 
 import httpx
-import tenacity
 from typing_extensions import Self
 
 from ._config import Credentials, ResolvedConfig, resolve_config
@@ -29,7 +28,7 @@ from ._constants import (
 )
 from ._exceptions import APITimeoutError, ConfigurationError, DoctrinaError
 from ._logs import function_logger, logger
-from ._retry import Deadline, RetryPlan
+from ._retry import Deadline, RetryPlan, should_retry
 from ._subscriptions import AsyncSubscription, SyncSubscription
 from ._transport import (
     AsyncHttpTransport,
@@ -217,14 +216,32 @@ class SyncAPIClient(BaseClient[httpx.Client, SyncTransport]):
         """Sends ``call`` (retrying where that is safe) and returns its result as ``cast_to``."""
         run = _CallRun(self, call)
         try:
-            for attempt in run.plan.sync():
-                with attempt:
-                    timeout = run.start_attempt(attempt)
-                    result = self._transport.send(run.wire, timeout=timeout, retry_count=run.retries)
+            try:
+                result = self._transport.send(run.wire, timeout=run.start_attempt(1), retry_count=0)
+            except DoctrinaError as error:
+                if not run.may_retry(error):
+                    raise
+                result = self._retried(run, error)
         except DoctrinaError as error:
             run.failed(error)
             raise
         return run.succeeded(result, cast_to)
+
+    def _retried(self, run: _CallRun, first_error: DoctrinaError) -> FunctionResult:
+        """The retries of a call whose first attempt failed with ``first_error``.
+
+        The retry machinery is set up only now, so a call that succeeds at once costs none
+        of it. Its first attempt replays ``first_error`` (nothing is sent) so that its
+        counting, waits and stop rules see the attempt that was made.
+        """
+        for attempt in run.plan().sync():
+            with attempt:
+                number = attempt.retry_state.attempt_number
+                if number == 1:
+                    raise first_error
+                timeout = run.start_attempt(number)
+                result = self._transport.send(run.wire, timeout=timeout, retry_count=run.retries)
+        return result
 
     def _paginate(
         self, call: FunctionCall, *, item_type: type[T], page_size: int | None = None
@@ -271,14 +288,27 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient, AsyncTransport]):
     async def _request(self, call: FunctionCall, *, cast_to: Any) -> Any:
         run = _CallRun(self, call)
         try:
-            async for attempt in run.plan.asynchronous():
-                with attempt:
-                    timeout = run.start_attempt(attempt)
-                    result = await self._transport.send(run.wire, timeout=timeout, retry_count=run.retries)
+            try:
+                result = await self._transport.send(run.wire, timeout=run.start_attempt(1), retry_count=0)
+            except DoctrinaError as error:
+                if not run.may_retry(error):
+                    raise
+                result = await self._retried(run, error)
         except DoctrinaError as error:
             run.failed(error)
             raise
         return run.succeeded(result, cast_to)
+
+    async def _retried(self, run: _CallRun, first_error: DoctrinaError) -> FunctionResult:
+        """The retries of a failed first attempt; see `SyncAPIClient._retried`."""
+        async for attempt in run.plan().asynchronous():
+            with attempt:
+                number = attempt.retry_state.attempt_number
+                if number == 1:
+                    raise first_error
+                timeout = run.start_attempt(number)
+                result = await self._transport.send(run.wire, timeout=timeout, retry_count=run.retries)
+        return result
 
     def _paginate(
         self, call: FunctionCall, *, item_type: type[T], page_size: int | None = None
@@ -314,25 +344,34 @@ class _CallRun:
     plan, the deadline, the retry count and the timing live here.
     """
 
-    __slots__ = ("_client", "_deadline", "_started", "plan", "retries", "wire")
+    __slots__ = ("_client", "_deadline", "_started", "retries", "wire")
 
     def __init__(self, client: BaseClient[Any, Any], call: FunctionCall) -> None:
         self._client = client
         self.wire = client._prepare(call)
         self._deadline = Deadline.after(client._deadline)
         self._started = time.perf_counter()
-        self.plan = RetryPlan(
+        self.retries = 0
+
+    def may_retry(self, error: DoctrinaError) -> bool:
+        """Whether the first attempt's ``error`` leaves room for a retry (the plan decides when)."""
+        return self._client._max_retries > 0 and should_retry(
+            self.wire.kind, has_idempotency_key=self.wire.idempotency_key is not None, error=error
+        )
+
+    def plan(self) -> RetryPlan:
+        return RetryPlan(
             kind=self.wire.kind,
             path=self.wire.path,
             has_idempotency_key=self.wire.idempotency_key is not None,
-            max_retries=client._max_retries,
+            max_retries=self._client._max_retries,
             deadline=self._deadline,
         )
-        self.retries = 0
 
-    def start_attempt(self, attempt: tenacity.AttemptManager) -> httpx.Timeout:
-        """Counts the attempt; its timeouts are the configured ones, cut to fit the deadline."""
-        self.retries = attempt.retry_state.attempt_number - 1
+    def start_attempt(self, number: int) -> httpx.Timeout:
+        """Counts attempt ``number`` (1 is the first); its timeouts are the configured ones, cut
+        to fit the deadline."""
+        self.retries = number - 1
         configured = self._client._timeout
         remaining = self._deadline.remaining()
         if remaining is None:

@@ -233,16 +233,6 @@ class InvalidStateError(FunctionError):
     """``INVALID_STATE``: not allowed in the target's current state."""
 
 
-FUNCTION_ERROR_CLASSES: dict[str, type[FunctionError]] = {
-    "VALIDATION": FunctionValidationError,
-    "UNAUTHENTICATED": FunctionAuthenticationError,
-    "FORBIDDEN": FunctionPermissionDeniedError,
-    "NOT_FOUND": FunctionNotFoundError,
-    "CONFLICT": FunctionConflictError,
-    "LIMIT": LimitExceededError,
-    "INVALID_STATE": InvalidStateError,
-}
-
 STATUS_ERROR_CLASSES: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
     401: HTTPAuthenticationError,
@@ -304,6 +294,9 @@ def function_error(
         message = error_data
     elif error_data is None and any(m in text for m in _ARGUMENT_VALIDATION_MARKERS):
         code = "VALIDATION"
+    # Imported here: the generated table names the classes above (an error path, not a hot one).
+    from ._error_codes import FUNCTION_ERROR_CLASSES
+
     cls = FUNCTION_ERROR_CLASSES.get(code or "", FunctionError)
     return cls(
         message,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, get_args
 
 import httpx
 from typing_extensions import Self
@@ -147,6 +147,8 @@ class _HttpTransport(Generic[HttpClientT]):
         self._http: HttpClientT = http
         self._url = url
         self._headers = base_headers(credentials)
+        # Parsed once: parsing the URL is a good part of building a request.
+        self._endpoints = {kind: httpx.URL(f"{url}/api/{kind}") for kind in get_args(FunctionKind)}
 
     def with_credentials(self, credentials: Credentials) -> Self:
         return type(self)(self._http, url=self._url, credentials=credentials)
@@ -155,7 +157,7 @@ class _HttpTransport(Generic[HttpClientT]):
         """The POST of one attempt (what ``post()`` would build)."""
         return self._http.build_request(
             "POST",
-            f"{self._url}/api/{call.kind}",
+            self._endpoints[call.kind],
             json={"path": call.path, "args": call.args, "format": "convex_encoded_json"},
             headers={**self._headers, RETRY_COUNT_HEADER: str(retry_count)},
             timeout=timeout,

@@ -1,4 +1,4 @@
-"""Shared by the SDK tests that use the generator: scripts/gen_models.py loaded as a module."""
+"""Shared by the SDK tests that use the generators: scripts/gen_models.py and gen_sdk.py as modules."""
 
 from __future__ import annotations
 
@@ -11,10 +11,21 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def load_generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gen_models", ROOT / "scripts" / "gen_models.py")
+    return _load("gen_models")
+
+
+def load_sdk_generator() -> ModuleType:
+    _load("gen_models")  # gen_sdk imports it by name: one module for both
+    return _load("gen_sdk")
+
+
+def _load(name: str) -> ModuleType:
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["gen_models"] = module  # dataclasses look their module up while the class is built
+    sys.modules[name] = module  # dataclasses look their module up while the class is built
     spec.loader.exec_module(module)
     return module

@@ -8,6 +8,7 @@ import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { DeploymentError, type PushedModule } from "./api.js";
 import type { Bundles } from "./bundle.js";
+import { AUTH_CONFIG_ENV_GLOBAL } from "./worker/authConfig.js";
 
 const PUSH_PREFIX = "push-";
 /** Relative, forward slashes, no `..` or empty steps, a `.js` file. */
@@ -53,8 +54,11 @@ export async function writePushedBundle(buildDir: string, modules: PushedModule[
 async function writeAuthConfigIndex(dir: string, modules: PushedModule[]): Promise<string | null> {
   const authConfig = modules.find((module) => module.path === "auth.config.js");
   if (authConfig === undefined) return null;
-  // A copy under another name: the functions index caches its own evaluation of auth.config.js.
-  await writeFile(join(dir, "auth.config.eval.js"), authConfig.source);
+  // A copy under another name (the functions index caches its own evaluation of auth.config.js)
+  // reading the guarded environment instead of process.env, as bundleFunctions' auth config does.
+  const esbuild = await import("esbuild");
+  const guarded = await esbuild.transform(authConfig.source, { format: "esm", define: { "process.env": `globalThis.${AUTH_CONFIG_ENV_GLOBAL}` } });
+  await writeFile(join(dir, "auth.config.eval.js"), guarded.code);
   const index = join(dir, "auth.config.index.mjs");
   await writeFile(index, 'import * as m from "./auth.config.eval.js";\nexport const modules = { "auth.config": m };\n');
   return index;

@@ -64,7 +64,7 @@ class ConvexModel(BaseModel):
     @model_serializer(mode="wrap")
     def _drop_absent(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
         data = handler(self)
-        if not _is_wire(info) or not isinstance(data, dict):
+        if not _is_wire(info) or not isinstance(data, dict) or None not in data.values():
             return data
         # Convex has no "None" for optional fields: absent is absent. Only a nullable
         # field that was given None explicitly goes out as null.

@@ -32,11 +32,7 @@ function guardedEnv(env: Record<string, string>): Record<string, string> {
 /** The default export of the auth config bundle, as JSON; null without one. */
 export async function evaluateAuthConfig(path: string | null, env: Record<string, string>): Promise<JSONValue | null> {
   if (path === null) return null;
-  const guarded = guardedEnv(env);
-  // Our own bundle reads the global (esbuild define); a CLI-pushed auth.config.js reads process.env.
-  const processEnv = process.env;
-  (globalThis as Record<string, unknown>)[AUTH_CONFIG_ENV_GLOBAL] = guarded;
-  process.env = guarded;
+  (globalThis as Record<string, unknown>)[AUTH_CONFIG_ENV_GLOBAL] = guardedEnv(env);
   try {
     const loaded = (await import(pathToFileURL(path).href)) as { modules: { "auth.config": { default?: unknown } } };
     const config = loaded.modules["auth.config"].default;
@@ -46,7 +42,6 @@ export async function evaluateAuthConfig(path: string | null, env: Record<string
     if (message.startsWith("Environment variable ")) throw new Error(`${MISSING_ENV_CODE}: ${message}`);
     throw error;
   } finally {
-    process.env = processEnv;
     delete (globalThis as Record<string, unknown>)[AUTH_CONFIG_ENV_GLOBAL];
   }
 }

@@ -1,0 +1,5 @@
+"""Hand-written extras over the generated resources (`resources/`): bulk import, live queries.
+
+Each module here subclasses the generated classes of one convex/ module, under the
+same names; scripts/gen_sdk.py then gives the clients these classes instead.
+"""
