@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, cast
 
+from ..lib.live_sessions import AsyncLiveSessions, LiveSessions
 from ..lib.notifications import AsyncNotifications, Notifications
 from ..lib.users import AsyncUsers, Users
 from .certificates import AsyncCertificates, Certificates
@@ -19,7 +20,6 @@ from .idempotency_keys import AsyncIdempotencyKeys, IdempotencyKeys
 from .instructor_applications import AsyncInstructorApplications, InstructorApplications
 from .lesson_progress import AsyncLessonProgress, LessonProgress
 from .lessons import AsyncLessons, Lessons
-from .live_sessions import AsyncLiveSessions, LiveSessions
 from .migrations import AsyncMigrations, Migrations
 from .purchases import AsyncPurchases, Purchases
 from .quiz_attempts import AsyncQuizAttempts, QuizAttempts

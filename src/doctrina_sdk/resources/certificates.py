@@ -7,6 +7,7 @@ from collections.abc import Awaitable
 
 from ..types import BatchResult, Certificate, CertificateVerification
 from ..types._args.certificates import (
+    CertificatesExpireArgs,
     CertificatesExpireDueArgs,
     CertificatesGetArgs,
     CertificatesListMineArgs,
@@ -25,6 +26,14 @@ class Certificates(SyncAPIResource):
     """`certificates`: issued on course completion, verified publicly. Rules live in
     `model/certificates.ts`.
     """
+
+    def expire(self, id: CertificateId) -> None:
+        """Scheduled by `setExpiry` for the expiry moment: stores `expired` if the date still says so.
+
+        Calls `certificates:expire`. An internal function: service clients only.
+        """
+        call = function_call(CertificatesExpireArgs, id=id)
+        self._client._request(call, cast_to=None)
 
     def expire_due(self, *, batch_size: Float64 | None = None) -> BatchResult:
         """Cron (daily): stores `expired` on valid certificates past their expiry date, batched.
@@ -74,7 +83,8 @@ class Certificates(SyncAPIResource):
         return result
 
     def list(self) -> list[Certificate]:
-        """The caller's certificates (one per completed course), status as of now.
+        """The caller's certificates (one per completed course), status as stored (see
+        `model/certificates.ts`).
 
         Calls `certificates:listMine`.
         """
@@ -85,6 +95,15 @@ class Certificates(SyncAPIResource):
 
 class AsyncCertificates(AsyncAPIResource):
     """The async twin of `Certificates`."""
+
+    def expire(self, id: CertificateId) -> Awaitable[None]:
+        """Scheduled by `setExpiry` for the expiry moment: stores `expired` if the date still says so.
+
+        Calls `certificates:expire`. An internal function: service clients only.
+        """
+        call = function_call(CertificatesExpireArgs, id=id)
+        result: Awaitable[None] = self._client._request(call, cast_to=None)
+        return result
 
     def expire_due(self, *, batch_size: Float64 | None = None) -> Awaitable[BatchResult]:
         """Cron (daily): stores `expired` on valid certificates past their expiry date, batched.
@@ -134,7 +153,8 @@ class AsyncCertificates(AsyncAPIResource):
         return result
 
     def list(self) -> Awaitable[list[Certificate]]:
-        """The caller's certificates (one per completed course), status as of now.
+        """The caller's certificates (one per completed course), status as stored (see
+        `model/certificates.ts`).
 
         Calls `certificates:listMine`.
         """

@@ -9,6 +9,7 @@ from ..types import CourseModule
 from ..types._args.course_modules import (
     CourseModulesCreateArgs,
     CourseModulesListByCourseArgs,
+    CourseModulesPurgeArgs,
     CourseModulesRemoveArgs,
     CourseModulesReorderArgs,
     CourseModulesUpdateArgs,
@@ -42,9 +43,19 @@ class CourseModules(SyncAPIResource):
         result: list[CourseModule] = self._client._request(call, cast_to=list[CourseModule])
         return result
 
+    def purge(self, id: CourseModuleId) -> None:
+        """Continues `remove`: one batch of the module's lessons and their rows, then the next, until it is
+        gone.
+
+        Calls `courseModules:purge`. An internal function: service clients only.
+        """
+        call = function_call(CourseModulesPurgeArgs, id=id)
+        self._client._request(call, cast_to=None)
+
     def remove(self, id: CourseModuleId) -> None:
-        """The course's instructor or admins: deletes the module with its lessons, their questions and
-        progress.
+        """The course's instructor or admins: deletes the module with its lessons, their
+        questions and progress. The module leaves the curriculum at once
+        (`deletingAt`); its rows are deleted in bounded batches by `courseModules:purge`.
 
         Calls `courseModules:remove`.
         """
@@ -97,9 +108,20 @@ class AsyncCourseModules(AsyncAPIResource):
         result: Awaitable[list[CourseModule]] = self._client._request(call, cast_to=list[CourseModule])
         return result
 
+    def purge(self, id: CourseModuleId) -> Awaitable[None]:
+        """Continues `remove`: one batch of the module's lessons and their rows, then the next, until it is
+        gone.
+
+        Calls `courseModules:purge`. An internal function: service clients only.
+        """
+        call = function_call(CourseModulesPurgeArgs, id=id)
+        result: Awaitable[None] = self._client._request(call, cast_to=None)
+        return result
+
     def remove(self, id: CourseModuleId) -> Awaitable[None]:
-        """The course's instructor or admins: deletes the module with its lessons, their questions and
-        progress.
+        """The course's instructor or admins: deletes the module with its lessons, their
+        questions and progress. The module leaves the curriculum at once
+        (`deletingAt`); its rows are deleted in bounded batches by `courseModules:purge`.
 
         Calls `courseModules:remove`.
         """

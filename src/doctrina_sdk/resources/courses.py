@@ -18,7 +18,9 @@ from ..types._args.courses import (
     CoursesListByTagArgs,
     CoursesListFeaturedArgs,
     CoursesPublishArgs,
+    CoursesPurgeArgs,
     CoursesRemoveArgs,
+    CoursesRollUpStudentsArgs,
     CoursesSearchArgs,
     CoursesUnpublishArgs,
     CoursesUpdateArgs,
@@ -140,13 +142,32 @@ class Courses(SyncAPIResource):
         result: Course = self._client._request(call, cast_to=Course)
         return result
 
+    def purge(self, id: CourseId) -> None:
+        """Continues `remove`: one batch of the course's rows, then the next batch, until the course is
+        gone.
+
+        Calls `courses:purge`. An internal function: service clients only.
+        """
+        call = function_call(CoursesPurgeArgs, id=id)
+        self._client._request(call, cast_to=None)
+
     def remove(self, id: CourseId) -> None:
-        """Deletes a course nobody ever enrolled in, with its curriculum; otherwise INVALID_STATE (archive
-        it).
+        """Deletes a course nobody ever enrolled in, with its curriculum; otherwise
+        INVALID_STATE (archive it). The course reads as missing at once (`deletingAt`);
+        its rows are deleted in bounded batches by `courses:purge`.
 
         Calls `courses:remove`.
         """
         call = function_call(CoursesRemoveArgs, id=id)
+        self._client._request(call, cast_to=None)
+
+    def roll_up_students(self, id: CourseId) -> None:
+        """Copies the sum of the course's student-count shards to `studentCount` (scheduled by
+        `model/counters.ts`).
+
+        Calls `courses:rollUpStudents`. An internal function: service clients only.
+        """
+        call = function_call(CoursesRollUpStudentsArgs, id=id)
         self._client._request(call, cast_to=None)
 
     def search(
@@ -338,13 +359,34 @@ class AsyncCourses(AsyncAPIResource):
         result: Awaitable[Course] = self._client._request(call, cast_to=Course)
         return result
 
+    def purge(self, id: CourseId) -> Awaitable[None]:
+        """Continues `remove`: one batch of the course's rows, then the next batch, until the course is
+        gone.
+
+        Calls `courses:purge`. An internal function: service clients only.
+        """
+        call = function_call(CoursesPurgeArgs, id=id)
+        result: Awaitable[None] = self._client._request(call, cast_to=None)
+        return result
+
     def remove(self, id: CourseId) -> Awaitable[None]:
-        """Deletes a course nobody ever enrolled in, with its curriculum; otherwise INVALID_STATE (archive
-        it).
+        """Deletes a course nobody ever enrolled in, with its curriculum; otherwise
+        INVALID_STATE (archive it). The course reads as missing at once (`deletingAt`);
+        its rows are deleted in bounded batches by `courses:purge`.
 
         Calls `courses:remove`.
         """
         call = function_call(CoursesRemoveArgs, id=id)
+        result: Awaitable[None] = self._client._request(call, cast_to=None)
+        return result
+
+    def roll_up_students(self, id: CourseId) -> Awaitable[None]:
+        """Copies the sum of the course's student-count shards to `studentCount` (scheduled by
+        `model/counters.ts`).
+
+        Calls `courses:rollUpStudents`. An internal function: service clients only.
+        """
+        call = function_call(CoursesRollUpStudentsArgs, id=id)
         result: Awaitable[None] = self._client._request(call, cast_to=None)
         return result
 

@@ -10,6 +10,7 @@ from ..types._args.lessons import (
     LessonsCreateArgs,
     LessonsGetArgs,
     LessonsListByModuleArgs,
+    LessonsPurgeArgs,
     LessonsRemoveArgs,
     LessonsReorderArgs,
     LessonsUpdateArgs,
@@ -71,8 +72,18 @@ class Lessons(SyncAPIResource):
         result: list[CurriculumLesson] = self._client._request(call, cast_to=list[CurriculumLesson])
         return result
 
+    def purge(self, id: LessonId) -> None:
+        """Continues `remove`: one batch of a deleted lesson's rows, then the next, until none remain.
+
+        Calls `lessons:purge`. An internal function: service clients only.
+        """
+        call = function_call(LessonsPurgeArgs, id=id)
+        self._client._request(call, cast_to=None)
+
     def remove(self, id: LessonId) -> None:
-        """The course's instructor or admins: deletes the lesson with its questions, progress and attempts.
+        """The course's instructor or admins: deletes the lesson with its questions at
+        once; its progress and attempts (one per learner, unbounded) follow in
+        batches (`lessons:purge`). Progress of a deleted lesson never counts.
 
         Calls `lessons:remove`.
         """
@@ -168,8 +179,19 @@ class AsyncLessons(AsyncAPIResource):
         )
         return result
 
+    def purge(self, id: LessonId) -> Awaitable[None]:
+        """Continues `remove`: one batch of a deleted lesson's rows, then the next, until none remain.
+
+        Calls `lessons:purge`. An internal function: service clients only.
+        """
+        call = function_call(LessonsPurgeArgs, id=id)
+        result: Awaitable[None] = self._client._request(call, cast_to=None)
+        return result
+
     def remove(self, id: LessonId) -> Awaitable[None]:
-        """The course's instructor or admins: deletes the lesson with its questions, progress and attempts.
+        """The course's instructor or admins: deletes the lesson with its questions at
+        once; its progress and attempts (one per learner, unbounded) follow in
+        batches (`lessons:purge`). Progress of a deleted lesson never counts.
 
         Calls `lessons:remove`.
         """

@@ -78,12 +78,17 @@ class LiveSessions(SyncAPIResource):
         call = function_call(LiveSessionsListLiveArgs)
         return self._client._paginate(call, item_type=LiveSession, page_size=page_size)
 
-    def list_upcoming(self, *, page_size: int | None = None) -> SyncCursorPage[LiveSession]:
-        """Scheduled sessions that have not started yet, soonest first. Anyone.
+    def list_upcoming(
+        self, *, after: Float64 | None = None, page_size: int | None = None
+    ) -> SyncCursorPage[LiveSession]:
+        """Scheduled sessions that have not started, soonest first. Anyone. `after`
+        (Unix ms) drops those scheduled before it: clients pass the current time in a
+        coarse bucket (the SDK: the current minute), because Convex caches a query's
+        result until what it read changes, so a query must not read the clock itself.
 
         Calls `liveSessions:listUpcoming`.
         """
-        call = function_call(LiveSessionsListUpcomingArgs)
+        call = function_call(LiveSessionsListUpcomingArgs, after=after)
         return self._client._paginate(call, item_type=LiveSession, page_size=page_size)
 
     def schedule(
@@ -233,12 +238,17 @@ class AsyncLiveSessions(AsyncAPIResource):
         call = function_call(LiveSessionsListLiveArgs)
         return self._client._paginate(call, item_type=LiveSession, page_size=page_size)
 
-    def list_upcoming(self, *, page_size: int | None = None) -> AsyncCursorPage[LiveSession]:
-        """Scheduled sessions that have not started yet, soonest first. Anyone.
+    def list_upcoming(
+        self, *, after: Float64 | None = None, page_size: int | None = None
+    ) -> AsyncCursorPage[LiveSession]:
+        """Scheduled sessions that have not started, soonest first. Anyone. `after`
+        (Unix ms) drops those scheduled before it: clients pass the current time in a
+        coarse bucket (the SDK: the current minute), because Convex caches a query's
+        result until what it read changes, so a query must not read the clock itself.
 
         Calls `liveSessions:listUpcoming`.
         """
-        call = function_call(LiveSessionsListUpcomingArgs)
+        call = function_call(LiveSessionsListUpcomingArgs, after=after)
         return self._client._paginate(call, item_type=LiveSession, page_size=page_size)
 
     def schedule(
