@@ -1,5 +1,6 @@
 """8 processes x 200 read-modify-write increments, half over HTTP and half over the
-WebSocket, must end at exactly +1600: no lost update, no double count."""
+WebSocket, must end at exactly +1600: no lost update, no double count (OCC failures are retried by the
+caller, as on Convex)."""
 
 from __future__ import annotations
 
