@@ -69,9 +69,13 @@ export class TokenVerifier {
     const key = JSON.stringify(providers);
     if (this.cache?.key !== key) {
       // auth.config.ts naming the development issuer (the local deployment env points
-      // CLERK_JWT_ISSUER_DOMAIN at it) verifies through that provider, with the local keys;
+      // CLERK_JWT_ISSUER_DOMAIN at it) verifies through that provider (its audience, its claim
+      // mapping) with the local keys and their algorithm (ES256; Clerk's own tokens are RS256);
       // projects whose auth config does not name it still trust it last.
-      const issuers = providers.flatMap(usableIssuer).map((issuer) => (issuer.issuer === this.devIssuer.issuer ? { ...issuer, keys: this.devIssuer.keys } : issuer));
+      const dev = this.devIssuer;
+      const issuers = providers
+        .flatMap(usableIssuer)
+        .map((issuer) => (issuer.issuer === dev.issuer ? { ...issuer, keys: dev.keys, algorithms: dev.algorithms } : issuer));
       this.cache = { key, issuers: [...issuers, this.devIssuer] };
     }
     return this.cache.issuers;
