@@ -117,7 +117,7 @@ def generated_methods() -> dict[str, list[str]]:
 
 
 def generated_definition(resource: type[Any], method: str) -> Any:
-    """``method`` as generated in resources/, also when a lib/ subclass overrides it; None if only lib/ has it."""
+    """``method`` as generated in resources/, also under a lib/ override; None if only lib/ has it."""
     for cls in resource.__mro__:
         if cls.__module__.startswith("doctrina_sdk.resources.") and method in cls.__dict__:
             return cls.__dict__[method]
