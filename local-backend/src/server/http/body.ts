@@ -44,7 +44,11 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
 
 /** An empty body counts as `{}`; anything else must be a JSON object. */
 export async function readJsonObject(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Record<string, unknown>> {
-  const body = await readBody(req, limit);
+  return parseJsonObject(await readBody(req, limit));
+}
+
+/** The body rule of `readJsonObject`, for bodies read (and decoded) some other way. */
+export function parseJsonObject(body: Buffer): Record<string, unknown> {
   if (body.length === 0) return {};
   let parsed: unknown;
   try {

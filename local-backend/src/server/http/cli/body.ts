@@ -2,7 +2,7 @@
 import { brotliDecompress, gunzip, type InputType } from "node:zlib";
 import { promisify } from "node:util";
 import { badRequest, HttpError } from "../../errors.js";
-import { readBody } from "../body.js";
+import { parseJsonObject, readBody } from "../body.js";
 import { header, type HttpContext } from "../context.js";
 
 /** A push carries every bundled module with its source map. */
@@ -27,13 +27,5 @@ export async function readCliJson(ctx: HttpContext): Promise<Record<string, unkn
       throw badRequest("BadJsonBody", `Failed to decode the ${encoding} body: ${(error as Error).message}`);
     }
   }
-  if (body.length === 0) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString("utf8"));
-  } catch (error) {
-    throw badRequest("BadJsonBody", `Failed to parse the JSON body: ${(error as Error).message}`);
-  }
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw badRequest("BadJsonBody", "The JSON body must be an object");
-  return parsed as Record<string, unknown>;
+  return parseJsonObject(body);
 }
