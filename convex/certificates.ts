@@ -1,12 +1,14 @@
 /** `certificates`: issued on course completion, verified publicly. Rules live in `model/certificates.ts`. */
+import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
 import { internal } from "./_generated/api";
 import { internalMutation, mutation, query } from "./_generated/server";
 import { canActFor, requireAdmin, requireSignedIn, requireUser } from "./model/auth";
 import { batchSize } from "./model/batches";
 import * as Certificates from "./model/certificates";
-import { forbidden, mustGet } from "./model/errors";
-import { batchResult, certificateDoc, certificateVerification } from "./validators";
+import { requireCourseEditor } from "./model/courseAccess";
+import { forbidden, invalid, mustGet } from "./model/errors";
+import { batchResult, certificateDoc, certificateVerification, paginated } from "./validators";
 
 /** The caller's certificates (one per completed course), status as stored (see `model/certificates.ts`). */
 export const listMine = query({
@@ -35,7 +37,10 @@ export const get = query({
   },
 });
 
-/** Public verification by code: status, names, course and dates only; null for an unknown code. */
+/**
+ * Public verification by code: status, names, course, dates and CE credits only
+ * (never the holder's licence number); null for an unknown code.
+ */
 export const verify = query({
   args: { verificationCode: v.string() },
   returns: v.union(certificateVerification, v.null()),
@@ -50,7 +55,38 @@ export const verify = query({
       issueDate: certificate.issueDate,
       expiryDate: certificate.expiryDate,
       revokedAt: certificate.revokedAt,
+      ceCreditHours: certificate.ceCreditHours,
+      ceCreditType: certificate.ceCreditType,
+      ceAccreditationStatement: certificate.ceAccreditationStatement,
     };
+  },
+});
+
+/**
+ * The course's instructor, admins and the service: the course's certificates
+ * issued from `fromDate` (inclusive) to `toDate` (exclusive), both ISO 8601 and
+ * optional, oldest first.
+ */
+export const listByCourse = query({
+  args: {
+    courseId: v.id("courses"),
+    fromDate: v.optional(v.string()),
+    toDate: v.optional(v.string()),
+    paginationOpts: paginationOptsValidator,
+  },
+  returns: paginated(certificateDoc),
+  handler: async (ctx, { courseId, fromDate, toDate, paginationOpts }) => {
+    await requireCourseEditor(ctx, courseId);
+    const from = fromDate === undefined ? "" : Certificates.isoTime(fromDate, "fromDate");
+    const to = toDate === undefined ? undefined : Certificates.isoTime(toDate, "toDate");
+    if (to !== undefined && to <= from) return invalid("toDate must be after fromDate", "toDate");
+    return await ctx.db
+      .query("certificates")
+      .withIndex("by_course", (q) => {
+        const after = q.eq("courseId", courseId).gte("issueDate", from);
+        return to === undefined ? after : after.lt("issueDate", to);
+      })
+      .paginate(paginationOpts);
   },
 });
 

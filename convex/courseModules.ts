@@ -46,6 +46,7 @@ export const remove = mutation({
     const { module } = await requireModuleEditor(ctx, id);
     await Curriculum.removeModule(ctx, module);
     await ctx.scheduler.runAfter(0, internal.courseModules.purge, { id });
+    await ctx.scheduler.runAfter(0, internal.lessonProgress.reevaluate, { courseId: module.courseId, cursor: null });
     return null;
   },
 });

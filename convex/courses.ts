@@ -13,7 +13,7 @@ import * as Courses from "./model/courses";
 import { lessonsOf, lessonView, modulesOf } from "./model/curriculum";
 import { invalid, mustGet } from "./model/errors";
 import { idempotent } from "./model/idempotency";
-import { courseDoc, courseWithCurriculum, idempotencyKey, level, paginated } from "./validators";
+import { ceCreditType, courseDoc, courseWithCurriculum, idempotencyKey, level, paginated } from "./validators";
 
 const editableFields = {
   level: v.optional(level),
@@ -26,12 +26,19 @@ const editableFields = {
   discussionEnabled: v.optional(v.boolean()),
   whatYouWillLearn: v.optional(v.array(v.string())),
   requirements: v.optional(v.array(v.string())),
+  ceCreditHours: v.optional(v.number()),
+  ceCreditType: v.optional(ceCreditType),
+  ceAccreditationStatement: v.optional(v.string()),
 };
 
 const checkedCategory = (category: string | undefined) =>
   category === undefined ? undefined : Courses.checkCategory(category);
 
-/** Instructors: a new course, as a draft owned by the caller. */
+/**
+ * Instructors: a new course, as a draft owned by the caller. CE credits:
+ * `ceCreditHours` in quarter hours (0.25..100) with its `ceCreditType`, and the
+ * accreditation statement printed on the certificate.
+ */
 export const create = mutation({
   args: { title: v.string(), description: v.string(), category: v.string(), ...editableFields, idempotencyKey },
   returns: courseDoc,
@@ -46,7 +53,8 @@ export const create = mutation({
 
 /**
  * The course's instructor or admins: edits descriptive fields (not visibility or
- * counters). An empty `duration`, `thumbnailUrl` or `longDescription` removes it.
+ * counters). An empty `duration`, `thumbnailUrl`, `longDescription` or
+ * `ceAccreditationStatement` removes it; `ceCreditHours: 0` removes the credits.
  */
 export const update = mutation({
   args: {

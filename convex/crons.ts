@@ -12,6 +12,7 @@ const crons = cronJobs();
 crons.daily("archive old notifications", { hourUTC: 3, minuteUTC: 0 }, internal.notifications.archiveOld, {});
 crons.hourly("expire stale checkouts", { minuteUTC: 5 }, internal.purchases.expireStale, {});
 crons.daily("expire certificates", { hourUTC: 3, minuteUTC: 20 }, internal.certificates.expireDue, {});
+crons.daily("licence watch", { hourUTC: 4, minuteUTC: 0 }, internal.instructorApplications.notifyExpiring, {});
 crons.daily("idempotency keys cleanup", { hourUTC: 3, minuteUTC: 40 }, internal.idempotencyKeys.cleanup, {});
 
 export default crons;

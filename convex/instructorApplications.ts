@@ -2,7 +2,8 @@
 import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
 import type { Id } from "./_generated/dataModel";
-import { mutation, query } from "./_generated/server";
+import { internal } from "./_generated/api";
+import { internalMutation, mutation, query } from "./_generated/server";
 import {
   callerKey,
   canActFor,
@@ -12,14 +13,19 @@ import {
   requireUserCaller,
   type Caller,
 } from "./model/auth";
+import { batchSize } from "./model/batches";
+import { isoDate } from "./model/checks";
 import { forbidden, mustGet } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import * as Applications from "./model/instructorApplications";
-import { applicationStatus, idempotencyKey, instructorApplicationDoc, paginated } from "./validators";
+import { applicationStatus, batchResult, idempotencyKey, instructorApplicationDoc, paginated } from "./validators";
 
 const reviewerOf = (caller: Caller): Id<"users"> | undefined => (caller.kind === "user" ? caller.user._id : undefined);
 
-/** The caller applies to teach: licence details and supporting documents. One pending application at a time. */
+/**
+ * The caller applies to teach: licence details and supporting documents. One
+ * pending application at a time; an instructor submits one to renew their licence.
+ */
 export const submit = mutation({
   args: {
     licenseNumber: v.string(),
@@ -101,5 +107,32 @@ export const listByStatus = query({
       .query("instructorApplications")
       .withIndex("by_status", (q) => q.eq("status", status))
       .paginate(paginationOpts);
+  },
+});
+
+/**
+ * Admins: current licences (approved applications no renewal superseded) whose
+ * `licenseExpiry` is before `before` (YYYY-MM-DD), soonest first; expired ones included.
+ */
+export const listExpiring = query({
+  args: { before: v.string(), paginationOpts: paginationOptsValidator },
+  returns: paginated(instructorApplicationDoc),
+  handler: async (ctx, { before, paginationOpts }) => {
+    await requireAdmin(ctx);
+    return await Applications.expiringLicenses(ctx, isoDate(before, "before")).paginate(paginationOpts);
+  },
+});
+
+/** Cron (daily): tells instructors whose licence expires within 30 days, once per licence, in batches. */
+export const notifyExpiring = internalMutation({
+  args: { batchSize: v.optional(v.number()), cursor: v.optional(v.union(v.string(), v.null())) },
+  returns: batchResult,
+  handler: async (ctx, args) => {
+    const size = batchSize(args.batchSize);
+    const { notified, cursor } = await Applications.notifyExpiring(ctx, size, args.cursor ?? null);
+    if (cursor !== null) {
+      await ctx.scheduler.runAfter(0, internal.instructorApplications.notifyExpiring, { batchSize: size, cursor });
+    }
+    return { processed: notified, done: cursor === null };
   },
 });

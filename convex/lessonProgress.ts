@@ -1,6 +1,7 @@
 /** `lessonProgress`: time spent and completion per lesson. Rules live in `model/progress.ts`. */
 import { v } from "convex/values";
-import { mutation, query } from "./_generated/server";
+import { internal } from "./_generated/api";
+import { internalMutation, mutation, query } from "./_generated/server";
 import { requireUserCaller } from "./model/auth";
 import { mustSeeCourse } from "./model/courseAccess";
 import { mustGet } from "./model/errors";
@@ -9,6 +10,7 @@ import { courseProgress as courseProgressShape, lessonProgressDoc } from "./vali
 
 /**
  * Marks a lesson complete for the caller (enrolled, or an editor previewing).
+ * A quiz lesson is INVALID_STATE here: only a passing `quizAttempts:submit` completes it.
  * Idempotent: completing a completed lesson changes nothing, `timeSpent` included.
  */
 export const complete = mutation({
@@ -18,7 +20,7 @@ export const complete = mutation({
     const caller = await requireUserCaller(ctx);
     const seconds = timeSpent === undefined ? 0 : Progress.checkSeconds(timeSpent, "timeSpent", 0);
     const learning = await Progress.learnableLesson(ctx, caller, lessonId);
-    const id = await Progress.completeLesson(ctx, caller.user._id, learning, seconds);
+    const id = await Progress.completeLesson(ctx, caller.user._id, learning, { timeSpent: seconds });
     return await mustGet(ctx, id, "Lesson progress");
   },
 });
@@ -44,5 +46,20 @@ export const courseProgress = query({
     const caller = await requireUserCaller(ctx);
     await mustSeeCourse(ctx, caller, courseId);
     return await Progress.courseProgress(ctx, caller.user._id, courseId);
+  },
+});
+
+/**
+ * Scheduled when lessons leave a course (`lessons:remove`, `courseModules:remove`):
+ * one batch of its active learners is re-evaluated, and an active learner who has
+ * now done every remaining lesson completes the course; then the next batch.
+ */
+export const reevaluate = internalMutation({
+  args: { courseId: v.id("courses"), cursor: v.union(v.string(), v.null()) },
+  returns: v.null(),
+  handler: async (ctx, { courseId, cursor }) => {
+    const next = await Progress.reevaluateCourse(ctx, courseId, cursor);
+    if (next !== null) await ctx.scheduler.runAfter(0, internal.lessonProgress.reevaluate, { courseId, cursor: next });
+    return null;
   },
 });

@@ -20,7 +20,9 @@ import { curriculumLesson, idempotencyKey, lessonDoc, lessonType } from "./valid
 
 /**
  * The course's instructor or admins: a lesson appended to a module. `duration`
- * is in whole minutes; `passingScore` (0..100, quiz lessons only) defaults to 70.
+ * is in whole minutes. Quiz lessons only: `passingScore` (0..100) defaults to 70;
+ * `maxAttempts` (1..100, unlimited when absent) and `attemptCooldownMinutes`
+ * (0..43200, the wait after a failed attempt) govern retakes.
  */
 export const create = mutation({
   args: {
@@ -30,6 +32,8 @@ export const create = mutation({
     content: v.string(),
     duration: v.optional(v.number()),
     passingScore: v.optional(v.number()),
+    maxAttempts: v.optional(v.number()),
+    attemptCooldownMinutes: v.optional(v.number()),
     idempotencyKey,
   },
   returns: lessonDoc,
@@ -53,6 +57,8 @@ export const update = mutation({
     content: v.optional(v.string()),
     duration: v.optional(v.number()),
     passingScore: v.optional(v.number()),
+    maxAttempts: v.optional(v.number()),
+    attemptCooldownMinutes: v.optional(v.number()),
   },
   returns: lessonDoc,
   handler: async (ctx, { id, ...changes }) => {
@@ -65,7 +71,8 @@ export const update = mutation({
 /**
  * The course's instructor or admins: deletes the lesson with its questions at
  * once; its progress and attempts (one per learner, unbounded) follow in
- * batches (`lessons:purge`). Progress of a deleted lesson never counts.
+ * batches (`lessons:purge`). Progress of a deleted lesson never counts; learners
+ * who have now done every remaining lesson complete (`lessonProgress:reevaluate`).
  */
 export const remove = mutation({
   args: { id: v.id("lessons") },
@@ -74,6 +81,7 @@ export const remove = mutation({
     const { lesson } = await requireLessonEditor(ctx, id);
     await Curriculum.removeLesson(ctx, lesson);
     await ctx.scheduler.runAfter(0, internal.lessons.purge, { id });
+    await ctx.scheduler.runAfter(0, internal.lessonProgress.reevaluate, { courseId: lesson.courseId, cursor: null });
     return null;
   },
 });

@@ -26,6 +26,8 @@ import {
   liveSessionFields,
   notificationFields,
   purchaseFields,
+  quizItemStatShardFields,
+  revenueBucketFields,
   quizAttemptFields,
   quizQuestionFields,
   resourceCategoryFields,
@@ -81,6 +83,9 @@ export default defineSchema({
 
   quizQuestions: defineTable(quizQuestionFields).index("by_lesson", ["lessonId", "order"]),
 
+  // Sharded per-question answer tallies of a quiz (`reports:quizItemStats`).
+  quizItemStatShards: defineTable(quizItemStatShardFields).index("by_lesson_shard", ["lessonId", "shard"]),
+
   quizAttempts: defineTable(quizAttemptFields)
     .index("by_user_lesson", ["userId", "lessonId", "createdAt"])
     .index("by_lesson", ["lessonId"]),
@@ -97,7 +102,11 @@ export default defineSchema({
 
   instructorApplications: defineTable(instructorApplicationFields)
     .index("by_user", ["userId", "submittedAt"])
-    .index("by_status", ["status", "submittedAt"]),
+    .index("by_status", ["status", "submittedAt"])
+    // The user's newest approved application is their licence on file.
+    .index("by_user_status", ["userId", "status", "submittedAt"])
+    // Current licences (approved, not superseded) by expiry: the licence watch and `listExpiring`.
+    .index("by_status_superseded_expiry", ["status", "supersededAt", "licenseExpiry"]),
 
   courseDiscussions: defineTable(courseDiscussionFields)
     // Top-level threads of a course: parentId is undefined.
@@ -171,8 +180,10 @@ export default defineSchema({
     .index("by_user", ["userId"])
     .index("by_verification", ["verificationCode"])
     .index("by_user_course", ["userId", "courseId"])
-    .index("by_course", ["courseId"])
-    .index("by_status_expiry", ["status", "expiryDate"]),
+    .index("by_course", ["courseId", "issueDate"])
+    .index("by_status_expiry", ["status", "expiryDate"])
+    // Every certificate issued under a licence number (`reports:ceTranscript`).
+    .index("by_license", ["licenseNumber", "issueDate"]),
 
   purchases: defineTable(purchaseFields)
     .index("by_user", ["userId", "status"])
@@ -180,6 +191,8 @@ export default defineSchema({
     .index("by_user_course", ["userId", "courseId", "status"])
     .index("by_stripe_session", ["stripeCheckoutSessionId"])
     .index("by_status_expiry", ["status", "expiresAt"]),
+
+  revenueBuckets: defineTable(revenueBucketFields).index("by_course_period", ["courseId", "granularity", "period"]),
 
   idempotencyKeys: defineTable(idempotencyKeyFields)
     .index("by_scope_key", ["scope", "key"])

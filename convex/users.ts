@@ -7,7 +7,7 @@ import { callerKey, canActFor, getCaller, requireAdmin, requireSignedIn } from "
 import { forbidden, limit, mustGet } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import * as Users from "./model/users";
-import { bulkCreateResult, idempotencyKey, paginated, publicProfile, userDoc } from "./validators";
+import { bulkCreateResult, idempotencyKey, paginated, profession, publicProfile, userDoc } from "./validators";
 
 const newUserArgs = {
   firstName: v.string(),
@@ -87,7 +87,11 @@ export const me = query({
   handler: async (ctx) => await Users.findCurrentUser(ctx),
 });
 
-/** Profile edits by the user themself, admins or the service; an empty `image`/`phone` removes it. */
+/**
+ * Profile edits by the user themself, admins or the service; an empty `image`,
+ * `phone`, `licenseNumber` or `licenseState` removes it. The licence fields
+ * (`profession` from the documented list) are copied onto certificates earned later.
+ */
 export const update = mutation({
   args: {
     id: v.id("users"),
@@ -95,6 +99,9 @@ export const update = mutation({
     lastName: v.optional(v.string()),
     image: v.optional(v.string()),
     phone: v.optional(v.string()),
+    licenseNumber: v.optional(v.string()),
+    licenseState: v.optional(v.string()),
+    profession: v.optional(profession),
   },
   returns: userDoc,
   handler: async (ctx, { id, ...changes }) => {

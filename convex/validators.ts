@@ -46,6 +46,32 @@ export const certificateStatus = v.union(v.literal("valid"), v.literal("expired"
 export const applicationStatus = v.union(v.literal("pending"), v.literal("approved"), v.literal("rejected"));
 export const enrollmentStatus = v.union(v.literal("active"), v.literal("completed"), v.literal("revoked"));
 export const enrollmentSource = v.union(v.literal("purchase"), v.literal("free"), v.literal("admin"));
+/**
+ * Continuing-education credit types a course may award (docs/compliance.md):
+ * CME physicians (AMA PRA Category 1), CNE nurses (ANCC contact hours), CE any
+ * other licensed profession, CPD continuing professional development (UK, EU),
+ * CDE dentists (ADA CERP), ACPE pharmacists.
+ */
+export const ceCreditType = v.union(
+  v.literal("CME"),
+  v.literal("CNE"),
+  v.literal("CE"),
+  v.literal("CPD"),
+  v.literal("CDE"),
+  v.literal("ACPE"),
+);
+/** A learner's licensed profession (docs/compliance.md). */
+export const profession = v.union(
+  v.literal("physician"),
+  v.literal("physician_assistant"),
+  v.literal("nurse_practitioner"),
+  v.literal("registered_nurse"),
+  v.literal("licensed_practical_nurse"),
+  v.literal("dentist"),
+  v.literal("pharmacist"),
+  v.literal("esthetician"),
+  v.literal("other"),
+);
 /** Legacy `users.role`, kept optional until `migrations:usersRoleToBooleans` has run everywhere. */
 export const legacyRole = v.union(v.literal("admin"), v.literal("instructor"), v.literal("student"));
 
@@ -70,6 +96,8 @@ export type PurchaseStatus = Infer<typeof purchaseStatus>;
 export type CertificateStatus = Infer<typeof certificateStatus>;
 export type ApplicationStatus = Infer<typeof applicationStatus>;
 export type EnrollmentStatus = Infer<typeof enrollmentStatus>;
+export type CeCreditType = Infer<typeof ceCreditType>;
+export type Profession = Infer<typeof profession>;
 
 // ---------------------------------------------------------------- table fields
 // Timestamps: numbers are Unix milliseconds; strings are ISO 8601 (the seed keeps
@@ -88,6 +116,10 @@ export const userFields = {
   createdAt: v.optional(v.string()),
   updatedAt: v.optional(v.string()),
   role: v.optional(legacyRole),
+  /** The learner's professional licence, copied onto each certificate they earn (docs/compliance.md). */
+  licenseNumber: v.optional(v.string()),
+  licenseState: v.optional(v.string()),
+  profession: v.optional(profession),
 };
 
 export const courseFields = {
@@ -122,6 +154,10 @@ export const courseFields = {
   archivedAt: v.optional(v.number()),
   /** Set by `courses:remove`: the course reads as missing while `model/cascades.ts` deletes it in batches. */
   deletingAt: v.optional(v.number()),
+  /** CE credits a completion earns (hours in quarter hours); `ceCreditType` is set whenever hours are. */
+  ceCreditHours: v.optional(v.number()),
+  ceCreditType: v.optional(ceCreditType),
+  ceAccreditationStatement: v.optional(v.string()),
 };
 
 /**
@@ -166,6 +202,10 @@ export const lessonFields = {
   order: v.number(),
   /** Quiz lessons: percentage of correct answers needed to pass (default 70). */
   passingScore: v.optional(v.number()),
+  /** Quiz lessons: attempts a learner may make (unlimited when absent). */
+  maxAttempts: v.optional(v.number()),
+  /** Quiz lessons: whole minutes a learner waits after a failed attempt before the next. */
+  attemptCooldownMinutes: v.optional(v.number()),
   createdAt: v.number(),
   updatedAt: v.number(),
 };
@@ -213,6 +253,10 @@ export const lessonProgressFields = {
   /** Seconds spent on the lesson, accumulated. */
   timeSpent: v.number(),
   updatedAt: v.number(),
+  /** Quiz lessons: the passing attempt that completed it (the only way a quiz completes). */
+  quizAttemptId: v.optional(v.id("quizAttempts")),
+  /** Quiz lessons: the best score of the learner's attempts, kept with every attempt (reports read it). */
+  bestScore: v.optional(v.number()),
 };
 
 export const instructorApplicationFields = {
@@ -228,6 +272,10 @@ export const instructorApplicationFields = {
   reviewedAt: v.optional(v.number()),
   reviewedBy: v.optional(v.id("users")),
   rejectionReason: v.optional(v.string()),
+  /** Set on an approved application when a renewed one is approved: it no longer is the instructor's licence. */
+  supersededAt: v.optional(v.number()),
+  /** When the licence watch told the instructor this licence expires within 30 days. */
+  expiryNotifiedAt: v.optional(v.number()),
 };
 
 export const courseDiscussionFields = {
@@ -359,6 +407,13 @@ export const certificateFields = {
   status: certificateStatus,
   revokedAt: v.optional(v.string()),
   revocationReason: v.optional(v.string()),
+  /** What the certificate was issued with, kept when the course or the holder changes. */
+  ceCreditHours: v.optional(v.number()),
+  ceCreditType: v.optional(ceCreditType),
+  ceAccreditationStatement: v.optional(v.string()),
+  licenseNumber: v.optional(v.string()),
+  licenseState: v.optional(v.string()),
+  profession: v.optional(profession),
 };
 
 export const purchaseFields = {
@@ -374,6 +429,41 @@ export const purchaseFields = {
   completedAt: v.optional(v.number()),
   refundedAt: v.optional(v.number()),
   refundReason: v.optional(v.string()),
+};
+
+/**
+ * Revenue of a course over one UTC day or month (`period` "YYYY-MM-DD" or
+ * "YYYY-MM"), written in the same transaction as each completed purchase and
+ * refund, so `reports:revenue` sums at most a month of days and a row per month.
+ */
+export const revenueBucketFields = {
+  courseId: v.id("courses"),
+  granularity: v.union(v.literal("day"), v.literal("month")),
+  period: v.string(),
+  purchases: v.number(),
+  refunds: v.number(),
+  grossCents: v.number(),
+  refundedCents: v.number(),
+};
+
+/** One question's answer tally within a quiz's stats shard. */
+export const quizItemTally = v.object({
+  questionId: v.id("quizQuestions"),
+  answered: v.number(),
+  correct: v.number(),
+  /** Answers per option index. */
+  optionCounts: v.array(v.number()),
+});
+
+/**
+ * One shard of a quiz's item statistics: every attempt adds its answers to a
+ * random shard in the same transaction, so concurrent attempts rarely conflict.
+ */
+export const quizItemStatShardFields = {
+  lessonId: v.id("lessons"),
+  shard: v.number(),
+  attempts: v.number(),
+  items: v.array(quizItemTally),
 };
 
 /** Results of idempotent writes, so a repeated `idempotencyKey` returns the first result. */
@@ -515,6 +605,10 @@ export const certificateVerification = v.object({
   issueDate: v.string(),
   expiryDate: v.optional(v.string()),
   revokedAt: v.optional(v.string()),
+  /** The CE credits it awards; never the holder's licence number. */
+  ceCreditHours: v.optional(v.number()),
+  ceCreditType: v.optional(ceCreditType),
+  ceAccreditationStatement: v.optional(v.string()),
 });
 
 /** One graded question of a quiz attempt, revealed only after answering. */
@@ -573,7 +667,79 @@ export const favoriteWithResource = v.object({
   resource: v.union(resourceDoc, v.null()),
 });
 
+// ---- reports shapes
+
+/** `reports:courseRoster`: one learner of a course. `percent` is an integer 0..100. */
+export const courseRosterRow = v.object({
+  userId: v.id("users"),
+  userName: v.string(),
+  email: v.string(),
+  enrollmentStatus,
+  enrolledAt: v.number(),
+  completedAt: v.optional(v.number()),
+  completedLessons: v.number(),
+  totalLessons: v.number(),
+  percent: v.number(),
+  /** Mean of the learner's best score on each quiz they attempted; null before any attempt. */
+  quizScore: v.union(v.number(), v.null()),
+  certificateStatus: v.union(certificateStatus, v.null()),
+  ceCreditHours: v.union(v.number(), v.null()),
+  ceCreditType: v.union(ceCreditType, v.null()),
+});
+
+/** `reports:ceTranscript`: one certificate issued under a licence, with its credits. */
+export const ceTranscriptRow = v.object({
+  certificateId: v.id("certificates"),
+  userId: v.id("users"),
+  userName: v.string(),
+  courseId: v.id("courses"),
+  courseName: v.string(),
+  issueDate: v.string(),
+  status: certificateStatus,
+  ceCreditHours: v.union(v.number(), v.null()),
+  ceCreditType: v.union(ceCreditType, v.null()),
+  ceAccreditationStatement: v.union(v.string(), v.null()),
+  licenseNumber: v.string(),
+  licenseState: v.union(v.string(), v.null()),
+  profession: v.union(profession, v.null()),
+});
+
+/** `reports:revenue`: one course's completed purchases and refunds since a day (cents, USD). */
+export const revenueRow = v.object({
+  courseId: v.id("courses"),
+  courseTitle: v.string(),
+  purchases: v.number(),
+  refunds: v.number(),
+  grossCents: v.number(),
+  refundedCents: v.number(),
+  netCents: v.number(),
+});
+
+/** `reports:quizItemStats`: how a quiz's question was answered across every attempt. */
+export const quizItemStat = v.object({
+  questionId: v.id("quizQuestions"),
+  order: v.number(),
+  question: v.string(),
+  answered: v.number(),
+  correct: v.number(),
+  /** Share of answers that were correct, 0..1; null before any answer. */
+  correctRate: v.union(v.number(), v.null()),
+  optionCounts: v.array(v.number()),
+});
+
+/** `reports:quizItemStats`: the quiz's attempt count and one entry per current question, in order. */
+export const quizItemStats = v.object({
+  lessonId: v.id("lessons"),
+  attempts: v.number(),
+  items: v.array(quizItemStat),
+});
+
 export const shapes = {
+  CourseRosterRow: courseRosterRow,
+  CeTranscriptRow: ceTranscriptRow,
+  RevenueRow: revenueRow,
+  QuizItemStat: quizItemStat,
+  QuizItemStats: quizItemStats,
   PublicProfile: publicProfile,
   BulkCreateRowResult: bulkCreateRowResult,
   BulkCreateResult: bulkCreateResult,

@@ -1,7 +1,9 @@
 /**
  * Rules for `certificates`: one per user and course, issued when an enrolled
- * student completes a course with `certificateEnabled`. Names are copied onto the
- * certificate so later renames do not change it. Status is valid | expired |
+ * student completes a course with `certificateEnabled` (every lesson complete,
+ * every quiz passed: `Progress.requirementsMet`). Names, CE credits and the
+ * holder's licence are copied onto the certificate so later changes to the course
+ * or the user do not change it. Status is valid | expired |
  * revoked, always as stored: queries never read the clock, because Convex
  * caches a query's result and re-runs it only when what it read changes, not
  * as time passes. Expiry is written instead: `setExpiry` schedules
@@ -51,6 +53,16 @@ export async function findForCourse(
     .unique();
 }
 
+/** The credits and licence a certificate keeps as they were at issue (`undefined` fields are left out). */
+const issuedWith = (course: Doc<"courses">, user: Doc<"users">) => ({
+  ceCreditHours: course.ceCreditHours,
+  ceCreditType: course.ceCreditType,
+  ceAccreditationStatement: course.ceAccreditationStatement,
+  licenseNumber: user.licenseNumber,
+  licenseState: user.licenseState,
+  profession: user.profession,
+});
+
 /** Issues the user's certificate for the course, or returns the one they already have. */
 export async function issue(
   ctx: MutationCtx,
@@ -74,6 +86,7 @@ export async function issue(
     verificationCode,
     templateId: TEMPLATE_ID,
     status: "valid",
+    ...issuedWith(course, user),
   });
   await notify(ctx, userId, {
     type: "certificate",
@@ -108,6 +121,12 @@ export async function revokeForCourse(
   if (certificate !== null) await revoke(ctx, certificate, reason);
 }
 
+/** An ISO 8601 date or time as `issueDate` writes it (`toISOString`), so string order is time order. */
+export function isoTime(value: string, field: string): string {
+  const time = ISO_DATE.test(value) ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(time) ? invalid(`${field} must be an ISO 8601 date`, field) : new Date(time).toISOString();
+}
+
 /** Sets or clears the expiry date (ISO 8601, after the issue date); recertification policies use it. */
 export async function setExpiry(
   ctx: MutationCtx,
@@ -119,9 +138,8 @@ export async function setExpiry(
     await ctx.db.patch(certificate._id, { expiryDate: undefined, status: "valid" });
     return;
   }
-  const time = ISO_DATE.test(expiryDate) ? Date.parse(expiryDate) : Number.NaN;
-  if (Number.isNaN(time)) return invalid("expiryDate must be an ISO 8601 date", "expiryDate");
-  const iso = new Date(time).toISOString();
+  const iso = isoTime(expiryDate, "expiryDate");
+  const time = Date.parse(iso);
   if (iso <= certificate.issueDate) return invalid("expiryDate must be after the issue date", "expiryDate");
   const lapsed = time <= Date.now();
   await ctx.db.patch(certificate._id, { expiryDate: iso, status: lapsed ? "expired" : "valid" });

@@ -104,14 +104,20 @@ function parseUrl(text: string): URL | null {
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** A real calendar date written YYYY-MM-DD that lies after today (UTC). */
-export function futureIsoDate(value: string, field: string, now: number): string {
+/** A real calendar date written YYYY-MM-DD. */
+export function isoDate(value: string, field: string): string {
   const match = ISO_DATE.exec(value);
   const date = match === null ? null : new Date(`${value}T00:00:00Z`);
   // `Date` rolls 2027-02-30 over to March; a real date round-trips unchanged.
   if (date === null || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) {
     return invalid(`${field} must be a date written YYYY-MM-DD`, field);
   }
+  return value;
+}
+
+/** A real calendar date written YYYY-MM-DD that lies after today (UTC). */
+export function futureIsoDate(value: string, field: string, now: number): string {
+  isoDate(value, field);
   const today = new Date(now).toISOString().slice(0, 10);
   if (value <= today) return invalid(`${field} must be in the future`, field);
   return value;

@@ -5,9 +5,10 @@
  */
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
-import { COURSE_CATEGORIES, type Level, type Visibility } from "../validators";
+import { COURSE_CATEGORIES, type CeCreditType, type Level, type Visibility } from "../validators";
 import { httpUrl, integerIn, labelList, optionalText, requiredText, textList } from "./checks";
 import { invalid, invalidState, mustGet } from "./errors";
+import { requireCurrentLicense } from "./instructorApplications";
 
 /** The fields an instructor writes (create: title, description, category required). */
 export type CourseInput = {
@@ -24,7 +25,14 @@ export type CourseInput = {
   discussionEnabled?: boolean;
   whatYouWillLearn?: string[];
   requirements?: string[];
+  ceCreditHours?: number;
+  ceCreditType?: CeCreditType;
+  ceAccreditationStatement?: string;
 };
+
+/** CE credit hours are awarded in quarter hours, at most 100 per course; 0 removes them. */
+export const MAX_CE_CREDIT_HOURS = 100;
+const MAX_STATEMENT = 2000;
 
 /** The largest price, in cents ($1,000,000): anything above is a typo. */
 export const MAX_PRICE = 100_000_000;
@@ -61,7 +69,26 @@ export function checkCourseFields(input: Partial<CourseInput>): Partial<CourseIn
     fields.whatYouWillLearn = textList(input.whatYouWillLearn, "whatYouWillLearn", LIST_LIMITS);
   }
   if (input.requirements !== undefined) fields.requirements = textList(input.requirements, "requirements", LIST_LIMITS);
+  if (input.ceCreditHours !== undefined) fields.ceCreditHours = checkCreditHours(input.ceCreditHours);
+  if (input.ceAccreditationStatement !== undefined) {
+    const statement = optionalText(input.ceAccreditationStatement, "ceAccreditationStatement", MAX_STATEMENT);
+    fields.ceAccreditationStatement = emptyToUndefined(statement);
+  }
   return fields;
+}
+
+function checkCreditHours(hours: number): number | undefined {
+  if (!Number.isFinite(hours) || hours < 0 || hours > MAX_CE_CREDIT_HOURS || !Number.isInteger(hours * 4)) {
+    return invalid(`ceCreditHours must be in quarter hours, 0..${MAX_CE_CREDIT_HOURS}`, "ceCreditHours");
+  }
+  return hours === 0 ? undefined : hours;
+}
+
+/** A course awarding CE credit hours names their type (the certificate states both). */
+function checkCredits(course: Pick<CourseInput, "ceCreditHours" | "ceCreditType">): void {
+  if (course.ceCreditHours !== undefined && course.ceCreditType === undefined) {
+    invalid("ceCreditType is required with ceCreditHours", "ceCreditType");
+  }
 }
 
 const emptyToUndefined = (text: string): string | undefined => (text === "" ? undefined : text);
@@ -77,6 +104,7 @@ export async function insertCourse(
   input: CourseInput,
 ): Promise<Id<"courses">> {
   const fields = checkCourseFields(input) as CourseInput;
+  checkCredits(fields);
   const tags = fields.tags ?? [];
   const now = Date.now();
   const courseId = await ctx.db.insert("courses", {
@@ -101,12 +129,14 @@ export async function insertCourse(
 export async function updateCourse(ctx: MutationCtx, course: Doc<"courses">, changes: Partial<CourseInput>) {
   const fields = checkCourseFields(changes);
   const next = { ...course, ...fields };
+  checkCredits(next);
   await ctx.db.patch(course._id, { ...fields, searchText: searchTextOf(next), updatedAt: Date.now() });
   if (fields.tags !== undefined) await syncCourseTags(ctx, course._id);
 }
 
-/** Public: needs at least one lesson. Publishing an archived course brings it back to the catalog. */
+/** Public: needs at least one lesson and an instructor whose licence on file has not expired. Publishing an archived course brings it back to the catalog. */
 export async function publish(ctx: MutationCtx, course: Doc<"courses">): Promise<void> {
+  await requireCurrentLicense(ctx, course.instructorId, "publishing");
   if (course.lessonCount < 1) invalidState("Add at least one lesson before publishing", { lessonCount: 0 });
   const now = Date.now();
   await setVisibility(ctx, course._id, "public", { publishedAt: course.publishedAt ?? now, archivedAt: undefined });

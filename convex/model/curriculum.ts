@@ -119,7 +119,14 @@ export type LessonInput = {
   content?: string;
   duration?: number;
   passingScore?: number;
+  maxAttempts?: number;
+  attemptCooldownMinutes?: number;
 };
+
+export const MAX_QUIZ_ATTEMPTS = 100;
+/** 30 days. */
+export const MAX_COOLDOWN_MINUTES = 30 * 24 * 60;
+const QUIZ_ONLY = ["passingScore", "maxAttempts", "attemptCooldownMinutes"] as const;
 
 /** Checks a lesson's fields as they will be after the write (`current` for updates). */
 export function checkLessonFields(input: LessonInput, current?: Doc<"lessons">): LessonInput {
@@ -128,9 +135,16 @@ export function checkLessonFields(input: LessonInput, current?: Doc<"lessons">):
   if (input.content !== undefined) fields.content = optionalText(input.content, "content", MAX_CONTENT);
   if (input.duration !== undefined) fields.duration = integerIn(input.duration, "duration", 1, MAX_LESSON_MINUTES);
   const type = input.type ?? current?.type;
-  if (input.passingScore !== undefined) {
-    if (type !== "quiz") invalid("passingScore applies to quiz lessons only", "passingScore");
-    fields.passingScore = integerIn(input.passingScore, "passingScore", 0, 100);
+  for (const field of QUIZ_ONLY) {
+    if (input[field] !== undefined && type !== "quiz") invalid(`${field} applies to quiz lessons only`, field);
+  }
+  if (input.passingScore !== undefined) fields.passingScore = integerIn(input.passingScore, "passingScore", 0, 100);
+  if (input.maxAttempts !== undefined) {
+    fields.maxAttempts = integerIn(input.maxAttempts, "maxAttempts", 1, MAX_QUIZ_ATTEMPTS);
+  }
+  if (input.attemptCooldownMinutes !== undefined) {
+    const minutes = integerIn(input.attemptCooldownMinutes, "attemptCooldownMinutes", 0, MAX_COOLDOWN_MINUTES);
+    fields.attemptCooldownMinutes = minutes;
   }
   return fields;
 }
@@ -158,6 +172,8 @@ export async function insertLesson(
     content: fields.content ?? input.content,
     duration: fields.duration,
     passingScore: fields.passingScore,
+    maxAttempts: fields.maxAttempts,
+    attemptCooldownMinutes: fields.attemptCooldownMinutes,
     order: siblings.length,
     createdAt: now,
     updatedAt: now,
@@ -174,6 +190,8 @@ export async function updateLesson(ctx: MutationCtx, lesson: Doc<"lessons">, cha
       invalidState("Remove this quiz's questions before changing its type", { field: "type" });
     }
     patch.passingScore = undefined;
+    patch.maxAttempts = undefined;
+    patch.attemptCooldownMinutes = undefined;
   }
   await ctx.db.patch(lesson._id, patch);
 }

@@ -11,6 +11,7 @@ import { canEditCourse, canLearn } from "./access";
 import { canActFor, requireSignedIn, type Caller, type UserCaller } from "./auth";
 import { httpUrl, integerIn, requiredText } from "./checks";
 import { forbidden, invalid, invalidState, mustGet } from "./errors";
+import { requireCurrentLicense } from "./instructorApplications";
 import { notify } from "./notifications";
 
 /** Whole minutes: at most a day. */
@@ -108,8 +109,10 @@ function checkFields(changes: SessionChanges): SessionChanges {
   };
 }
 
+/** Scheduling needs an instructor whose licence on file has not expired (model/instructorApplications.ts). */
 export async function insertSession(ctx: MutationCtx, caller: UserCaller, input: SessionInput) {
   const fields = checkFields(input) as SessionInput;
+  await requireCurrentLicense(ctx, caller.user._id, "scheduling");
   if (input.courseId !== undefined) {
     const course = await mustGet(ctx, input.courseId, "Course");
     if (!canEditCourse(caller, course)) forbidden("You may only schedule sessions for courses you teach");

@@ -5,7 +5,8 @@
  * grants access, and it does so through the enrollment it creates; a refund
  * revokes that enrollment (and the certificate earned with it) in the same
  * transaction. The payment provider's webhook reaches `complete`/`refund` through
- * internal functions, which may be retried: both are idempotent.
+ * internal functions, which may be retried: both are idempotent. Each sale and
+ * refund also adds to the course's revenue buckets (model/revenue.ts).
  */
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
@@ -16,6 +17,7 @@ import * as Enrollments from "./enrollments";
 import { conflict, invalidState, mustGet } from "./errors";
 import { notify } from "./notifications";
 import * as Progress from "./progress";
+import * as Revenue from "./revenue";
 
 export const CHECKOUT_TTL_MS = 24 * 60 * 60 * 1000;
 export const CURRENCY = "usd";
@@ -72,7 +74,9 @@ export async function complete(ctx: MutationCtx, id: Id<"purchases">, sessionId:
     .withIndex("by_stripe_session", (q) => q.eq("stripeCheckoutSessionId", session))
     .first();
   if (other !== null) return conflict("This checkout session already completed another purchase");
-  await ctx.db.patch(id, { status: "complete", stripeCheckoutSessionId: session, completedAt: Date.now() });
+  const completedAt = Date.now();
+  await ctx.db.patch(id, { status: "complete", stripeCheckoutSessionId: session, completedAt });
+  await Revenue.recordSale(ctx, purchase, completedAt);
   const course = await mustGet(ctx, purchase.courseId, "Course");
   await Progress.enrollReturning(ctx, course, { userId: purchase.userId, source: "purchase", purchaseId: id });
   await notify(ctx, purchase.userId, {
@@ -108,7 +112,9 @@ export async function refund(
   if (purchase.status === "refunded") return purchase;
   if (purchase.status !== "complete") return invalidState(`A ${purchase.status} purchase cannot be refunded`);
   const refundReason = reason === undefined ? undefined : requiredText(reason, "reason", Enrollments.MAX_REASON);
-  await ctx.db.patch(id, { status: "refunded", refundedAt: Date.now(), refundReason });
+  const refundedAt = Date.now();
+  await ctx.db.patch(id, { status: "refunded", refundedAt, refundReason });
+  await Revenue.recordRefund(ctx, purchase, refundedAt);
   const enrollment = await ctx.db
     .query("courseEnrollments")
     .withIndex("by_purchase", (q) => q.eq("purchaseId", id))

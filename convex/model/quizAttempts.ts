@@ -3,14 +3,20 @@
  * correct answers never reach a student before they answer. An attempt stores
  * the answers and the score; the result returned to the student adds, per
  * question, the correct option and the explanation. A passing attempt completes
- * the lesson through the same path as `lessonProgress:complete`.
+ * the lesson through the same path as `lessonProgress:complete`, and it is the
+ * only way a quiz lesson completes. A quiz may limit attempts (`maxAttempts`:
+ * LIMIT once used up) and make a learner wait after a failed attempt
+ * (`attemptCooldownMinutes`: INVALID_STATE with `retryAt`, Unix ms). Every
+ * attempt also keeps the learner's best score on their progress row and adds its
+ * answers to the quiz's item statistics (model/quizStats.ts).
  */
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
 import type { UserCaller } from "./auth";
-import { forbidden, invalid, invalidState, mustGet } from "./errors";
+import { forbidden, invalid, invalidState, limit, mustGet } from "./errors";
 import * as Progress from "./progress";
 import * as Enrollments from "./enrollments";
+import * as QuizStats from "./quizStats";
 
 export const DEFAULT_PASSING_SCORE = 70;
 
@@ -28,6 +34,31 @@ function checkAnswers(answers: number[], questions: Doc<"quizQuestions">[]): voi
   });
 }
 
+const MINUTE_MS = 60_000;
+
+/** Refuses an attempt past the quiz's `maxAttempts` (LIMIT) or within its cool-down after a failed one. */
+async function checkAttemptAllowed(ctx: MutationCtx, userId: Id<"users">, lesson: Doc<"lessons">): Promise<void> {
+  const attempts = ctx.db
+    .query("quizAttempts")
+    .withIndex("by_user_lesson", (q) => q.eq("userId", userId).eq("lessonId", lesson._id));
+  if (lesson.maxAttempts !== undefined) {
+    const made = await attempts.take(lesson.maxAttempts);
+    if (made.length >= lesson.maxAttempts) {
+      limit(`This quiz allows ${lesson.maxAttempts} attempts and you have used them`, { max: lesson.maxAttempts });
+    }
+  }
+  if (lesson.attemptCooldownMinutes === undefined || lesson.attemptCooldownMinutes === 0) return;
+  const last = await ctx.db
+    .query("quizAttempts")
+    .withIndex("by_user_lesson", (q) => q.eq("userId", userId).eq("lessonId", lesson._id))
+    .order("desc")
+    .first();
+  const retryAt = last === null || last.passed ? 0 : last.createdAt + lesson.attemptCooldownMinutes * MINUTE_MS;
+  if (retryAt > Date.now()) {
+    invalidState(`Wait ${lesson.attemptCooldownMinutes} minutes after a failed attempt before the next`, { retryAt });
+  }
+}
+
 /** Grades and stores an attempt by an enrolled student; returns the attempt with the answer key. */
 export async function submit(ctx: MutationCtx, caller: UserCaller, lessonId: Id<"lessons">, answers: number[]) {
   const learning = await Progress.learnableLesson(ctx, caller, lessonId);
@@ -40,6 +71,7 @@ export async function submit(ctx: MutationCtx, caller: UserCaller, lessonId: Id<
     .collect();
   if (questions.length === 0) return invalidState("This quiz has no questions yet");
   checkAnswers(answers, questions);
+  await checkAttemptAllowed(ctx, caller.user._id, lesson);
   const results = questions.map((question, i) => ({
     questionId: question._id,
     chosenOption: answers[i],
@@ -62,7 +94,9 @@ export async function submit(ctx: MutationCtx, caller: UserCaller, lessonId: Id<
     passed,
     createdAt: Date.now(),
   });
-  if (passed) await Progress.completeLesson(ctx, caller.user._id, learning);
+  await Progress.recordScore(ctx, caller.user._id, lesson, score);
+  await QuizStats.recordAttempt(ctx, lessonId, results, questions);
+  if (passed) await Progress.completeLesson(ctx, caller.user._id, learning, { quizAttemptId: attemptId });
   const attempt = await mustGet(ctx, attemptId, "Quiz attempt");
   return { ...attempt, passingScore, results };
 }

@@ -1,6 +1,7 @@
 /**
- * Rules for `courseReviews`: enrolled students (active or completed) review a
- * course once; the course's own instructor does not. Ratings are whole stars
+ * Rules for `courseReviews`: enrolled students (active or completed) who have
+ * completed at least one lesson review a course once; the course's own
+ * instructor does not. Ratings are whole stars
  * 1..5. The reviewer's name and image are copied onto the review. Every create,
  * rating change and removal updates `courses.reviewCount`/`ratingSum`/`rating`
  * in the same transaction (`Counters.changeReviews`), so `rating` is always the
@@ -12,9 +13,12 @@ import { fullName } from "./auth";
 import { integerIn, requiredText } from "./checks";
 import * as Counters from "./counters";
 import * as Enrollments from "./enrollments";
-import { conflict, forbidden, mustGet } from "./errors";
+import { conflict, forbidden, invalidState, mustGet } from "./errors";
+import * as Progress from "./progress";
 
 export const MAX_CONTENT = 5000;
+/** Lessons a reviewer must have completed (unless they completed the course). */
+export const MIN_COMPLETED_LESSONS = 1;
 
 /** Whole stars, 1..5. */
 export const checkRating = (rating: number): number => integerIn(rating, "rating", 1, 5);
@@ -28,6 +32,26 @@ export async function findMine(ctx: QueryCtx, userId: Id<"users">, courseId: Id<
     .unique();
 }
 
+/**
+ * The review rule (docs/compliance.md): a review speaks for a learner who took
+ * part of the course, so the reviewer has completed the course or at least one
+ * of its current lessons (a quiz counts once passed); INVALID_STATE otherwise.
+ */
+async function requireRealProgress(
+  ctx: QueryCtx,
+  userId: Id<"users">,
+  courseId: Id<"courses">,
+  completed: boolean,
+): Promise<void> {
+  if (completed) return;
+  const progress = await Progress.courseProgress(ctx, userId, courseId);
+  if (progress.completedLessons < MIN_COMPLETED_LESSONS) {
+    invalidState("Complete at least one lesson of this course before reviewing it", {
+      completedLessons: progress.completedLessons,
+    });
+  }
+}
+
 export async function create(
   ctx: MutationCtx,
   user: Doc<"users">,
@@ -37,9 +61,9 @@ export async function create(
   const content = checkContent(input.content);
   const course = await mustGet(ctx, input.courseId, "Course");
   if (course.instructorId === user._id) return forbidden("Instructors cannot review their own course");
-  if (!Enrollments.grantsAccess(await Enrollments.findEnrollment(ctx, user._id, course._id))) {
-    return forbidden("Only enrolled students may review this course");
-  }
+  const enrollment = await Enrollments.findEnrollment(ctx, user._id, course._id);
+  if (!Enrollments.grantsAccess(enrollment)) return forbidden("Only enrolled students may review this course");
+  await requireRealProgress(ctx, user._id, course._id, enrollment?.status === "completed");
   if ((await findMine(ctx, user._id, course._id)) !== null) return conflict("You already reviewed this course");
   await Counters.changeReviews(ctx, course._id, { added: rating });
   return await ctx.db.insert("courseReviews", {

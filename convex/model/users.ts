@@ -4,9 +4,9 @@ import { ConvexError, type Infer } from "convex/values";
 import isEmail from "validator/es/lib/isEmail";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
-import type { bulkCreateRowResult } from "../validators";
+import type { bulkCreateRowResult, Profession } from "../validators";
 import { isServiceItself, SERVICE_ISSUER, unknownIdentity, userOfIdentity } from "./auth";
-import { httpUrl, isHttpUrl, MAX_URL, requiredText } from "./checks";
+import { httpUrl, isHttpUrl, MAX_URL, optionalText, requiredText } from "./checks";
 import { conflict, forbidden, invalid, unauthenticated } from "./errors";
 
 export type NewUser = {
@@ -18,7 +18,15 @@ export type NewUser = {
   externalId?: string;
 };
 
-export type ProfileChanges = { firstName?: string; lastName?: string; image?: string; phone?: string };
+export type ProfileChanges = {
+  firstName?: string;
+  lastName?: string;
+  image?: string;
+  phone?: string;
+  licenseNumber?: string;
+  licenseState?: string;
+  profession?: Profession;
+};
 
 const MAX_NAME = 100;
 const MAX_EMAIL = 254;
@@ -85,7 +93,27 @@ export async function insertUser(
   return await ctx.db.insert("users", { ...user, isInstructor: false, isAdmin: false, createdAt: now, updatedAt: now });
 }
 
-/** Profile edits; an empty `image` or `phone` removes it. */
+/** A licence number as stored and looked up (`reports:ceTranscript`): trimmed, upper case, spaces removed. */
+export const normalizeLicense = (value: string): string => value.normalize("NFC").toUpperCase().replace(/\s+/g, "");
+
+const MAX_LICENSE = 50;
+
+/** The learner's licence fields of `changes`; an empty number or state removes it. */
+function licensePatch(changes: ProfileChanges): Partial<Doc<"users">> {
+  const patch: Partial<Doc<"users">> = {};
+  if (changes.licenseNumber !== undefined) {
+    const number = optionalText(normalizeLicense(changes.licenseNumber), "licenseNumber", MAX_LICENSE);
+    patch.licenseNumber = number === "" ? undefined : number;
+  }
+  if (changes.licenseState !== undefined) {
+    const state = optionalText(changes.licenseState, "licenseState", 100);
+    patch.licenseState = state === "" ? undefined : state;
+  }
+  if (changes.profession !== undefined) patch.profession = changes.profession;
+  return patch;
+}
+
+/** Profile edits; an empty `image`, `phone`, `licenseNumber` or `licenseState` removes it. */
 export async function updateProfile(ctx: MutationCtx, user: Doc<"users">, changes: ProfileChanges): Promise<void> {
   const patch: Partial<Doc<"users">> = {};
   if (changes.firstName !== undefined) patch.firstName = checkName(changes.firstName, "firstName");
@@ -94,7 +122,7 @@ export async function updateProfile(ctx: MutationCtx, user: Doc<"users">, change
     patch.image = changes.image.trim() === "" ? undefined : httpUrl(changes.image, "image");
   }
   if (changes.phone !== undefined) patch.phone = changes.phone.trim() === "" ? undefined : checkPhone(changes.phone);
-  await ctx.db.patch(user._id, { ...patch, updatedAt: new Date().toISOString() });
+  await ctx.db.patch(user._id, { ...patch, ...licensePatch(changes), updatedAt: new Date().toISOString() });
 }
 
 export async function setRoles(

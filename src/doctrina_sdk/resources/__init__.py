@@ -24,6 +24,7 @@ from .migrations import AsyncMigrations, Migrations
 from .purchases import AsyncPurchases, Purchases
 from .quiz_attempts import AsyncQuizAttempts, QuizAttempts
 from .quiz_questions import AsyncQuizQuestions, QuizQuestions
+from .reports import AsyncReports, Reports
 from .resources import AsyncResources, Resources
 from .session_participants import AsyncSessionParticipants, SessionParticipants
 from .wishlist import AsyncWishlist, Wishlist
@@ -50,6 +51,7 @@ __all__ = [
     "AsyncPurchases",
     "AsyncQuizAttempts",
     "AsyncQuizQuestions",
+    "AsyncReports",
     "AsyncResources",
     "AsyncResourcesMixin",
     "AsyncSessionParticipants",
@@ -72,6 +74,7 @@ __all__ = [
     "Purchases",
     "QuizAttempts",
     "QuizQuestions",
+    "Reports",
     "Resources",
     "ResourcesMixin",
     "SessionParticipants",
@@ -148,6 +151,10 @@ class ResourcesMixin:
     @cached_property
     def quiz_questions(self) -> QuizQuestions:
         return QuizQuestions(cast("SyncAPIClient", self))
+
+    @cached_property
+    def reports(self) -> Reports:
+        return Reports(cast("SyncAPIClient", self))
 
     @cached_property
     def resources(self) -> Resources:
@@ -234,6 +241,10 @@ class AsyncResourcesMixin:
     @cached_property
     def quiz_questions(self) -> AsyncQuizQuestions:
         return AsyncQuizQuestions(cast("AsyncAPIClient", self))
+
+    @cached_property
+    def reports(self) -> AsyncReports:
+        return AsyncReports(cast("AsyncAPIClient", self))
 
     @cached_property
     def resources(self) -> AsyncResources:

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 
+from ..pagination import AsyncCursorPage, SyncCursorPage
 from ..types import BatchResult, Certificate, CertificateVerification
 from ..types._args.certificates import (
     CertificatesExpireArgs,
     CertificatesExpireDueArgs,
     CertificatesGetArgs,
+    CertificatesListByCourseArgs,
     CertificatesListMineArgs,
     CertificatesRevokeArgs,
     CertificatesSetExpiryArgs,
     CertificatesVerifyArgs,
 )
 from ..types._base import Float64, IsoDatetimeIn
-from ..types.ids import CertificateId
+from ..types.ids import CertificateId, CourseId
 from ._base import AsyncAPIResource, SyncAPIResource, function_call
 
 __all__ = ["AsyncCertificates", "Certificates"]
@@ -53,6 +55,25 @@ class Certificates(SyncAPIResource):
         result: Certificate | None = self._client._request(call, cast_to=Certificate | None)
         return result
 
+    def list_by_course(
+        self,
+        course_id: CourseId,
+        *,
+        from_date: IsoDatetimeIn | None = None,
+        to_date: IsoDatetimeIn | None = None,
+        page_size: int | None = None,
+    ) -> SyncCursorPage[Certificate]:
+        """The course's instructor, admins and the service: the course's certificates
+        issued from `fromDate` (inclusive) to `toDate` (exclusive), both ISO 8601 and
+        optional, oldest first.
+
+        Calls `certificates:listByCourse`.
+        """
+        call = function_call(
+            CertificatesListByCourseArgs, course_id=course_id, from_date=from_date, to_date=to_date
+        )
+        return self._client._paginate(call, item_type=Certificate, page_size=page_size)
+
     def revoke(self, id: CertificateId, *, reason: str) -> Certificate:
         """Admins: revoke a certificate with a reason (verification shows it as revoked).
 
@@ -72,7 +93,8 @@ class Certificates(SyncAPIResource):
         return result
 
     def verify(self, verification_code: str) -> CertificateVerification | None:
-        """Public verification by code: status, names, course and dates only; null for an unknown code.
+        """Public verification by code: status, names, course, dates and CE credits only
+        (never the holder's licence number); null for an unknown code.
 
         Calls `certificates:verify`.
         """
@@ -123,6 +145,25 @@ class AsyncCertificates(AsyncAPIResource):
         result: Awaitable[Certificate | None] = self._client._request(call, cast_to=Certificate | None)
         return result
 
+    def list_by_course(
+        self,
+        course_id: CourseId,
+        *,
+        from_date: IsoDatetimeIn | None = None,
+        to_date: IsoDatetimeIn | None = None,
+        page_size: int | None = None,
+    ) -> AsyncCursorPage[Certificate]:
+        """The course's instructor, admins and the service: the course's certificates
+        issued from `fromDate` (inclusive) to `toDate` (exclusive), both ISO 8601 and
+        optional, oldest first.
+
+        Calls `certificates:listByCourse`.
+        """
+        call = function_call(
+            CertificatesListByCourseArgs, course_id=course_id, from_date=from_date, to_date=to_date
+        )
+        return self._client._paginate(call, item_type=Certificate, page_size=page_size)
+
     def revoke(self, id: CertificateId, *, reason: str) -> Awaitable[Certificate]:
         """Admins: revoke a certificate with a reason (verification shows it as revoked).
 
@@ -142,7 +183,8 @@ class AsyncCertificates(AsyncAPIResource):
         return result
 
     def verify(self, verification_code: str) -> Awaitable[CertificateVerification | None]:
-        """Public verification by code: status, names, course and dates only; null for an unknown code.
+        """Public verification by code: status, names, course, dates and CE credits only
+        (never the holder's licence number); null for an unknown code.
 
         Calls `certificates:verify`.
         """

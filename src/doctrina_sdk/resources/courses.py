@@ -26,7 +26,7 @@ from ..types._args.courses import (
     CoursesUpdateArgs,
 )
 from ..types._base import Float64
-from ..types.enums import Level
+from ..types.enums import CeCreditType, Level
 from ..types.ids import CourseId, UserId
 from ._base import AsyncAPIResource, SyncAPIResource, function_call
 
@@ -63,8 +63,13 @@ class Courses(SyncAPIResource):
         discussion_enabled: bool | None = None,
         what_you_will_learn: list[str] | None = None,
         requirements: list[str] | None = None,
+        ce_credit_hours: Float64 | None = None,
+        ce_credit_type: CeCreditType | None = None,
+        ce_accreditation_statement: str | None = None,
     ) -> Course:
-        """Instructors: a new course, as a draft owned by the caller.
+        """Instructors: a new course, as a draft owned by the caller. CE credits:
+        `ceCreditHours` in quarter hours (0.25..100) with its `ceCreditType`, and the
+        accreditation statement printed on the certificate.
 
         Calls `courses:create`.
         """
@@ -83,6 +88,9 @@ class Courses(SyncAPIResource):
             discussion_enabled=discussion_enabled,
             what_you_will_learn=what_you_will_learn,
             requirements=requirements,
+            ce_credit_hours=ce_credit_hours,
+            ce_credit_type=ce_credit_type,
+            ce_accreditation_statement=ce_accreditation_statement,
         )
         result: Course = self._client._request(call, cast_to=Course)
         return result
@@ -213,9 +221,13 @@ class Courses(SyncAPIResource):
         discussion_enabled: bool | None = None,
         what_you_will_learn: list[str] | None = None,
         requirements: list[str] | None = None,
+        ce_credit_hours: Float64 | None = None,
+        ce_credit_type: CeCreditType | None = None,
+        ce_accreditation_statement: str | None = None,
     ) -> Course:
         """The course's instructor or admins: edits descriptive fields (not visibility or
-        counters). An empty `duration`, `thumbnailUrl` or `longDescription` removes it.
+        counters). An empty `duration`, `thumbnailUrl`, `longDescription` or
+        `ceAccreditationStatement` removes it; `ceCreditHours: 0` removes the credits.
 
         Calls `courses:update`.
         """
@@ -235,6 +247,9 @@ class Courses(SyncAPIResource):
             discussion_enabled=discussion_enabled,
             what_you_will_learn=what_you_will_learn,
             requirements=requirements,
+            ce_credit_hours=ce_credit_hours,
+            ce_credit_type=ce_credit_type,
+            ce_accreditation_statement=ce_accreditation_statement,
         )
         result: Course = self._client._request(call, cast_to=Course)
         return result
@@ -278,8 +293,13 @@ class AsyncCourses(AsyncAPIResource):
         discussion_enabled: bool | None = None,
         what_you_will_learn: list[str] | None = None,
         requirements: list[str] | None = None,
+        ce_credit_hours: Float64 | None = None,
+        ce_credit_type: CeCreditType | None = None,
+        ce_accreditation_statement: str | None = None,
     ) -> Awaitable[Course]:
-        """Instructors: a new course, as a draft owned by the caller.
+        """Instructors: a new course, as a draft owned by the caller. CE credits:
+        `ceCreditHours` in quarter hours (0.25..100) with its `ceCreditType`, and the
+        accreditation statement printed on the certificate.
 
         Calls `courses:create`.
         """
@@ -298,6 +318,9 @@ class AsyncCourses(AsyncAPIResource):
             discussion_enabled=discussion_enabled,
             what_you_will_learn=what_you_will_learn,
             requirements=requirements,
+            ce_credit_hours=ce_credit_hours,
+            ce_credit_type=ce_credit_type,
+            ce_accreditation_statement=ce_accreditation_statement,
         )
         result: Awaitable[Course] = self._client._request(call, cast_to=Course)
         return result
@@ -433,9 +456,13 @@ class AsyncCourses(AsyncAPIResource):
         discussion_enabled: bool | None = None,
         what_you_will_learn: list[str] | None = None,
         requirements: list[str] | None = None,
+        ce_credit_hours: Float64 | None = None,
+        ce_credit_type: CeCreditType | None = None,
+        ce_accreditation_statement: str | None = None,
     ) -> Awaitable[Course]:
         """The course's instructor or admins: edits descriptive fields (not visibility or
-        counters). An empty `duration`, `thumbnailUrl` or `longDescription` removes it.
+        counters). An empty `duration`, `thumbnailUrl`, `longDescription` or
+        `ceAccreditationStatement` removes it; `ceCreditHours: 0` removes the credits.
 
         Calls `courses:update`.
         """
@@ -455,6 +482,9 @@ class AsyncCourses(AsyncAPIResource):
             discussion_enabled=discussion_enabled,
             what_you_will_learn=what_you_will_learn,
             requirements=requirements,
+            ce_credit_hours=ce_credit_hours,
+            ce_credit_type=ce_credit_type,
+            ce_accreditation_statement=ce_accreditation_statement,
         )
         result: Awaitable[Course] = self._client._request(call, cast_to=Course)
         return result

@@ -6,16 +6,18 @@ from __future__ import annotations
 from collections.abc import Awaitable
 
 from ..pagination import AsyncCursorPage, SyncCursorPage
-from ..types import InstructorApplication
+from ..types import BatchResult, InstructorApplication
 from ..types._args.instructor_applications import (
     InstructorApplicationsApproveArgs,
     InstructorApplicationsGetArgs,
     InstructorApplicationsListByStatusArgs,
+    InstructorApplicationsListExpiringArgs,
     InstructorApplicationsListMineArgs,
+    InstructorApplicationsNotifyExpiringArgs,
     InstructorApplicationsRejectArgs,
     InstructorApplicationsSubmitArgs,
 )
-from ..types._base import IsoDate
+from ..types._base import Float64, IsoDate
 from ..types.enums import ApplicationStatus
 from ..types.ids import InstructorApplicationId
 from ._base import AsyncAPIResource, SyncAPIResource, function_call
@@ -56,6 +58,17 @@ class InstructorApplications(SyncAPIResource):
         call = function_call(InstructorApplicationsListByStatusArgs, status=status)
         return self._client._paginate(call, item_type=InstructorApplication, page_size=page_size)
 
+    def list_expiring(
+        self, before: str, *, page_size: int | None = None
+    ) -> SyncCursorPage[InstructorApplication]:
+        """Admins: current licences (approved applications no renewal superseded) whose
+        `licenseExpiry` is before `before` (YYYY-MM-DD), soonest first; expired ones included.
+
+        Calls `instructorApplications:listExpiring`.
+        """
+        call = function_call(InstructorApplicationsListExpiringArgs, before=before)
+        return self._client._paginate(call, item_type=InstructorApplication, page_size=page_size)
+
     def list_mine(self, *, page_size: int | None = None) -> SyncCursorPage[InstructorApplication]:
         """The caller's applications, newest first.
 
@@ -63,6 +76,16 @@ class InstructorApplications(SyncAPIResource):
         """
         call = function_call(InstructorApplicationsListMineArgs)
         return self._client._paginate(call, item_type=InstructorApplication, page_size=page_size)
+
+    def notify_expiring(self, *, batch_size: Float64 | None = None, cursor: str | None = None) -> BatchResult:
+        """Cron (daily): tells instructors whose licence expires within 30 days, once per licence, in
+        batches.
+
+        Calls `instructorApplications:notifyExpiring`. An internal function: service clients only.
+        """
+        call = function_call(InstructorApplicationsNotifyExpiringArgs, batch_size=batch_size, cursor=cursor)
+        result: BatchResult = self._client._request(call, cast_to=BatchResult)
+        return result
 
     def reject(self, id: InstructorApplicationId, *, reason: str) -> InstructorApplication:
         """Admins: pending -> rejected with a reason the applicant is notified of.
@@ -82,8 +105,8 @@ class InstructorApplications(SyncAPIResource):
         insurance_provider: str,
         documents: list[str],
     ) -> InstructorApplication:
-        """The caller applies to teach: licence details and supporting documents. One pending application
-        at a time.
+        """The caller applies to teach: licence details and supporting documents. One
+        pending application at a time; an instructor submits one to renew their licence.
 
         Calls `instructorApplications:submit`.
         """
@@ -132,6 +155,17 @@ class AsyncInstructorApplications(AsyncAPIResource):
         call = function_call(InstructorApplicationsListByStatusArgs, status=status)
         return self._client._paginate(call, item_type=InstructorApplication, page_size=page_size)
 
+    def list_expiring(
+        self, before: str, *, page_size: int | None = None
+    ) -> AsyncCursorPage[InstructorApplication]:
+        """Admins: current licences (approved applications no renewal superseded) whose
+        `licenseExpiry` is before `before` (YYYY-MM-DD), soonest first; expired ones included.
+
+        Calls `instructorApplications:listExpiring`.
+        """
+        call = function_call(InstructorApplicationsListExpiringArgs, before=before)
+        return self._client._paginate(call, item_type=InstructorApplication, page_size=page_size)
+
     def list_mine(self, *, page_size: int | None = None) -> AsyncCursorPage[InstructorApplication]:
         """The caller's applications, newest first.
 
@@ -139,6 +173,18 @@ class AsyncInstructorApplications(AsyncAPIResource):
         """
         call = function_call(InstructorApplicationsListMineArgs)
         return self._client._paginate(call, item_type=InstructorApplication, page_size=page_size)
+
+    def notify_expiring(
+        self, *, batch_size: Float64 | None = None, cursor: str | None = None
+    ) -> Awaitable[BatchResult]:
+        """Cron (daily): tells instructors whose licence expires within 30 days, once per licence, in
+        batches.
+
+        Calls `instructorApplications:notifyExpiring`. An internal function: service clients only.
+        """
+        call = function_call(InstructorApplicationsNotifyExpiringArgs, batch_size=batch_size, cursor=cursor)
+        result: Awaitable[BatchResult] = self._client._request(call, cast_to=BatchResult)
+        return result
 
     def reject(self, id: InstructorApplicationId, *, reason: str) -> Awaitable[InstructorApplication]:
         """Admins: pending -> rejected with a reason the applicant is notified of.
@@ -158,8 +204,8 @@ class AsyncInstructorApplications(AsyncAPIResource):
         insurance_provider: str,
         documents: list[str],
     ) -> Awaitable[InstructorApplication]:
-        """The caller applies to teach: licence details and supporting documents. One pending application
-        at a time.
+        """The caller applies to teach: licence details and supporting documents. One
+        pending application at a time; an instructor submits one to renew their licence.
 
         Calls `instructorApplications:submit`.
         """

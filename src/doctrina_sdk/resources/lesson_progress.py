@@ -11,6 +11,7 @@ from ..types._args.lesson_progress import (
     LessonProgressCompleteArgs,
     LessonProgressCourseProgressArgs,
     LessonProgressRecordTimeArgs,
+    LessonProgressReevaluateArgs,
 )
 from ..types._base import Float64
 from ..types.ids import CourseId, LessonId
@@ -24,6 +25,7 @@ class LessonProgress(SyncAPIResource):
 
     def complete(self, lesson_id: LessonId, *, time_spent: Float64 | None = None) -> LessonProgressModel:
         """Marks a lesson complete for the caller (enrolled, or an editor previewing).
+        A quiz lesson is INVALID_STATE here: only a passing `quizAttempts:submit` completes it.
         Idempotent: completing a completed lesson changes nothing, `timeSpent` included.
 
         Calls `lessonProgress:complete`.
@@ -50,6 +52,16 @@ class LessonProgress(SyncAPIResource):
         result: LessonProgressModel = self._client._request(call, cast_to=LessonProgressModel)
         return result
 
+    def reevaluate(self, *, course_id: CourseId, cursor: str | None) -> None:
+        """Scheduled when lessons leave a course (`lessons:remove`, `courseModules:remove`):
+        one batch of its active learners is re-evaluated, and an active learner who has
+        now done every remaining lesson completes the course; then the next batch.
+
+        Calls `lessonProgress:reevaluate`. An internal function: service clients only.
+        """
+        call = function_call(LessonProgressReevaluateArgs, course_id=course_id, cursor=cursor)
+        self._client._request(call, cast_to=None)
+
 
 class AsyncLessonProgress(AsyncAPIResource):
     """The async twin of `LessonProgress`."""
@@ -58,6 +70,7 @@ class AsyncLessonProgress(AsyncAPIResource):
         self, lesson_id: LessonId, *, time_spent: Float64 | None = None
     ) -> Awaitable[LessonProgressModel]:
         """Marks a lesson complete for the caller (enrolled, or an editor previewing).
+        A quiz lesson is INVALID_STATE here: only a passing `quizAttempts:submit` completes it.
         Idempotent: completing a completed lesson changes nothing, `timeSpent` included.
 
         Calls `lessonProgress:complete`.
@@ -82,4 +95,15 @@ class AsyncLessonProgress(AsyncAPIResource):
         """
         call = function_call(LessonProgressRecordTimeArgs, lesson_id=lesson_id, seconds=seconds)
         result: Awaitable[LessonProgressModel] = self._client._request(call, cast_to=LessonProgressModel)
+        return result
+
+    def reevaluate(self, *, course_id: CourseId, cursor: str | None) -> Awaitable[None]:
+        """Scheduled when lessons leave a course (`lessons:remove`, `courseModules:remove`):
+        one batch of its active learners is re-evaluated, and an active learner who has
+        now done every remaining lesson completes the course; then the next batch.
+
+        Calls `lessonProgress:reevaluate`. An internal function: service clients only.
+        """
+        call = function_call(LessonProgressReevaluateArgs, course_id=course_id, cursor=cursor)
+        result: Awaitable[None] = self._client._request(call, cast_to=None)
         return result

@@ -35,9 +35,13 @@ class Lessons(SyncAPIResource):
         content: str,
         duration: Float64 | None = None,
         passing_score: Float64 | None = None,
+        max_attempts: Float64 | None = None,
+        attempt_cooldown_minutes: Float64 | None = None,
     ) -> Lesson:
         """The course's instructor or admins: a lesson appended to a module. `duration`
-        is in whole minutes; `passingScore` (0..100, quiz lessons only) defaults to 70.
+        is in whole minutes. Quiz lessons only: `passingScore` (0..100) defaults to 70;
+        `maxAttempts` (1..100, unlimited when absent) and `attemptCooldownMinutes`
+        (0..43200, the wait after a failed attempt) govern retakes.
 
         Calls `lessons:create`.
         """
@@ -49,6 +53,8 @@ class Lessons(SyncAPIResource):
             content=content,
             duration=duration,
             passing_score=passing_score,
+            max_attempts=max_attempts,
+            attempt_cooldown_minutes=attempt_cooldown_minutes,
         )
         result: Lesson = self._client._request(call, cast_to=Lesson)
         return result
@@ -83,7 +89,8 @@ class Lessons(SyncAPIResource):
     def remove(self, id: LessonId) -> None:
         """The course's instructor or admins: deletes the lesson with its questions at
         once; its progress and attempts (one per learner, unbounded) follow in
-        batches (`lessons:purge`). Progress of a deleted lesson never counts.
+        batches (`lessons:purge`). Progress of a deleted lesson never counts; learners
+        who have now done every remaining lesson complete (`lessonProgress:reevaluate`).
 
         Calls `lessons:remove`.
         """
@@ -108,6 +115,8 @@ class Lessons(SyncAPIResource):
         content: str | None = None,
         duration: Float64 | None = None,
         passing_score: Float64 | None = None,
+        max_attempts: Float64 | None = None,
+        attempt_cooldown_minutes: Float64 | None = None,
     ) -> Lesson:
         """The course's instructor or admins. A quiz with questions keeps its type until they are removed.
 
@@ -121,6 +130,8 @@ class Lessons(SyncAPIResource):
             content=content,
             duration=duration,
             passing_score=passing_score,
+            max_attempts=max_attempts,
+            attempt_cooldown_minutes=attempt_cooldown_minutes,
         )
         result: Lesson = self._client._request(call, cast_to=Lesson)
         return result
@@ -138,9 +149,13 @@ class AsyncLessons(AsyncAPIResource):
         content: str,
         duration: Float64 | None = None,
         passing_score: Float64 | None = None,
+        max_attempts: Float64 | None = None,
+        attempt_cooldown_minutes: Float64 | None = None,
     ) -> Awaitable[Lesson]:
         """The course's instructor or admins: a lesson appended to a module. `duration`
-        is in whole minutes; `passingScore` (0..100, quiz lessons only) defaults to 70.
+        is in whole minutes. Quiz lessons only: `passingScore` (0..100) defaults to 70;
+        `maxAttempts` (1..100, unlimited when absent) and `attemptCooldownMinutes`
+        (0..43200, the wait after a failed attempt) govern retakes.
 
         Calls `lessons:create`.
         """
@@ -152,6 +167,8 @@ class AsyncLessons(AsyncAPIResource):
             content=content,
             duration=duration,
             passing_score=passing_score,
+            max_attempts=max_attempts,
+            attempt_cooldown_minutes=attempt_cooldown_minutes,
         )
         result: Awaitable[Lesson] = self._client._request(call, cast_to=Lesson)
         return result
@@ -191,7 +208,8 @@ class AsyncLessons(AsyncAPIResource):
     def remove(self, id: LessonId) -> Awaitable[None]:
         """The course's instructor or admins: deletes the lesson with its questions at
         once; its progress and attempts (one per learner, unbounded) follow in
-        batches (`lessons:purge`). Progress of a deleted lesson never counts.
+        batches (`lessons:purge`). Progress of a deleted lesson never counts; learners
+        who have now done every remaining lesson complete (`lessonProgress:reevaluate`).
 
         Calls `lessons:remove`.
         """
@@ -217,6 +235,8 @@ class AsyncLessons(AsyncAPIResource):
         content: str | None = None,
         duration: Float64 | None = None,
         passing_score: Float64 | None = None,
+        max_attempts: Float64 | None = None,
+        attempt_cooldown_minutes: Float64 | None = None,
     ) -> Awaitable[Lesson]:
         """The course's instructor or admins. A quiz with questions keeps its type until they are removed.
 
@@ -230,6 +250,8 @@ class AsyncLessons(AsyncAPIResource):
             content=content,
             duration=duration,
             passing_score=passing_score,
+            max_attempts=max_attempts,
+            attempt_cooldown_minutes=attempt_cooldown_minutes,
         )
         result: Awaitable[Lesson] = self._client._request(call, cast_to=Lesson)
         return result

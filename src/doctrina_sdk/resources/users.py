@@ -19,6 +19,7 @@ from ..types._args.users import (
     UsersSetRolesArgs,
     UsersUpdateArgs,
 )
+from ..types.enums import Profession
 from ..types.ids import UserId
 from ._base import AsyncAPIResource, SyncAPIResource, function_call
 
@@ -128,13 +129,26 @@ class Users(SyncAPIResource):
         last_name: str | None = None,
         image: str | None = None,
         phone: str | None = None,
+        license_number: str | None = None,
+        license_state: str | None = None,
+        profession: Profession | None = None,
     ) -> User:
-        """Profile edits by the user themself, admins or the service; an empty `image`/`phone` removes it.
+        """Profile edits by the user themself, admins or the service; an empty `image`,
+        `phone`, `licenseNumber` or `licenseState` removes it. The licence fields
+        (`profession` from the documented list) are copied onto certificates earned later.
 
         Calls `users:update`.
         """
         call = function_call(
-            UsersUpdateArgs, id=id, first_name=first_name, last_name=last_name, image=image, phone=phone
+            UsersUpdateArgs,
+            id=id,
+            first_name=first_name,
+            last_name=last_name,
+            image=image,
+            phone=phone,
+            license_number=license_number,
+            license_state=license_state,
+            profession=profession,
         )
         result: User = self._client._request(call, cast_to=User)
         return result
@@ -243,13 +257,26 @@ class AsyncUsers(AsyncAPIResource):
         last_name: str | None = None,
         image: str | None = None,
         phone: str | None = None,
+        license_number: str | None = None,
+        license_state: str | None = None,
+        profession: Profession | None = None,
     ) -> Awaitable[User]:
-        """Profile edits by the user themself, admins or the service; an empty `image`/`phone` removes it.
+        """Profile edits by the user themself, admins or the service; an empty `image`,
+        `phone`, `licenseNumber` or `licenseState` removes it. The licence fields
+        (`profession` from the documented list) are copied onto certificates earned later.
 
         Calls `users:update`.
         """
         call = function_call(
-            UsersUpdateArgs, id=id, first_name=first_name, last_name=last_name, image=image, phone=phone
+            UsersUpdateArgs,
+            id=id,
+            first_name=first_name,
+            last_name=last_name,
+            image=image,
+            phone=phone,
+            license_number=license_number,
+            license_state=license_state,
+            profession=profession,
         )
         result: Awaitable[User] = self._client._request(call, cast_to=User)
         return result

@@ -13,6 +13,7 @@ from .course_tags import CourseTag
 from .courses import Course
 from .enums import (
     ApplicationStatus,
+    CeCreditType,
     CertificateStatus,
     EnrollmentSource,
     EnrollmentStatus,
@@ -21,6 +22,7 @@ from .enums import (
     Level,
     LiveSessionStatus,
     NotificationType,
+    Profession,
     PurchaseStatus,
     Visibility,
 )
@@ -44,10 +46,12 @@ from .ids import (
     NotificationId,
     PurchaseId,
     QuizAttemptId,
+    QuizItemStatShardId,
     QuizQuestionId,
     ResourceCategoryId,
     ResourceDownloadId,
     ResourceId,
+    RevenueBucketId,
     SessionParticipantId,
     StudentCountShardId,
     UserId,
@@ -60,18 +64,22 @@ from .live_sessions import LiveSession
 from .notifications import Notification
 from .purchases import Purchase
 from .quiz_attempts import QuizAttempt
+from .quiz_item_stat_shards import QuizItemStatShard, QuizItemStatShardItem
 from .quiz_questions import QuizQuestion
 from .resource_categories import ResourceCategory
 from .resource_downloads import ResourceDownload
 from .resources import Resource
+from .revenue_buckets import RevenueBucket
 from .session_participants import SessionParticipant
 from .shapes import (
     BatchResult,
     BulkCreateResult,
     BulkCreateRowResult,
     CertificateVerification,
+    CeTranscriptRow,
     CounterDrift,
     CourseProgress,
+    CourseRosterRow,
     CourseWithCurriculum,
     CurriculumLesson,
     CurriculumModule,
@@ -80,8 +88,11 @@ from .shapes import (
     MigrationReport,
     PublicProfile,
     QuizAttemptResult,
+    QuizItemStat,
+    QuizItemStats,
     QuizQuestionResult,
     RecountReport,
+    RevenueRow,
     StudentQuizQuestion,
 )
 from .student_count_shards import StudentCountShard
@@ -95,6 +106,8 @@ __all__ = [
     "BatchResult",
     "BulkCreateResult",
     "BulkCreateRowResult",
+    "CeCreditType",
+    "CeTranscriptRow",
     "Certificate",
     "CertificateId",
     "CertificateStatus",
@@ -111,6 +124,7 @@ __all__ = [
     "CourseProgress",
     "CourseReview",
     "CourseReviewId",
+    "CourseRosterRow",
     "CourseTag",
     "CourseTagId",
     "CourseWithCurriculum",
@@ -140,6 +154,7 @@ __all__ = [
     "Notification",
     "NotificationId",
     "NotificationType",
+    "Profession",
     "PublicProfile",
     "Purchase",
     "PurchaseId",
@@ -147,6 +162,11 @@ __all__ = [
     "QuizAttempt",
     "QuizAttemptId",
     "QuizAttemptResult",
+    "QuizItemStat",
+    "QuizItemStatShard",
+    "QuizItemStatShardId",
+    "QuizItemStatShardItem",
+    "QuizItemStats",
     "QuizQuestion",
     "QuizQuestionId",
     "QuizQuestionResult",
@@ -157,6 +177,9 @@ __all__ = [
     "ResourceDownload",
     "ResourceDownloadId",
     "ResourceId",
+    "RevenueBucket",
+    "RevenueBucketId",
+    "RevenueRow",
     "SessionParticipant",
     "SessionParticipantId",
     "StudentCountShard",

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from ._base import ConvexModel, IsoDatetime, Timestamp
-from .enums import CertificateStatus
+from ._base import ConvexModel, Float64, IsoDatetime, Timestamp
+from .enums import CeCreditType, CertificateStatus, Profession
 from .ids import CertificateId, CourseId, UserId
 
 
@@ -28,3 +28,9 @@ class Certificate(ConvexModel):
     status: CertificateStatus
     revoked_at: IsoDatetime | None = Field(default=None, alias="revokedAt")
     revocation_reason: str | None = Field(default=None, alias="revocationReason")
+    ce_credit_hours: Float64 | None = Field(default=None, alias="ceCreditHours")
+    ce_credit_type: CeCreditType | None = Field(default=None, alias="ceCreditType")
+    ce_accreditation_statement: str | None = Field(default=None, alias="ceAccreditationStatement")
+    license_number: str | None = Field(default=None, alias="licenseNumber")
+    license_state: str | None = Field(default=None, alias="licenseState")
+    profession: Profession | None = None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from ._base import ConvexModel, Float64, Timestamp
-from .enums import Level, Visibility
+from .enums import CeCreditType, Level, Visibility
 from .ids import CourseId, UserId
 
 
@@ -41,3 +41,6 @@ class Course(ConvexModel):
     published_at: Timestamp | None = Field(default=None, alias="publishedAt")
     archived_at: Timestamp | None = Field(default=None, alias="archivedAt")
     deleting_at: Timestamp | None = Field(default=None, alias="deletingAt")
+    ce_credit_hours: Float64 | None = Field(default=None, alias="ceCreditHours")
+    ce_credit_type: CeCreditType | None = Field(default=None, alias="ceCreditType")
+    ce_accreditation_statement: str | None = Field(default=None, alias="ceAccreditationStatement")

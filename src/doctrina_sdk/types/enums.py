@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Literal
 
 ApplicationStatus = Literal["pending", "approved", "rejected"]
+CeCreditType = Literal["CME", "CNE", "CE", "CPD", "CDE", "ACPE"]
 CertificateStatus = Literal["valid", "expired", "revoked"]
 EnrollmentSource = Literal["purchase", "free", "admin"]
 EnrollmentStatus = Literal["active", "completed", "revoked"]
@@ -15,6 +16,17 @@ Level = Literal["beginner", "intermediate", "advanced"]
 LiveSessionStatus = Literal["scheduled", "live", "completed", "cancelled"]
 NotificationType = Literal[
     "course_update", "message", "announcement", "community", "live_session", "certificate", "milestone"
+]
+Profession = Literal[
+    "physician",
+    "physician_assistant",
+    "nurse_practitioner",
+    "registered_nurse",
+    "licensed_practical_nurse",
+    "dentist",
+    "pharmacist",
+    "esthetician",
+    "other",
 ]
 PurchaseStatus = Literal["open", "complete", "expired", "refunded"]
 Visibility = Literal["public", "private", "draft"]

@@ -26,3 +26,5 @@ class InstructorApplication(ConvexModel):
     reviewed_at: Timestamp | None = Field(default=None, alias="reviewedAt")
     reviewed_by: UserId | None = Field(default=None, alias="reviewedBy")
     rejection_reason: str | None = Field(default=None, alias="rejectionReason")
+    superseded_at: Timestamp | None = Field(default=None, alias="supersededAt")
+    expiry_notified_at: Timestamp | None = Field(default=None, alias="expiryNotifiedAt")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from ._base import ConvexModel, Float64, Timestamp
-from .ids import CourseId, LessonId, LessonProgressId, UserId
+from .ids import CourseId, LessonId, LessonProgressId, QuizAttemptId, UserId
 
 
 class LessonProgress(ConvexModel):
@@ -21,3 +21,5 @@ class LessonProgress(ConvexModel):
     completed_at: Timestamp | None = Field(default=None, alias="completedAt")
     time_spent: Float64 = Field(alias="timeSpent")
     updated_at: Timestamp = Field(alias="updatedAt")
+    quiz_attempt_id: QuizAttemptId | None = Field(default=None, alias="quizAttemptId")
+    best_score: Float64 | None = Field(default=None, alias="bestScore")

@@ -23,5 +23,7 @@ class Lesson(ConvexModel):
     duration: Float64 | None = None
     order: Float64
     passing_score: Float64 | None = Field(default=None, alias="passingScore")
+    max_attempts: Float64 | None = Field(default=None, alias="maxAttempts")
+    attempt_cooldown_minutes: Float64 | None = Field(default=None, alias="attemptCooldownMinutes")
     created_at: Timestamp = Field(alias="createdAt")
     updated_at: Timestamp = Field(alias="updatedAt")

@@ -10,11 +10,84 @@ from pydantic import Field
 from ._base import ConvexModel, Float64, IsoDatetime, Timestamp
 from .course_modules import CourseModule
 from .courses import Course
-from .enums import CertificateStatus, LessonType
+from .enums import CeCreditType, CertificateStatus, EnrollmentStatus, LessonType, Profession
 from .favorites import Favorite
-from .ids import CourseId, CourseModuleId, LessonId, QuizQuestionId, UserId
+from .ids import CertificateId, CourseId, CourseModuleId, LessonId, QuizQuestionId, UserId
 from .quiz_attempts import QuizAttempt
 from .resources import Resource
+
+
+class CourseRosterRow(ConvexModel):
+    """The `CourseRosterRow` shape of convex/validators.ts."""
+
+    nullable_fields = frozenset({"ce_credit_hours", "ce_credit_type", "certificate_status", "quiz_score"})
+    user_id: UserId = Field(alias="userId")
+    user_name: str = Field(alias="userName")
+    email: str
+    enrollment_status: EnrollmentStatus = Field(alias="enrollmentStatus")
+    enrolled_at: Timestamp = Field(alias="enrolledAt")
+    completed_at: Timestamp | None = Field(default=None, alias="completedAt")
+    completed_lessons: Float64 = Field(alias="completedLessons")
+    total_lessons: Float64 = Field(alias="totalLessons")
+    percent: Float64
+    quiz_score: Float64 | None = Field(alias="quizScore")
+    certificate_status: CertificateStatus | None = Field(alias="certificateStatus")
+    ce_credit_hours: Float64 | None = Field(alias="ceCreditHours")
+    ce_credit_type: CeCreditType | None = Field(alias="ceCreditType")
+
+
+class CeTranscriptRow(ConvexModel):
+    """The `CeTranscriptRow` shape of convex/validators.ts."""
+
+    nullable_fields = frozenset(
+        {"ce_accreditation_statement", "ce_credit_hours", "ce_credit_type", "license_state", "profession"}
+    )
+    certificate_id: CertificateId = Field(alias="certificateId")
+    user_id: UserId = Field(alias="userId")
+    user_name: str = Field(alias="userName")
+    course_id: CourseId = Field(alias="courseId")
+    course_name: str = Field(alias="courseName")
+    issue_date: IsoDatetime = Field(alias="issueDate")
+    status: CertificateStatus
+    ce_credit_hours: Float64 | None = Field(alias="ceCreditHours")
+    ce_credit_type: CeCreditType | None = Field(alias="ceCreditType")
+    ce_accreditation_statement: str | None = Field(alias="ceAccreditationStatement")
+    license_number: str = Field(alias="licenseNumber")
+    license_state: str | None = Field(alias="licenseState")
+    profession: Profession | None
+
+
+class RevenueRow(ConvexModel):
+    """The `RevenueRow` shape of convex/validators.ts."""
+
+    course_id: CourseId = Field(alias="courseId")
+    course_title: str = Field(alias="courseTitle")
+    purchases: Float64
+    refunds: Float64
+    gross_cents: Float64 = Field(alias="grossCents")
+    refunded_cents: Float64 = Field(alias="refundedCents")
+    net_cents: Float64 = Field(alias="netCents")
+
+
+class QuizItemStat(ConvexModel):
+    """The `QuizItemStat` shape of convex/validators.ts."""
+
+    nullable_fields = frozenset({"correct_rate"})
+    question_id: QuizQuestionId = Field(alias="questionId")
+    order: Float64
+    question: str
+    answered: Float64
+    correct: Float64
+    correct_rate: Float64 | None = Field(alias="correctRate")
+    option_counts: list[Float64] = Field(alias="optionCounts")
+
+
+class QuizItemStats(ConvexModel):
+    """The `QuizItemStats` shape of convex/validators.ts."""
+
+    lesson_id: LessonId = Field(alias="lessonId")
+    attempts: Float64
+    items: list[QuizItemStat]
 
 
 class PublicProfile(ConvexModel):
@@ -55,6 +128,8 @@ class CurriculumLesson(ConvexModel):
     duration: Float64 | None = None
     order: Float64
     passing_score: Float64 | None = Field(default=None, alias="passingScore")
+    max_attempts: Float64 | None = Field(default=None, alias="maxAttempts")
+    attempt_cooldown_minutes: Float64 | None = Field(default=None, alias="attemptCooldownMinutes")
     created_at: Timestamp = Field(alias="createdAt")
     updated_at: Timestamp = Field(alias="updatedAt")
 
@@ -118,6 +193,9 @@ class CertificateVerification(ConvexModel):
     issue_date: IsoDatetime = Field(alias="issueDate")
     expiry_date: IsoDatetime | None = Field(default=None, alias="expiryDate")
     revoked_at: IsoDatetime | None = Field(default=None, alias="revokedAt")
+    ce_credit_hours: Float64 | None = Field(default=None, alias="ceCreditHours")
+    ce_credit_type: CeCreditType | None = Field(default=None, alias="ceCreditType")
+    ce_accreditation_statement: str | None = Field(default=None, alias="ceAccreditationStatement")
 
 
 class QuizQuestionResult(ConvexModel):

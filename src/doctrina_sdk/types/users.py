@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from ._base import ConvexModel, IsoDatetime, Timestamp
-from .enums import LegacyRole
+from .enums import LegacyRole, Profession
 from .ids import UserId
 
 
@@ -27,3 +27,6 @@ class User(ConvexModel):
     created_at: IsoDatetime | None = Field(default=None, alias="createdAt")
     updated_at: IsoDatetime | None = Field(default=None, alias="updatedAt")
     role: LegacyRole | None = None
+    license_number: str | None = Field(default=None, alias="licenseNumber")
+    license_state: str | None = Field(default=None, alias="licenseState")
+    profession: Profession | None = None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ArgsModel, Float64, IsoDatetimeIn
-from ..ids import CertificateId
+from ..ids import CertificateId, CourseId
 
 
 class CertificatesExpireArgs(ArgsModel):
@@ -34,6 +34,18 @@ class CertificatesGetArgs(ArgsModel):
     convex_kind = "query"
     convex_returns = "Certificate | None"
     id: CertificateId
+
+
+class CertificatesListByCourseArgs(ArgsModel):
+    """Arguments of `certificates:listByCourse` (public query)."""
+
+    convex_path = "certificates:listByCourse"
+    convex_kind = "query"
+    convex_returns = "Page[Certificate]"
+    convex_paginated = True
+    course_id: CourseId = Field(alias="courseId")
+    from_date: IsoDatetimeIn | None = Field(default=None, alias="fromDate")
+    to_date: IsoDatetimeIn | None = Field(default=None, alias="toDate")
 
 
 class CertificatesListMineArgs(ArgsModel):

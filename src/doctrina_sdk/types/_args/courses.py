@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from .._base import ArgsModel, Float64
-from ..enums import Level
+from ..enums import CeCreditType, Level
 from ..ids import CourseId, UserId
 
 
@@ -41,6 +41,9 @@ class CoursesCreateArgs(ArgsModel):
     discussion_enabled: bool | None = Field(default=None, alias="discussionEnabled")
     what_you_will_learn: list[str] | None = Field(default=None, alias="whatYouWillLearn")
     requirements: list[str] | None = None
+    ce_credit_hours: Float64 | None = Field(default=None, alias="ceCreditHours")
+    ce_credit_type: CeCreditType | None = Field(default=None, alias="ceCreditType")
+    ce_accreditation_statement: str | None = Field(default=None, alias="ceAccreditationStatement")
 
 
 class CoursesGetArgs(ArgsModel):
@@ -179,3 +182,6 @@ class CoursesUpdateArgs(ArgsModel):
     discussion_enabled: bool | None = Field(default=None, alias="discussionEnabled")
     what_you_will_learn: list[str] | None = Field(default=None, alias="whatYouWillLearn")
     requirements: list[str] | None = None
+    ce_credit_hours: Float64 | None = Field(default=None, alias="ceCreditHours")
+    ce_credit_type: CeCreditType | None = Field(default=None, alias="ceCreditType")
+    ce_accreditation_statement: str | None = Field(default=None, alias="ceAccreditationStatement")

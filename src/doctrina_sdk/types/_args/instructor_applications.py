@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ArgsModel, IsoDate
+from .._base import ArgsModel, Float64, IsoDate
 from ..enums import ApplicationStatus
 from ..ids import InstructorApplicationId
 
@@ -38,6 +38,16 @@ class InstructorApplicationsListByStatusArgs(ArgsModel):
     status: ApplicationStatus
 
 
+class InstructorApplicationsListExpiringArgs(ArgsModel):
+    """Arguments of `instructorApplications:listExpiring` (public query)."""
+
+    convex_path = "instructorApplications:listExpiring"
+    convex_kind = "query"
+    convex_returns = "Page[InstructorApplication]"
+    convex_paginated = True
+    before: str
+
+
 class InstructorApplicationsListMineArgs(ArgsModel):
     """Arguments of `instructorApplications:listMine` (public query)."""
 
@@ -45,6 +55,17 @@ class InstructorApplicationsListMineArgs(ArgsModel):
     convex_kind = "query"
     convex_returns = "Page[InstructorApplication]"
     convex_paginated = True
+
+
+class InstructorApplicationsNotifyExpiringArgs(ArgsModel):
+    """Arguments of `instructorApplications:notifyExpiring` (internal mutation)."""
+
+    convex_path = "instructorApplications:notifyExpiring"
+    convex_kind = "mutation"
+    convex_returns = "BatchResult"
+    nullable_fields = frozenset({"cursor"})
+    batch_size: Float64 | None = Field(default=None, alias="batchSize")
+    cursor: str | None = None
 
 
 class InstructorApplicationsRejectArgs(ArgsModel):

@@ -36,3 +36,14 @@ class LessonProgressRecordTimeArgs(ArgsModel):
     convex_returns = "LessonProgress"
     lesson_id: LessonId = Field(alias="lessonId")
     seconds: Float64
+
+
+class LessonProgressReevaluateArgs(ArgsModel):
+    """Arguments of `lessonProgress:reevaluate` (internal mutation)."""
+
+    convex_path = "lessonProgress:reevaluate"
+    convex_kind = "mutation"
+    convex_returns = "None"
+    nullable_fields = frozenset({"cursor"})
+    course_id: CourseId = Field(alias="courseId")
+    cursor: str | None

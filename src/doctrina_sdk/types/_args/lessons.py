@@ -23,6 +23,8 @@ class LessonsCreateArgs(ArgsModel):
     content: str
     duration: Float64 | None = None
     passing_score: Float64 | None = Field(default=None, alias="passingScore")
+    max_attempts: Float64 | None = Field(default=None, alias="maxAttempts")
+    attempt_cooldown_minutes: Float64 | None = Field(default=None, alias="attemptCooldownMinutes")
 
 
 class LessonsGetArgs(ArgsModel):
@@ -83,3 +85,5 @@ class LessonsUpdateArgs(ArgsModel):
     content: str | None = None
     duration: Float64 | None = None
     passing_score: Float64 | None = Field(default=None, alias="passingScore")
+    max_attempts: Float64 | None = Field(default=None, alias="maxAttempts")
+    attempt_cooldown_minutes: Float64 | None = Field(default=None, alias="attemptCooldownMinutes")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ArgsModel
+from ..enums import Profession
 from ..ids import UserId
 
 
@@ -124,3 +125,6 @@ class UsersUpdateArgs(ArgsModel):
     last_name: str | None = Field(default=None, alias="lastName")
     image: str | None = None
     phone: str | None = None
+    license_number: str | None = Field(default=None, alias="licenseNumber")
+    license_state: str | None = Field(default=None, alias="licenseState")
+    profession: Profession | None = None
