@@ -3,6 +3,7 @@ import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { recountCourse, setStudents, studentCount } from "../../convex/model/counters";
 import {
+  completeLessons,
   expectAllowed,
   expectCode,
   insertCourse,
@@ -128,8 +129,7 @@ describe("courseEnrollments:grant and revoke", () => {
       userId: world.ids.student,
       courseId,
     });
-    for (const lessonId of [videoId, quizId])
-      await world.as.student.mutation(api.lessonProgress.complete, { lessonId });
+    await completeLessons(world, world.as.student, [videoId, quizId]);
     await world.as.admin.mutation(api.courseEnrollments.revoke, { id });
     const back = await world.as.admin.mutation(api.courseEnrollments.grant, { userId: world.ids.student, courseId });
     expect(back.status).toBe("completed");

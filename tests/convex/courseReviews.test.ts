@@ -3,10 +3,13 @@ import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { recountCourse } from "../../convex/model/counters";
 import {
+  completeLessons,
   expectAllowed,
   expectCode,
   insertCourse,
+  insertCurriculum,
   insertEnrollment,
+  insertLearningCourse,
   ROLES,
   seededWorld,
   setup,
@@ -16,11 +19,16 @@ import {
 const page = { paginationOpts: { numItems: 10, cursor: null } };
 const REVIEWERS = ["student", "otherStudent"] as const;
 
-/** A public course by the fixture instructor with both students enrolled (one completed). */
+/**
+ * A public course by the fixture instructor with two lessons and both students
+ * enrolled: the student active with the first lesson done, the other completed.
+ */
 async function reviewableCourse(world: World, overrides = {}) {
   const courseId = await insertCourse(world.t, world.ids.instructor, overrides);
+  const [first] = await insertCurriculum(world.t, courseId, [{}, {}]);
   await insertEnrollment(world.t, world.ids.student, courseId, "active");
   await insertEnrollment(world.t, world.ids.otherStudent, courseId, "completed");
+  await completeLessons(world, world.as.student, [first]);
   return courseId;
 }
 
@@ -92,6 +100,27 @@ describe("courseReviews:create", () => {
     );
     await world.t.run((ctx) => ctx.db.delete(courseId));
     await expectCode(review(world, courseId), "NOT_FOUND");
+  });
+
+  test("the review rule: a completed lesson (a quiz once passed) or a completed course", async () => {
+    const world = await setup();
+    const { courseId, quizId } = await insertLearningCourse(world);
+    await insertEnrollment(world.t, world.ids.student, courseId, "active");
+    await expectCode(review(world, courseId), "INVALID_STATE");
+    // Time spent is not progress; a failed attempt is not either.
+    const { videoId } = await world.t.run(async (ctx) => ({
+      videoId: (await ctx.db.query("lessons").withIndex("by_type", (q) => q.eq("courseId", courseId).eq("type", "video")).unique())!._id,
+    }));
+    await world.as.student.mutation(api.lessonProgress.recordTime, { lessonId: videoId, seconds: 600 });
+    await world.as.student.mutation(api.quizAttempts.submit, { lessonId: quizId, answers: [1] });
+    await expectCode(review(world, courseId), "INVALID_STATE");
+    expect(await world.t.run(async (ctx) => (await ctx.db.query("courseReviews").collect()).length)).toBe(0);
+    await world.as.student.mutation(api.quizAttempts.submit, { lessonId: quizId, answers: [0] });
+    expect((await review(world, courseId)).rating).toBe(5);
+    // A learner whose enrollment is completed may review without progress rows.
+    await insertEnrollment(world.t, world.ids.otherStudent, courseId, "completed");
+    const other = await world.as.otherStudent.mutation(api.courseReviews.create, { courseId, rating: 4, content: "Ok" });
+    expect(other.rating).toBe(4);
   });
 
   test("the same idempotency key twice writes once", async () => {

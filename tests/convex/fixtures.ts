@@ -246,6 +246,24 @@ export async function insertLearningCourse(
   return { courseId, videoId, quizId };
 }
 
+/**
+ * Completes lessons as `client` the only ways they complete: a quiz by a
+ * passing attempt (every correct option), any other lesson by `lessonProgress:complete`.
+ */
+export async function completeLessons(world: World, client: Client, lessonIds: Id<"lessons">[]): Promise<void> {
+  for (const lessonId of lessonIds) {
+    const { lesson, answers } = await world.t.run(async (ctx) => {
+      const questions = await ctx.db
+        .query("quizQuestions")
+        .withIndex("by_lesson", (q) => q.eq("lessonId", lessonId))
+        .collect();
+      return { lesson: await ctx.db.get(lessonId), answers: questions.map((question) => question.correctOption) };
+    });
+    if (lesson?.type === "quiz") await client.mutation(api.quizAttempts.submit, { lessonId, answers });
+    else await client.mutation(api.lessonProgress.complete, { lessonId });
+  }
+}
+
 // ---------------------------------------------------------------- courses and curriculum
 
 export type CourseIds = {

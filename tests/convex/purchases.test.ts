@@ -4,6 +4,7 @@ import type { Id } from "../../convex/_generated/dataModel";
 import { CHECKOUT_TTL_MS } from "../../convex/model/purchases";
 import * as Purchases from "../../convex/purchases";
 import {
+  completeLessons,
   expectAllowed,
   expectCode,
   insertCourse,
@@ -238,8 +239,11 @@ describe("purchases:refund", () => {
     const world = await setup();
     const { courseId, purchaseId } = await boughtCourse(world, { certificateEnabled: true });
     const lessons = await world.t.run((ctx) => ctx.db.query("lessons").collect());
-    for (const lesson of lessons)
-      await world.as.student.mutation(api.lessonProgress.complete, { lessonId: lesson._id });
+    await completeLessons(
+      world,
+      world.as.student,
+      lessons.map((lesson) => lesson._id),
+    );
     expect(await world.t.run(async (ctx) => (await ctx.db.query("certificates").unique())?.status)).toBe("valid");
     const refunded = await world.t.mutation(internal.purchases.refund, { id: purchaseId, reason: "Changed my mind" });
     expect(refunded).toMatchObject({ status: "refunded", refundReason: "Changed my mind" });
@@ -254,8 +258,11 @@ describe("purchases:refund", () => {
     const world = await setup();
     const { courseId, purchaseId } = await boughtCourse(world, { certificateEnabled: true });
     const lessons = await world.t.run((ctx) => ctx.db.query("lessons").collect());
-    for (const lesson of lessons)
-      await world.as.student.mutation(api.lessonProgress.complete, { lessonId: lesson._id });
+    await completeLessons(
+      world,
+      world.as.student,
+      lessons.map((lesson) => lesson._id),
+    );
     await world.t.mutation(internal.purchases.refund, { id: purchaseId });
     const again = await openCheckout(world, courseId);
     await world.t.mutation(internal.purchases.complete, { id: again._id, stripeCheckoutSessionId: "cs_2" });
