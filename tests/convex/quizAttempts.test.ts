@@ -157,3 +157,55 @@ describe("quizAttempts:listMine", () => {
     );
   });
 });
+
+describe("quizAttempts:submit attempt limits and cool-down", () => {
+  async function limitedQuiz(world: World, limits: { maxAttempts?: number; attemptCooldownMinutes?: number }) {
+    const quiz = await threeQuestionQuiz(world);
+    await world.t.run((ctx) => ctx.db.patch(quiz.quizId, limits));
+    return quiz;
+  }
+
+  const attempts = (world: World) => world.t.run(async (ctx) => (await ctx.db.query("quizAttempts").collect()).length);
+
+  test("maxAttempts: the attempt past the limit is LIMIT and writes nothing", async () => {
+    const world = await setup();
+    const { quizId } = await limitedQuiz(world, { maxAttempts: 2 });
+    await submit(world, quizId, [1, 1, 1]);
+    await submit(world, quizId, [1, 1, 1]);
+    await expectCode(submit(world, quizId, [0, 1, 2]), "LIMIT");
+    expect(await attempts(world)).toBe(2);
+    expect(await lessonCompleted(world, quizId)).toBe(false);
+  });
+
+  test("cool-down: after a failed attempt the next waits (INVALID_STATE with retryAt); after it, or after a pass, not", async () => {
+    const world = await setup();
+    const { quizId } = await limitedQuiz(world, { attemptCooldownMinutes: 60 });
+    const failed = await submit(world, quizId, [1, 1, 1]);
+    const refused = await submit(world, quizId, [0, 1, 2]).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ data: { code: "INVALID_STATE", retryAt: failed.createdAt + 60 * 60_000 } });
+    expect(await attempts(world)).toBe(1);
+    // The hour passes (the attempt moves back in time rather than the clock forward).
+    await world.t.run((ctx) => ctx.db.patch(failed._id, { createdAt: failed.createdAt - 60 * 60_000 }));
+    expect((await submit(world, quizId, [0, 1, 2])).passed).toBe(true);
+    expect((await submit(world, quizId, [0, 1, 2])).passed).toBe(true);
+  });
+
+  test("lessons: maxAttempts 1..100 and attemptCooldownMinutes 0..43200 on quiz lessons only", async () => {
+    const world = await setup();
+    const module = await world.as.instructor.mutation(api.courseModules.create, {
+      courseId: await insertCourse(world.t, world.ids.instructor),
+      title: "M",
+    });
+    const create = (extra: Record<string, unknown>) =>
+      world.as.instructor.mutation(api.lessons.create, { moduleId: module._id, title: "Q", content: "", type: "quiz", ...extra });
+    const quiz = await create({ maxAttempts: 3, attemptCooldownMinutes: 30 });
+    expect(quiz).toMatchObject({ maxAttempts: 3, attemptCooldownMinutes: 30 });
+    for (const bad of [{ maxAttempts: 0 }, { maxAttempts: 1.5 }, { maxAttempts: 101 }, { attemptCooldownMinutes: -1 }, { attemptCooldownMinutes: 43_201 }]) {
+      await expectCode(create(bad), "VALIDATION");
+    }
+    await expectCode(create({ type: "video", maxAttempts: 3 }), "VALIDATION");
+    const video = await world.as.instructor.mutation(api.lessons.update, { id: quiz._id, type: "video" });
+    expect(video.maxAttempts).toBeUndefined();
+    expect(video.attemptCooldownMinutes).toBeUndefined();
+  });
+});
