@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, cast
 
 from ..lib.live_sessions import AsyncLiveSessions, LiveSessions
 from ..lib.notifications import AsyncNotifications, Notifications
+from ..lib.reports import AsyncReports, Reports
 from ..lib.users import AsyncUsers, Users
 from .certificates import AsyncCertificates, Certificates
 from .course_discussions import AsyncCourseDiscussions, CourseDiscussions
@@ -24,7 +25,6 @@ from .migrations import AsyncMigrations, Migrations
 from .purchases import AsyncPurchases, Purchases
 from .quiz_attempts import AsyncQuizAttempts, QuizAttempts
 from .quiz_questions import AsyncQuizQuestions, QuizQuestions
-from .reports import AsyncReports, Reports
 from .resources import AsyncResources, Resources
 from .session_participants import AsyncSessionParticipants, SessionParticipants
 from .wishlist import AsyncWishlist, Wishlist

@@ -13,7 +13,7 @@ from ..types._args.reports import (
     ReportsQuizItemStatsArgs,
     ReportsRevenueArgs,
 )
-from ..types._base import Float64
+from ..types._base import TimestampIn
 from ..types.ids import CourseId, LessonId
 from ._base import AsyncAPIResource, SyncAPIResource, function_call
 
@@ -58,7 +58,7 @@ class Reports(SyncAPIResource):
         result: QuizItemStats = self._client._request(call, cast_to=QuizItemStats)
         return result
 
-    def revenue(self, since: Float64, *, page_size: int | None = None) -> SyncCursorPage[RevenueRow]:
+    def revenue(self, since: TimestampIn, *, page_size: int | None = None) -> SyncCursorPage[RevenueRow]:
         """Admins and the service: per course, completed purchases and refunds (USD
         cents) from the UTC day of `since` (Unix ms) on, and the net. Courses without
         either are left out, so a page may hold fewer rows than asked (at most 10).
@@ -105,7 +105,7 @@ class AsyncReports(AsyncAPIResource):
         result: Awaitable[QuizItemStats] = self._client._request(call, cast_to=QuizItemStats)
         return result
 
-    def revenue(self, since: Float64, *, page_size: int | None = None) -> AsyncCursorPage[RevenueRow]:
+    def revenue(self, since: TimestampIn, *, page_size: int | None = None) -> AsyncCursorPage[RevenueRow]:
         """Admins and the service: per course, completed purchases and refunds (USD
         cents) from the UTC day of `since` (Unix ms) on, and the net. Courses without
         either are left out, so a page may hold fewer rows than asked (at most 10).

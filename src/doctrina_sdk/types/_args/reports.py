@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ArgsModel, Float64
+from .._base import ArgsModel, TimestampIn
 from ..ids import CourseId, LessonId
 
 
@@ -45,4 +45,4 @@ class ReportsRevenueArgs(ArgsModel):
     convex_kind = "query"
     convex_returns = "Page[RevenueRow]"
     convex_paginated = True
-    since: Float64
+    since: TimestampIn
