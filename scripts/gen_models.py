@@ -21,7 +21,7 @@ Field names are snake_case with the wire name as alias (`_id` -> `id`, `_creatio
     number  named `_creationTime`, `scheduledFor`, `cutoff`, `before`,
             `since` or `...At`                                          -> datetime (Unix ms)
     string  named `lastLogin`, `dateAdded`, `...At` or `...Date`        -> datetime (ISO 8601)
-    string  named `...Expiry`                                           -> date (YYYY-MM-DD)
+    string  named `...Expiry` or `before`                               -> date (YYYY-MM-DD)
 
 Read models accept naive values as UTC; arguments must be timezone-aware (`...In` types).
 """
@@ -53,7 +53,7 @@ TIME_RULES: list[tuple[str, str, str]] = [
     # (validator type, field-name pattern, Python type)
     ("number", r"^_creationTime$|^scheduledFor$|^cutoff$|^before$|^since$|At$", "Timestamp"),
     ("string", r"^lastLogin$|^dateAdded$|At$|Date$", "IsoDatetime"),
-    ("string", r"Expiry$", "IsoDate"),
+    ("string", r"Expiry$|^before$", "IsoDate"),
 ]
 # Arguments take the timezone-aware variants.
 ARG_TYPES = {"Timestamp": "TimestampIn", "IsoDatetime": "IsoDatetimeIn"}

@@ -59,7 +59,7 @@ class InstructorApplications(SyncAPIResource):
         return self._client._paginate(call, item_type=InstructorApplication, page_size=page_size)
 
     def list_expiring(
-        self, before: str, *, page_size: int | None = None
+        self, before: IsoDate, *, page_size: int | None = None
     ) -> SyncCursorPage[InstructorApplication]:
         """Admins: current licences (approved applications no renewal superseded) whose
         `licenseExpiry` is before `before` (YYYY-MM-DD), soonest first; expired ones included.
@@ -156,7 +156,7 @@ class AsyncInstructorApplications(AsyncAPIResource):
         return self._client._paginate(call, item_type=InstructorApplication, page_size=page_size)
 
     def list_expiring(
-        self, before: str, *, page_size: int | None = None
+        self, before: IsoDate, *, page_size: int | None = None
     ) -> AsyncCursorPage[InstructorApplication]:
         """Admins: current licences (approved applications no renewal superseded) whose
         `licenseExpiry` is before `before` (YYYY-MM-DD), soonest first; expired ones included.

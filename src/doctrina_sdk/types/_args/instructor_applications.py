@@ -45,7 +45,7 @@ class InstructorApplicationsListExpiringArgs(ArgsModel):
     convex_kind = "query"
     convex_returns = "Page[InstructorApplication]"
     convex_paginated = True
-    before: str
+    before: IsoDate
 
 
 class InstructorApplicationsListMineArgs(ArgsModel):
