@@ -64,3 +64,37 @@ export const recountCounters = internalMutation({
     return report;
   },
 });
+
+/**
+ * Widens quiz progress written before a quiz needed its passing attempt: each
+ * quiz row gets `bestScore` and, if the learner passed, `quizAttemptId`
+ * (docs/compliance.md). Run once after deploying; idempotent, batched.
+ */
+export const backfillQuizProgress = internalMutation({
+  args: { cursor: v.optional(v.string()), batchSize: v.optional(v.number()), autoContinue: v.optional(v.boolean()) },
+  returns: migrationReport,
+  handler: async (ctx, args) => {
+    // Each row costs up to three reads (its lesson, two attempt lookups).
+    const size = batchSize(args.batchSize, 200, 1000);
+    const report = await Migrations.backfill(ctx, "lessonProgress", { cursor: args.cursor ?? null, size });
+    if (report.cursor !== null && args.autoContinue !== false) {
+      await ctx.scheduler.runAfter(0, internal.migrations.backfillQuizProgress, { cursor: report.cursor, batchSize: size });
+    }
+    return report;
+  },
+});
+
+/** Counts purchases made before `revenueBuckets` existed into them, once each (docs/compliance.md). */
+export const backfillRevenue = internalMutation({
+  args: { cursor: v.optional(v.string()), batchSize: v.optional(v.number()), autoContinue: v.optional(v.boolean()) },
+  returns: migrationReport,
+  handler: async (ctx, args) => {
+    // Each purchase writes up to four buckets and itself.
+    const size = batchSize(args.batchSize, 200, 1000);
+    const report = await Migrations.backfill(ctx, "purchases", { cursor: args.cursor ?? null, size });
+    if (report.cursor !== null && args.autoContinue !== false) {
+      await ctx.scheduler.runAfter(0, internal.migrations.backfillRevenue, { cursor: report.cursor, batchSize: size });
+    }
+    return report;
+  },
+});

@@ -88,7 +88,9 @@ export default defineSchema({
 
   quizAttempts: defineTable(quizAttemptFields)
     .index("by_user_lesson", ["userId", "lessonId", "createdAt"])
-    .index("by_lesson", ["lessonId"]),
+    .index("by_lesson", ["lessonId"])
+    // A learner's passing (or best failed) attempt at a quiz: `migrations:backfillQuizProgress`.
+    .index("by_user_lesson_passed", ["userId", "lessonId", "passed", "score"]),
 
   courseReviews: defineTable(courseReviewFields)
     .index("by_course", ["courseId", "createdAt"])

@@ -429,6 +429,8 @@ export const purchaseFields = {
   completedAt: v.optional(v.number()),
   refundedAt: v.optional(v.number()),
   refundReason: v.optional(v.string()),
+  /** What `revenueBuckets` already count of this purchase (its sale, or its sale and refund). */
+  revenueRecorded: v.optional(v.union(v.literal("sale"), v.literal("refund"))),
 };
 
 /**

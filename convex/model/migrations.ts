@@ -7,6 +7,8 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
 import * as Counters from "./counters";
+import { backfillQuizRow } from "./progress";
+import { backfillPurchase } from "./revenue";
 
 export type CounterTable = "courses" | "resources" | "courseDiscussions";
 export type Drift = { id: string; field: string; expected: number | null; found: number | null };
@@ -101,6 +103,25 @@ export async function recountCounters(ctx: MutationCtx, table: CounterTable, pag
     checked: batch.page.length,
     drift,
     repaired: repair && drift.length > 0,
+    done: batch.isDone,
+    cursor: batch.isDone ? null : batch.continueCursor,
+  };
+}
+
+/** One batch of a compliance backfill: quiz progress rows (`bestScore`, `quizAttemptId`) or purchases (revenue). */
+export async function backfill(ctx: MutationCtx, table: "lessonProgress" | "purchases", { cursor, size }: Page) {
+  const batch = await ctx.db.query(table).paginate({ cursor, numItems: size });
+  let updated = 0;
+  for (const row of batch.page) {
+    const wrote =
+      table === "purchases"
+        ? await backfillPurchase(ctx, row as Doc<"purchases">)
+        : await backfillQuizRow(ctx, row as Doc<"lessonProgress">);
+    if (wrote) updated++;
+  }
+  return {
+    processed: batch.page.length,
+    updated,
     done: batch.isDone,
     cursor: batch.isDone ? null : batch.continueCursor,
   };

@@ -269,3 +269,36 @@ export async function courseProgress(ctx: QueryCtx, userId: Id<"users">, courseI
     completed: enrollment?.status === "completed" || (totalLessons > 0 && completedLessons === totalLessons),
   };
 }
+
+/**
+ * Brings a progress row written before quiz completion needed its attempt
+ * (`migrations:backfillQuizProgress`): on a quiz lesson it gets `bestScore` from
+ * the learner's attempts and, when one of them passed, that attempt as
+ * `quizAttemptId`. A quiz marked complete without any passing attempt keeps no
+ * attempt, so it stops counting: the learner passes the quiz to complete it.
+ * Idempotent; returns whether it wrote.
+ */
+export async function backfillQuizRow(ctx: MutationCtx, row: Doc<"lessonProgress">): Promise<boolean> {
+  if (row.quizAttemptId !== undefined && row.bestScore !== undefined) return false;
+  const lesson = await ctx.db.get(row.lessonId);
+  if (lesson?.type !== "quiz") return false;
+  const best = (passed: boolean) =>
+    ctx.db
+      .query("quizAttempts")
+      .withIndex("by_user_lesson_passed", (q) =>
+        q.eq("userId", row.userId).eq("lessonId", row.lessonId).eq("passed", passed),
+      )
+      .order("desc")
+      .first();
+  const passing = await best(true);
+  const failing = await best(false);
+  const scores = [passing?.score, failing?.score].filter((score) => score !== undefined);
+  const bestScore = scores.length === 0 ? undefined : Math.max(...scores);
+  const patch = {
+    ...(bestScore === undefined || bestScore === row.bestScore ? {} : { bestScore }),
+    ...(passing === null || row.quizAttemptId !== undefined || !row.completed ? {} : { quizAttemptId: passing._id }),
+  };
+  if (Object.keys(patch).length === 0) return false;
+  await ctx.db.patch(row._id, patch);
+  return true;
+}

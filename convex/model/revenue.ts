@@ -41,13 +41,31 @@ async function record(ctx: MutationCtx, courseId: Id<"courses">, at: number, del
   await addToBucket(ctx, courseId, "month", day.slice(0, 7), delta);
 }
 
-/** A purchase completed: one sale of `amount` cents. */
-export const recordSale = (ctx: MutationCtx, purchase: Doc<"purchases">, at: number) =>
-  record(ctx, purchase.courseId, at, { purchases: 1, grossCents: purchase.amount });
+/** A purchase completed: one sale of `amount` cents (marked on the purchase, so it is counted once). */
+export async function recordSale(ctx: MutationCtx, purchase: Doc<"purchases">, at: number): Promise<void> {
+  await record(ctx, purchase.courseId, at, { purchases: 1, grossCents: purchase.amount });
+  await ctx.db.patch(purchase._id, { revenueRecorded: "sale" });
+}
 
 /** A purchase refunded: one refund of `amount` cents, on the day of the refund. */
-export const recordRefund = (ctx: MutationCtx, purchase: Doc<"purchases">, at: number) =>
-  record(ctx, purchase.courseId, at, { refunds: 1, refundedCents: purchase.amount });
+export async function recordRefund(ctx: MutationCtx, purchase: Doc<"purchases">, at: number): Promise<void> {
+  await record(ctx, purchase.courseId, at, { refunds: 1, refundedCents: purchase.amount });
+  await ctx.db.patch(purchase._id, { revenueRecorded: "refund" });
+}
+
+/**
+ * Counts a purchase made before the buckets existed (`migrations:backfillRevenue`):
+ * whatever of its sale and refund `revenueRecorded` says is not counted yet.
+ * Idempotent: a purchase counted in full is left alone. Returns whether it wrote.
+ */
+export async function backfillPurchase(ctx: MutationCtx, purchase: Doc<"purchases">): Promise<boolean> {
+  const sold = purchase.status === "complete" || purchase.status === "refunded";
+  const needsSale = sold && purchase.revenueRecorded === undefined;
+  const needsRefund = purchase.status === "refunded" && purchase.revenueRecorded !== "refund";
+  if (needsSale) await recordSale(ctx, purchase, purchase.completedAt ?? purchase.createdAt);
+  if (needsRefund) await recordRefund(ctx, purchase, purchase.refundedAt ?? purchase.completedAt ?? purchase.createdAt);
+  return needsSale || needsRefund;
+}
 
 /** The course's sales and refunds from the UTC day `since` (YYYY-MM-DD) on. */
 export async function courseRevenueSince(ctx: QueryCtx, courseId: Id<"courses">, since: string): Promise<CourseRevenue> {

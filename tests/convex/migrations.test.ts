@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { internal } from "../../convex/_generated/api";
+import { api, internal } from "../../convex/_generated/api";
 import type { Doc, Id } from "../../convex/_generated/dataModel";
 import * as Migrations from "../../convex/migrations";
 import {
@@ -7,6 +7,7 @@ import {
   insertCourse,
   insertCurriculum,
   insertEnrollment,
+  insertLearningCourse,
   setup,
   type TestConvex,
   type World,
@@ -190,5 +191,53 @@ describe("migrations:recountCounters", () => {
       t.mutation(internal.migrations.recountCounters, { table: "courses", repair: false, batchSize: 501 }),
       "VALIDATION",
     );
+  });
+});
+
+describe("compliance backfills", () => {
+  test("backfillQuizProgress: legacy quiz rows get bestScore and their passing attempt; a quiz completed without one stops counting", async () => {
+    const world = await setup();
+    const { courseId, quizId, videoId } = await insertLearningCourse(world);
+    await insertEnrollment(world.t, world.ids.student, courseId);
+    await insertEnrollment(world.t, world.ids.otherStudent, courseId);
+    // What the code before the rule left: the student passed (row without quizAttemptId);
+    // the other student marked the quiz complete with no attempt at all.
+    const passedId = await world.t.run(async (ctx) => {
+      const now = Date.now();
+      const attempt = { lessonId: quizId, courseId, answers: [0], correctCount: 1, questionCount: 1, createdAt: now };
+      await ctx.db.insert("quizAttempts", { ...attempt, userId: world.ids.student, answers: [1], correctCount: 0, score: 0, passed: false });
+      const passed = await ctx.db.insert("quizAttempts", { ...attempt, userId: world.ids.student, score: 100, passed: true });
+      for (const userId of [world.ids.student, world.ids.otherStudent]) {
+        for (const lessonId of [videoId, quizId]) {
+          await ctx.db.insert("lessonProgress", { userId, courseId, lessonId, completed: true, completedAt: now, timeSpent: 0, updatedAt: now });
+        }
+      }
+      return passed;
+    });
+    const report = await world.t.mutation(internal.migrations.backfillQuizProgress, {});
+    expect(report).toMatchObject({ processed: 4, updated: 1, done: true });
+    const rows = await world.t.run((ctx) => ctx.db.query("lessonProgress").collect());
+    expect(rows.find((r) => r.userId === world.ids.student && r.lessonId === quizId)).toMatchObject({ quizAttemptId: passedId, bestScore: 100 });
+    expect(rows.find((r) => r.userId === world.ids.otherStudent && r.lessonId === quizId)?.quizAttemptId).toBeUndefined();
+    expect((await world.as.student.query(api.lessonProgress.courseProgress, { courseId })).completedLessons).toBe(2);
+    expect((await world.as.otherStudent.query(api.lessonProgress.courseProgress, { courseId })).completedLessons).toBe(1);
+    expect(await world.t.mutation(internal.migrations.backfillQuizProgress, {})).toMatchObject({ updated: 0 });
+  });
+
+  test("backfillRevenue: counts each legacy sale and refund once; purchases counted since are left alone", async () => {
+    const world = await setup();
+    const courseId = await insertCourse(world.t, world.ids.instructor, { price: 1000 });
+    const at = Date.parse("2026-03-05T12:00:00Z");
+    await world.t.run(async (ctx) => {
+      const base = { courseId, amount: 1000, currency: "usd", createdAt: at, expiresAt: at, completedAt: at };
+      await ctx.db.insert("purchases", { ...base, userId: world.ids.student, status: "complete" });
+      await ctx.db.insert("purchases", { ...base, userId: world.ids.otherStudent, status: "refunded", refundedAt: at });
+      await ctx.db.insert("purchases", { ...base, userId: world.ids.admin, status: "complete", revenueRecorded: "sale" });
+      await ctx.db.insert("purchases", { ...base, userId: world.ids.instructor, status: "open" });
+    });
+    expect(await world.t.mutation(internal.migrations.backfillRevenue, {})).toMatchObject({ processed: 4, updated: 2 });
+    expect(await world.t.mutation(internal.migrations.backfillRevenue, {})).toMatchObject({ updated: 0 });
+    const report = await world.as.admin.query(api.reports.revenue, { since: Date.parse("2026-03-01"), paginationOpts: { numItems: 10, cursor: null } });
+    expect(report.page).toEqual([expect.objectContaining({ purchases: 2, refunds: 1, grossCents: 2000, refundedCents: 1000, netCents: 1000 })]);
   });
 });

@@ -7,7 +7,12 @@ from collections.abc import Awaitable
 from typing import Literal
 
 from ..types import MigrationReport, RecountReport
-from ..types._args.migrations import MigrationsRecountCountersArgs, MigrationsUsersRoleToBooleansArgs
+from ..types._args.migrations import (
+    MigrationsBackfillQuizProgressArgs,
+    MigrationsBackfillRevenueArgs,
+    MigrationsRecountCountersArgs,
+    MigrationsUsersRoleToBooleansArgs,
+)
 from ..types._base import Float64
 from ._base import AsyncAPIResource, SyncAPIResource, function_call
 
@@ -20,6 +25,45 @@ class Migrations(SyncAPIResource):
     batch itself, so one call walks the whole table. Rules live in
     `model/migrations.ts`.
     """
+
+    def backfill_quiz_progress(
+        self,
+        *,
+        cursor: str | None = None,
+        batch_size: Float64 | None = None,
+        auto_continue: bool | None = None,
+    ) -> MigrationReport:
+        """Widens quiz progress written before a quiz needed its passing attempt: each
+        quiz row gets `bestScore` and, if the learner passed, `quizAttemptId`
+        (docs/compliance.md). Run once after deploying; idempotent, batched.
+
+        Calls `migrations:backfillQuizProgress`. An internal function: service clients only.
+        """
+        call = function_call(
+            MigrationsBackfillQuizProgressArgs,
+            cursor=cursor,
+            batch_size=batch_size,
+            auto_continue=auto_continue,
+        )
+        result: MigrationReport = self._client._request(call, cast_to=MigrationReport)
+        return result
+
+    def backfill_revenue(
+        self,
+        *,
+        cursor: str | None = None,
+        batch_size: Float64 | None = None,
+        auto_continue: bool | None = None,
+    ) -> MigrationReport:
+        """Counts purchases made before `revenueBuckets` existed into them, once each (docs/compliance.md).
+
+        Calls `migrations:backfillRevenue`. An internal function: service clients only.
+        """
+        call = function_call(
+            MigrationsBackfillRevenueArgs, cursor=cursor, batch_size=batch_size, auto_continue=auto_continue
+        )
+        result: MigrationReport = self._client._request(call, cast_to=MigrationReport)
+        return result
 
     def recount_counters(
         self,
@@ -71,6 +115,45 @@ class Migrations(SyncAPIResource):
 
 class AsyncMigrations(AsyncAPIResource):
     """The async twin of `Migrations`."""
+
+    def backfill_quiz_progress(
+        self,
+        *,
+        cursor: str | None = None,
+        batch_size: Float64 | None = None,
+        auto_continue: bool | None = None,
+    ) -> Awaitable[MigrationReport]:
+        """Widens quiz progress written before a quiz needed its passing attempt: each
+        quiz row gets `bestScore` and, if the learner passed, `quizAttemptId`
+        (docs/compliance.md). Run once after deploying; idempotent, batched.
+
+        Calls `migrations:backfillQuizProgress`. An internal function: service clients only.
+        """
+        call = function_call(
+            MigrationsBackfillQuizProgressArgs,
+            cursor=cursor,
+            batch_size=batch_size,
+            auto_continue=auto_continue,
+        )
+        result: Awaitable[MigrationReport] = self._client._request(call, cast_to=MigrationReport)
+        return result
+
+    def backfill_revenue(
+        self,
+        *,
+        cursor: str | None = None,
+        batch_size: Float64 | None = None,
+        auto_continue: bool | None = None,
+    ) -> Awaitable[MigrationReport]:
+        """Counts purchases made before `revenueBuckets` existed into them, once each (docs/compliance.md).
+
+        Calls `migrations:backfillRevenue`. An internal function: service clients only.
+        """
+        call = function_call(
+            MigrationsBackfillRevenueArgs, cursor=cursor, batch_size=batch_size, auto_continue=auto_continue
+        )
+        result: Awaitable[MigrationReport] = self._client._request(call, cast_to=MigrationReport)
+        return result
 
     def recount_counters(
         self,

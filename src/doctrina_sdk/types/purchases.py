@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from ._base import ConvexModel, Float64, Timestamp
@@ -26,3 +28,4 @@ class Purchase(ConvexModel):
     completed_at: Timestamp | None = Field(default=None, alias="completedAt")
     refunded_at: Timestamp | None = Field(default=None, alias="refundedAt")
     refund_reason: str | None = Field(default=None, alias="refundReason")
+    revenue_recorded: Literal["sale", "refund"] | None = Field(default=None, alias="revenueRecorded")

@@ -10,6 +10,28 @@ from pydantic import Field
 from .._base import ArgsModel, Float64
 
 
+class MigrationsBackfillQuizProgressArgs(ArgsModel):
+    """Arguments of `migrations:backfillQuizProgress` (internal mutation)."""
+
+    convex_path = "migrations:backfillQuizProgress"
+    convex_kind = "mutation"
+    convex_returns = "MigrationReport"
+    cursor: str | None = None
+    batch_size: Float64 | None = Field(default=None, alias="batchSize")
+    auto_continue: bool | None = Field(default=None, alias="autoContinue")
+
+
+class MigrationsBackfillRevenueArgs(ArgsModel):
+    """Arguments of `migrations:backfillRevenue` (internal mutation)."""
+
+    convex_path = "migrations:backfillRevenue"
+    convex_kind = "mutation"
+    convex_returns = "MigrationReport"
+    cursor: str | None = None
+    batch_size: Float64 | None = Field(default=None, alias="batchSize")
+    auto_continue: bool | None = Field(default=None, alias="autoContinue")
+
+
 class MigrationsRecountCountersArgs(ArgsModel):
     """Arguments of `migrations:recountCounters` (internal mutation)."""
 
