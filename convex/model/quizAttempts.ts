@@ -38,25 +38,16 @@ const MINUTE_MS = 60_000;
 
 /** Refuses an attempt past the quiz's `maxAttempts` (LIMIT) or within its cool-down after a failed one. */
 async function checkAttemptAllowed(ctx: MutationCtx, userId: Id<"users">, lesson: Doc<"lessons">): Promise<void> {
-  const attempts = ctx.db
-    .query("quizAttempts")
-    .withIndex("by_user_lesson", (q) => q.eq("userId", userId).eq("lessonId", lesson._id));
-  if (lesson.maxAttempts !== undefined) {
-    const made = await attempts.take(lesson.maxAttempts);
-    if (made.length >= lesson.maxAttempts) {
-      limit(`This quiz allows ${lesson.maxAttempts} attempts and you have used them`, { max: lesson.maxAttempts });
-    }
+  const attempts = () =>
+    ctx.db.query("quizAttempts").withIndex("by_user_lesson", (q) => q.eq("userId", userId).eq("lessonId", lesson._id));
+  const { maxAttempts, attemptCooldownMinutes: cooldown = 0 } = lesson;
+  if (maxAttempts !== undefined && (await attempts().take(maxAttempts)).length >= maxAttempts) {
+    limit(`This quiz allows ${maxAttempts} attempts and you have used them`, { max: maxAttempts });
   }
-  if (lesson.attemptCooldownMinutes === undefined || lesson.attemptCooldownMinutes === 0) return;
-  const last = await ctx.db
-    .query("quizAttempts")
-    .withIndex("by_user_lesson", (q) => q.eq("userId", userId).eq("lessonId", lesson._id))
-    .order("desc")
-    .first();
-  const retryAt = last === null || last.passed ? 0 : last.createdAt + lesson.attemptCooldownMinutes * MINUTE_MS;
-  if (retryAt > Date.now()) {
-    invalidState(`Wait ${lesson.attemptCooldownMinutes} minutes after a failed attempt before the next`, { retryAt });
-  }
+  if (cooldown === 0) return;
+  const last = await attempts().order("desc").first();
+  const retryAt = last === null || last.passed ? 0 : last.createdAt + cooldown * MINUTE_MS;
+  if (retryAt > Date.now()) invalidState(`Wait ${cooldown} minutes after a failed attempt before the next`, { retryAt });
 }
 
 /** Grades and stores an attempt by an enrolled student; returns the attempt with the answer key. */
