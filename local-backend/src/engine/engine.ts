@@ -14,7 +14,9 @@ import {
   type EnvVarChange,
   type FunctionInfo,
   type FunctionLogEntry,
+  type ImportFormat,
   type ImportMode,
+  type ImportTableChange,
   type PushedModule,
   type ReadSet,
   type SnapshotExportCounts,
@@ -39,7 +41,8 @@ import { displayPath } from "./paths.js";
 import { removeOtherPushes, writePushedBundle } from "./pushedBundle.js";
 import { parseSchema } from "./schema.js";
 import { exportSnapshot } from "./snapshot/export.js";
-import { importSnapshot } from "./snapshot/import.js";
+import { importSnapshot, previewImport } from "./snapshot/import.js";
+import { importSource } from "./snapshot/sources.js";
 import { TableBrowser } from "./tableBrowser.js";
 import { Database, nextTimestamp } from "./store/database.js";
 import { ReadSetImpl } from "./store/readset.js";
@@ -323,8 +326,15 @@ export class LocalEngine implements Engine, Deployment {
     return exportSnapshot(this.db, resolve(zipPath), options.onProgress);
   }
 
-  async importSnapshot(zipPath: string, options: { mode: ImportMode; onProgress?: (progress: SnapshotProgress) => void }): Promise<SnapshotImportCounts> {
-    return await importSnapshot(this.db, this.committer, resolve(zipPath), options.mode, options.onProgress);
+  async importSnapshot(
+    path: string,
+    options: { mode: ImportMode; format?: ImportFormat; table?: string; onProgress?: (progress: SnapshotProgress) => void },
+  ): Promise<SnapshotImportCounts> {
+    return await importSnapshot(this.db, this.committer, resolve(path), importSource(options), options.mode, options.onProgress);
+  }
+
+  async previewImport(path: string, options: { mode: ImportMode; format?: ImportFormat; table?: string }): Promise<ImportTableChange[]> {
+    return previewImport(this.db, resolve(path), importSource(options), options.mode);
   }
 
   /** Stops timers and workers (in-flight calls fail), writes queued commits, releases the data directory. Idempotent. */

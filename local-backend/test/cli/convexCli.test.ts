@@ -1,7 +1,8 @@
 /** The real Convex CLI (`node_modules/convex`) against the local backend, on a temp copy of the fixture project. */
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ConvexClient } from "convex/browser";
+import { unzipSync } from "fflate";
 import { makeFunctionReference } from "convex/server";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -113,6 +114,53 @@ describe("npx convex against the local backend", () => {
       const { stdout } = await project.cli(["data", "counters", "--format", "jsonLines"]);
       const rows = stdout.trim().split("\n").map((line) => JSON.parse(line) as { name: string; value: number });
       expect(rows).toContainEqual(expect.objectContaining({ name: "cli-data", value: 7 }));
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "export downloads a ZIP of the tables; import refuses non-empty tables, then --replace brings it back",
+    async () => {
+      await run("counter:increment", { name: "cli-export", by: 3 });
+      const zip = join(project.dir, "snapshot.zip");
+      const exported = await project.cli(["export", "--path", zip]);
+      expect(exported.stderr).toMatch(/Created snapshot export at timestamp \d+/);
+      expect(exported.stderr).toContain(`Downloaded snapshot export to ${zip}`);
+      const files = unzipSync(await readFile(zip));
+      expect(Buffer.from(files["counters/documents.jsonl"]!).toString()).toMatch(/"name":"cli-export","value":3\.0/);
+
+      await expect(project.cli(["import", "--yes", zip])).rejects.toThrow(/Table counters already exists\. Please choose a new table name or use replace\/append modes\./);
+      expect(await run("counter:get", { name: "cli-export" })).toBe(3);
+
+      await run("counter:increment", { name: "cli-export", by: 4 });
+      await run("counter:increment", { name: "cli-after-export" });
+      const replaced = await project.cli(["import", "--replace", "--yes", zip]);
+      expect(replaced.stdout + replaced.stderr).toMatch(/counters +\| \d+ +\| \d+ of \d+ +\|/);
+      expect(replaced.stderr).toMatch(/Added \d+ documents/);
+      expect(await run("counter:get", { name: "cli-export" })).toBe(3);
+      expect(await run("counter:get", { name: "cli-after-export" })).toBeNull();
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "import --append adds the rows of a JSONL or CSV file to one table, with new IDs",
+    async () => {
+      const jsonl = join(project.dir, "counters.jsonl");
+      await writeFile(jsonl, `${JSON.stringify({ name: "cli-appended", value: 5 })}\n${JSON.stringify({ name: "cli-appended-2", value: 6 })}\n`);
+      const appended = await project.cli(["import", "--append", "--yes", "--table", "counters", jsonl]);
+      expect(appended.stderr).toContain('Added 2 documents to table "counters"');
+      expect(await run("counter:get", { name: "cli-appended" })).toBe(5);
+
+      const csv = join(project.dir, "counters.csv");
+      await writeFile(csv, "name,value\ncli-csv,7.5\n");
+      await project.cli(["import", "--append", "--yes", "--table", "counters", csv]);
+      expect(await run("counter:get", { name: "cli-csv" })).toBe(7.5);
+
+      // A row the schema refuses fails the whole import, and nothing is written.
+      await writeFile(jsonl, `${JSON.stringify({ name: "cli-bad-ok", value: 1 })}\n${JSON.stringify({ name: "cli-bad", value: "x" })}\n`);
+      await expect(project.cli(["import", "--append", "--yes", "--table", "counters", jsonl])).rejects.toThrow(/row 2/);
+      expect(await run("counter:get", { name: "cli-bad-ok" })).toBeNull();
     },
     TEST_TIMEOUT_MS,
   );
