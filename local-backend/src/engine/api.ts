@@ -153,9 +153,13 @@ export type PushedModule = {
   environment: "isolate" | "node";
 };
 
+/** Who started a call: a client (HTTP or WebSocket), the scheduler, a cron, or an action (its runQuery/runMutation). */
+export type LogCaller = "client" | "scheduler" | "cron" | "action";
+
 /** One finished function call, as `npx convex logs` shows it. */
 export type FunctionLogEntry = {
   kind: UdfKind;
+  caller: LogCaller;
   /** `users:create`. */
   path: string;
   requestId: string;

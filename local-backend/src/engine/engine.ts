@@ -92,7 +92,6 @@ export class LocalEngine implements Engine, Deployment {
   /** Pushes and environment changes, one at a time. */
   private changes: Promise<unknown> = Promise.resolve();
   private readonly pushListeners = new Set<() => void>();
-  private readonly logListeners = new Set<(entry: FunctionLogEntry) => void>();
 
   private constructor(
     private readonly dataDir: string,
@@ -167,8 +166,9 @@ export class LocalEngine implements Engine, Deployment {
     const executed = await this.executeResolved(request);
     if (executed.kind !== null) {
       const { result } = executed.tracked;
-      this.emitLog({
+      this.runner.logs.emit({
         kind: executed.kind,
+        caller: "client",
         path: executed.path,
         requestId: request.requestId,
         startedAtMs,
@@ -178,10 +178,6 @@ export class LocalEngine implements Engine, Deployment {
       });
     }
     return executed.tracked;
-  }
-
-  private emitLog(entry: FunctionLogEntry): void {
-    for (const listener of this.logListeners) listener(entry);
   }
 
   private async executeResolved(
@@ -312,8 +308,7 @@ export class LocalEngine implements Engine, Deployment {
   }
 
   onFunctionLog(listener: (entry: FunctionLogEntry) => void): () => void {
-    this.logListeners.add(listener);
-    return () => this.logListeners.delete(listener);
+    return this.runner.logs.on(listener);
   }
 
   private serialized<T>(change: () => Promise<T>): Promise<T> {

@@ -34,6 +34,16 @@ async function query(path: string, args: unknown): Promise<void> {
   await response.text();
 }
 
+async function mutation(path: string, args: unknown): Promise<void> {
+  const response = await fetch(`${project.backend.url}/api/mutation`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ path, args }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  await response.text();
+}
+
 async function writeModule(name: string, source: string): Promise<void> {
   await writeFile(join(project.dir, "convex", `${name}.ts`), source);
 }
@@ -197,6 +207,37 @@ describe("npx convex against the local backend", () => {
       } finally {
         logs.kill("SIGKILL");
       }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "logs shows scheduled functions and crons too, with Convex's caller",
+    async () => {
+      const logs = project.spawnCli(["logs", "--success"]);
+      try {
+        await waitForOutput(logs, /Watching logs/, 60_000);
+        const shown = Promise.all([
+          waitForOutput(logs, /\[CONVEX M\(scheduling:failing\)\] .*scheduled failure/, 60_000),
+          // The fixture's cron runs scheduling:record every second.
+          waitForOutput(logs, /\[CONVEX M\(scheduling:record\)\] Function executed in \d+ ms/, 60_000),
+        ]);
+        const timer = setInterval(() => void mutation("scheduling:laterFailing", {}), 1_000);
+        try {
+          await shown;
+        } finally {
+          clearInterval(timer);
+        }
+      } finally {
+        logs.kill("SIGKILL");
+      }
+      const response = await fetch(`${project.backend.url}/api/stream_function_logs?cursor=0`, {
+        headers: { authorization: `Convex ${project.backend.adminKey}` },
+        signal: AbortSignal.timeout(10_000),
+      });
+      const { entries } = (await response.json()) as { entries: { identifier: string; caller?: string; error: string | null }[] };
+      expect(entries).toContainEqual(expect.objectContaining({ identifier: "scheduling:record", caller: "Cron" }));
+      expect(entries).toContainEqual(expect.objectContaining({ identifier: "scheduling:failing", caller: "Scheduler", error: expect.stringMatching(/scheduled failure/) }));
     },
     TEST_TIMEOUT_MS,
   );
