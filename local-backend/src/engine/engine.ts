@@ -39,6 +39,7 @@ import { Runner, type Outcome } from "./runner.js";
 import { Scheduler } from "./scheduler.js";
 import { displayPath } from "./paths.js";
 import { removeOtherPushes, writePushedBundle } from "./pushedBundle.js";
+import { loadPushedVersion, savePushedVersion } from "./pushedVersion.js";
 import { parseSchema } from "./schema.js";
 import { exportSnapshot } from "./snapshot/export.js";
 import { importSnapshot, previewImport } from "./snapshot/import.js";
@@ -123,8 +124,9 @@ export class LocalEngine implements Engine, Deployment {
   private static async start(options: EngineOptions, dataDir: string, functionsDir: string, persistence: Persistence): Promise<LocalEngine> {
     const buildDir = join(dataDir, "build");
     const env = { ...options.defaultEnv, ...(options.env ?? (await readDeploymentEnv(dataDir))) };
-    const [bundles, script] = await Promise.all([bundleFunctions(functionsDir, buildDir), workerScript(buildDir)]);
+    const script = await workerScript(buildDir);
     await removeOtherPushes(buildDir, null);
+    const bundles = (await loadPushedVersion(dataDir, functionsDir, buildDir)) ?? (await bundleFunctions(functionsDir, buildDir));
     const data: WorkerData = { bundlePath: bundles.functions, authConfigPath: bundles.authConfig, functionsDir, env };
     const analysis = await analyzeBundle(script, data);
     const db = new Database(parseSchema(analysis.schema), 0n);
@@ -239,7 +241,10 @@ export class LocalEngine implements Engine, Deployment {
       try {
         const data: WorkerData = { ...this.code.data, bundlePath: pushed.functions, authConfigPath: pushed.authConfig };
         analysis = await this.analyze(data);
-        if (!options.dryRun) await this.swapIn(data, analysis);
+        if (!options.dryRun) {
+          await this.swapIn(data, analysis);
+          await savePushedVersion(this.dataDir, data.functionsDir, modules);
+        }
       } finally {
         await removeOtherPushes(this.files.buildDir, this.code.data.bundlePath);
       }
