@@ -176,6 +176,29 @@ describe("npx convex against the local backend", () => {
   );
 
   it(
+    "the export and import routes refuse bad input with typed errors",
+    async () => {
+      const admin = { authorization: `Convex ${project.backend.adminKey}`, "content-type": "application/json" };
+      const call = async (path: string, init: RequestInit = {}) => {
+        const response = await fetch(`${project.backend.url}${path}`, { method: "POST", ...init, signal: AbortSignal.timeout(10_000) });
+        return { status: response.status, body: (await response.json()) as { code?: string } };
+      };
+      expect(await call("/api/export/request/zip")).toMatchObject({ status: 403, body: { code: "BadDeployKey" } });
+      expect(await call("/api/import/start_upload")).toMatchObject({ status: 403, body: { code: "BadDeployKey" } });
+      expect(await call("/api/export/zip/abc", { method: "GET", headers: admin })).toMatchObject({ status: 400, body: { code: "BadSnapshotId" } });
+      expect(await call("/api/export/zip/12345", { method: "GET", headers: admin })).toMatchObject({ status: 404, body: { code: "ExportNotFound" } });
+      expect(await call("/api/import/upload_part?uploadToken=nope&partNumber=1", { headers: admin, body: "x" })).toMatchObject({ status: 400, body: { code: "InvalidUploadToken" } });
+      const { uploadToken } = (await call("/api/import/start_upload", { headers: admin })).body as { uploadToken: string };
+      const finish = (args: unknown) => call("/api/import/finish_upload", { headers: admin, body: JSON.stringify({ import: args, uploadToken, partTokens: [] }) });
+      expect(await finish({ format: "zip", mode: "requireEmpty", tableName: "counters" })).toMatchObject({ status: 400, body: { code: "InvalidName" } });
+      expect(await finish({ format: "csv", mode: "requireEmpty" })).toMatchObject({ status: 400, body: { code: "InvalidName" } });
+      expect(await finish({ format: "zip", mode: "replaceAll" })).toMatchObject({ status: 400, body: { code: "BadJsonBody" } });
+      expect(await call("/api/perform_import", { headers: admin, body: JSON.stringify({ importId: "nope" }) })).toMatchObject({ status: 400, body: { code: "InvalidImport" } });
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
     "function-spec lists the deployed functions with their validators",
     async () => {
       const spec = JSON.parse((await project.cli(["function-spec"])).stdout) as {

@@ -52,8 +52,11 @@ export class CliSnapshots {
   addImport(job: Omit<ImportJob, "id" | "creationTime">): ImportJob {
     const added: ImportJob = { ...job, id: randomBytes(16).toString("hex"), creationTime: Date.now() };
     this.imports.set(added.id, added);
-    // Only the listed ones are kept; an older import's upload went with its end.
-    for (const id of [...this.imports.keys()].slice(0, Math.max(0, this.imports.size - LISTED_IMPORTS))) this.imports.delete(id);
+    // Only the listed ones are kept (with the upload of one never performed).
+    for (const old of [...this.imports.values()].slice(0, Math.max(0, this.imports.size - LISTED_IMPORTS))) {
+      this.imports.delete(old.id);
+      void rm(old.file, { force: true });
+    }
     return added;
   }
 
