@@ -27,7 +27,6 @@ import {
   type UdfResult,
 } from "./api.js";
 import { parseAuthConfig } from "./auth.js";
-import { bundleFunctions } from "./bundle.js";
 import { argsNestingError } from "./callLimits.js";
 import { Committer } from "./committer.js";
 import { CronRunner } from "./crons.js";
@@ -39,7 +38,7 @@ import { Runner, type Outcome } from "./runner.js";
 import { Scheduler } from "./scheduler.js";
 import { displayPath } from "./paths.js";
 import { removeOtherPushes, writePushedBundle } from "./pushedBundle.js";
-import { loadPushedVersion, savePushedVersion } from "./pushedVersion.js";
+import { savePushedVersion, startingBundles } from "./pushedVersion.js";
 import { parseSchema } from "./schema.js";
 import { exportSnapshot } from "./snapshot/export.js";
 import { importSnapshot, previewImport } from "./snapshot/import.js";
@@ -124,9 +123,7 @@ export class LocalEngine implements Engine, Deployment {
   private static async start(options: EngineOptions, dataDir: string, functionsDir: string, persistence: Persistence): Promise<LocalEngine> {
     const buildDir = join(dataDir, "build");
     const env = { ...options.defaultEnv, ...(options.env ?? (await readDeploymentEnv(dataDir))) };
-    const script = await workerScript(buildDir);
-    await removeOtherPushes(buildDir, null);
-    const bundles = (await loadPushedVersion(dataDir, functionsDir, buildDir)) ?? (await bundleFunctions(functionsDir, buildDir));
+    const [bundles, script] = await Promise.all([startingBundles(dataDir, functionsDir, buildDir), workerScript(buildDir)]);
     const data: WorkerData = { bundlePath: bundles.functions, authConfigPath: bundles.authConfig, functionsDir, env };
     const analysis = await analyzeBundle(script, data);
     const db = new Database(parseSchema(analysis.schema), 0n);
@@ -242,8 +239,9 @@ export class LocalEngine implements Engine, Deployment {
         const data: WorkerData = { ...this.code.data, bundlePath: pushed.functions, authConfigPath: pushed.authConfig };
         analysis = await this.analyze(data);
         if (!options.dryRun) {
-          await this.swapIn(data, analysis);
+          // Saved first: a push that is acknowledged is also the code the next start serves.
           await savePushedVersion(this.dataDir, data.functionsDir, modules);
+          await this.swapIn(data, analysis);
         }
       } finally {
         await removeOtherPushes(this.files.buildDir, this.code.data.bundlePath);

@@ -9,8 +9,8 @@ import { createHash } from "node:crypto";
 import { open, readdir, readFile, rename, rm } from "node:fs/promises";
 import { join, relative } from "node:path";
 import type { PushedModule } from "./api.js";
-import type { Bundles } from "./bundle.js";
-import { writePushedBundle } from "./pushedBundle.js";
+import { bundleFunctions, type Bundles } from "./bundle.js";
+import { removeOtherPushes, writePushedBundle } from "./pushedBundle.js";
 
 const FILE = "pushed.json";
 
@@ -49,8 +49,14 @@ export async function savePushedVersion(dataDir: string, functionsDir: string, m
   await rename(temp, target);
 }
 
+/** The code a start serves: the saved push if `functionsDir` is unchanged since it, else `functionsDir` bundled. */
+export async function startingBundles(dataDir: string, functionsDir: string, buildDir: string): Promise<Bundles> {
+  await removeOtherPushes(buildDir, null);
+  return (await loadPushedVersion(dataDir, functionsDir, buildDir)) ?? (await bundleFunctions(functionsDir, buildDir));
+}
+
 /** The saved push as loadable bundles, or null (none saved, or `functionsDir` changed since: then it is dropped). */
-export async function loadPushedVersion(dataDir: string, functionsDir: string, buildDir: string): Promise<Bundles | null> {
+async function loadPushedVersion(dataDir: string, functionsDir: string, buildDir: string): Promise<Bundles | null> {
   const target = join(dataDir, FILE);
   let saved: Saved;
   try {
