@@ -1,7 +1,8 @@
 """The ``doctrina`` command.
 
-``doctrina dev`` runs the local backend in the foreground and writes `.env.local`
-so `Doctrina()` and the Convex CLI find it; ``doctrina run`` calls one function;
+``doctrina dev`` runs the local backend in the foreground, writes `.env.local`
+so `Doctrina()` and the Convex CLI find it, pushes `convex/` on save and prints function
+logs (`_dev_loop.py`); ``doctrina run`` calls one function;
 ``doctrina export`` / ``doctrina import`` write and load ``npx convex export`` ZIPs of a
 local data directory (through its running server, or one started for the command).
 """
@@ -22,8 +23,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ._client import Doctrina
 from ._constants import __version__
+from ._dev_loop import run_dev_loop
 from ._exceptions import DoctrinaError
-from ._local_backend import LocalBackend
+from ._local_backend import LocalBackend, find_project_root
 from ._types import FunctionCall
 
 
@@ -86,7 +88,7 @@ def _dev(options: argparse.Namespace) -> int:
             print(f"  wrote {publish_env} (CONVEX_SELF_HOSTED_URL, CONVEX_SELF_HOSTED_ADMIN_KEY)")
         print("Press Ctrl-C to stop.", flush=True)
         try:
-            code = backend.wait()
+            code = run_dev_loop(backend, project_root=find_project_root(options.project_root))
         except KeyboardInterrupt:
             return 0
     print(f"The local backend exited with code {code}", file=sys.stderr)

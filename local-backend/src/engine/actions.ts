@@ -57,10 +57,11 @@ export class ActionHandler implements CallHandler {
       throw new Error(`Trying to execute ${address.module}.js:${address.name} as ${title(kind)}, but it is defined as ${title(fn.kind)}.`);
     }
     const argsJson = JSON.stringify(args.args ?? {});
-    const outcome =
+    const outcome = await this.runner.logs.timed({ kind, address, requestId: this.ctx.requestId, caller: "action" }, async () =>
       kind === "query"
         ? (await this.runner.runQuery(address, argsJson, this.ctx, this.runner.db.published)).outcome
-        : await this.runner.runMutation(address, argsJson, this.ctx);
+        : await this.runner.runMutation(address, argsJson, this.ctx),
+    );
     if (outcome.ok) return { result: outcome.value, logLines: outcome.logLines };
     const { message, data } = outcome.error;
     if (data === undefined) throw new SyscallError(message, undefined, outcome.logLines);

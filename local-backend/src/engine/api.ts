@@ -97,6 +97,11 @@ export type SnapshotProgress = { table: string; documents: number; totalDocument
 /** `npx convex import` modes: every imported table must be empty (default), add, or replace their documents. */
 export type ImportMode = "requireEmpty" | "append" | "replace";
 
+/** What `npx convex import` uploads: an export ZIP, or one table (`--table`) in one of three formats. */
+export type ImportFormat = "zip" | "jsonLines" | "jsonArray" | "csv";
+/** One table of an import's confirmation summary (Convex's "table | create | delete"). */
+export type ImportTableChange = { table: string; added: number; deleted: number; existing: number };
+
 export type SnapshotExportCounts = { ts: bigint; tables: number; documents: number };
 export type SnapshotImportCounts = { tables: number; documents: number; deleted: number };
 
@@ -126,13 +131,16 @@ export interface Engine {
    */
   exportSnapshot?(zipPath: string, options?: { onProgress?: (progress: SnapshotProgress) => void }): Promise<SnapshotExportCounts>;
   /**
-   * Imports an `npx convex export` ZIP with the CLI's semantics, all or nothing: every document
-   * is validated first; a bad one rejects with `SnapshotImportError` naming file, row and field.
+   * Imports an `npx convex export` ZIP (or, with `table`, one table from a JSON Lines, JSON
+   * array or CSV file) with the CLI's semantics, all or nothing: every document is validated
+   * first; a bad one rejects with `SnapshotImportError` naming file, row and field.
    */
   importSnapshot?(
-    zipPath: string,
-    options: { mode: ImportMode; onProgress?: (progress: SnapshotProgress) => void },
+    path: string,
+    options: { mode: ImportMode; format?: ImportFormat; table?: string; onProgress?: (progress: SnapshotProgress) => void },
   ): Promise<SnapshotImportCounts>;
+  /** The per-table summary of that import, without writing; rejects as the import would (`SnapshotImportError`). */
+  previewImport?(path: string, options: { mode: ImportMode; format?: ImportFormat; table?: string }): Promise<ImportTableChange[]>;
   close(): Promise<void>;
 }
 
@@ -145,9 +153,13 @@ export type PushedModule = {
   environment: "isolate" | "node";
 };
 
+/** Who started a call: a client (HTTP or WebSocket), the scheduler, a cron, or an action (its runQuery/runMutation). */
+export type LogCaller = "client" | "scheduler" | "cron" | "action";
+
 /** One finished function call, as `npx convex logs` shows it. */
 export type FunctionLogEntry = {
   kind: UdfKind;
+  caller: LogCaller;
   /** `users:create`. */
   path: string;
   requestId: string;

@@ -114,7 +114,8 @@ export class CronRunner {
     const advanceNow = () => this.runner.committer.system((tx) => this.advance(tx, row)).durable;
     if (fn?.kind === "mutation") {
       try {
-        const outcome = await this.runner.runMutation(address, args, ctx, { beforeCommit: (tx) => this.advance(tx, row) });
+        const call = { kind: fn.kind, address, requestId: ctx.requestId, caller: "cron" } as const;
+        const outcome = await this.runner.logs.timed(call, () => this.runner.runMutation(address, args, ctx, { beforeCommit: (tx) => this.advance(tx, row) }));
         if (!outcome.ok) await advanceNow();
       } catch (error) {
         if (!(error instanceof CronAlreadyAdvanced)) throw error;
@@ -127,6 +128,6 @@ export class CronRunner {
       if (error instanceof CronAlreadyAdvanced) return;
       throw error;
     }
-    if (fn) await this.runner.runAny(address, args, ctx);
+    if (fn) await this.runner.logs.timed({ kind: fn.kind, address, requestId: ctx.requestId, caller: "cron" }, () => this.runner.runAny(address, args, ctx));
   }
 }

@@ -14,7 +14,9 @@ import {
   type EnvVarChange,
   type FunctionInfo,
   type FunctionLogEntry,
+  type ImportFormat,
   type ImportMode,
+  type ImportTableChange,
   type PushedModule,
   type ReadSet,
   type SnapshotExportCounts,
@@ -25,7 +27,6 @@ import {
   type UdfResult,
 } from "./api.js";
 import { parseAuthConfig } from "./auth.js";
-import { bundleFunctions } from "./bundle.js";
 import { argsNestingError } from "./callLimits.js";
 import { Committer } from "./committer.js";
 import { CronRunner } from "./crons.js";
@@ -37,9 +38,11 @@ import { Runner, type Outcome } from "./runner.js";
 import { Scheduler } from "./scheduler.js";
 import { displayPath } from "./paths.js";
 import { removeOtherPushes, writePushedBundle } from "./pushedBundle.js";
+import { savePushedVersion, startingBundles } from "./pushedVersion.js";
 import { parseSchema } from "./schema.js";
 import { exportSnapshot } from "./snapshot/export.js";
-import { importSnapshot } from "./snapshot/import.js";
+import { importSnapshot, previewImport } from "./snapshot/import.js";
+import { importSource } from "./snapshot/sources.js";
 import { TableBrowser } from "./tableBrowser.js";
 import { Database, nextTimestamp } from "./store/database.js";
 import { ReadSetImpl } from "./store/readset.js";
@@ -89,7 +92,6 @@ export class LocalEngine implements Engine, Deployment {
   /** Pushes and environment changes, one at a time. */
   private changes: Promise<unknown> = Promise.resolve();
   private readonly pushListeners = new Set<() => void>();
-  private readonly logListeners = new Set<(entry: FunctionLogEntry) => void>();
 
   private constructor(
     private readonly dataDir: string,
@@ -121,8 +123,7 @@ export class LocalEngine implements Engine, Deployment {
   private static async start(options: EngineOptions, dataDir: string, functionsDir: string, persistence: Persistence): Promise<LocalEngine> {
     const buildDir = join(dataDir, "build");
     const env = { ...options.defaultEnv, ...(options.env ?? (await readDeploymentEnv(dataDir))) };
-    const [bundles, script] = await Promise.all([bundleFunctions(functionsDir, buildDir), workerScript(buildDir)]);
-    await removeOtherPushes(buildDir, null);
+    const [bundles, script] = await Promise.all([startingBundles(dataDir, functionsDir, buildDir), workerScript(buildDir)]);
     const data: WorkerData = { bundlePath: bundles.functions, authConfigPath: bundles.authConfig, functionsDir, env };
     const analysis = await analyzeBundle(script, data);
     const db = new Database(parseSchema(analysis.schema), 0n);
@@ -164,8 +165,9 @@ export class LocalEngine implements Engine, Deployment {
     const executed = await this.executeResolved(request);
     if (executed.kind !== null) {
       const { result } = executed.tracked;
-      this.emitLog({
+      this.runner.logs.emit({
         kind: executed.kind,
+        caller: "client",
         path: executed.path,
         requestId: request.requestId,
         startedAtMs,
@@ -175,10 +177,6 @@ export class LocalEngine implements Engine, Deployment {
       });
     }
     return executed.tracked;
-  }
-
-  private emitLog(entry: FunctionLogEntry): void {
-    for (const listener of this.logListeners) listener(entry);
   }
 
   private async executeResolved(
@@ -240,7 +238,11 @@ export class LocalEngine implements Engine, Deployment {
       try {
         const data: WorkerData = { ...this.code.data, bundlePath: pushed.functions, authConfigPath: pushed.authConfig };
         analysis = await this.analyze(data);
-        if (!options.dryRun) await this.swapIn(data, analysis);
+        if (!options.dryRun) {
+          // Saved first: a push that is acknowledged is also the code the next start serves.
+          await savePushedVersion(this.dataDir, data.functionsDir, modules);
+          await this.swapIn(data, analysis);
+        }
       } finally {
         await removeOtherPushes(this.files.buildDir, this.code.data.bundlePath);
       }
@@ -309,8 +311,7 @@ export class LocalEngine implements Engine, Deployment {
   }
 
   onFunctionLog(listener: (entry: FunctionLogEntry) => void): () => void {
-    this.logListeners.add(listener);
-    return () => this.logListeners.delete(listener);
+    return this.runner.logs.on(listener);
   }
 
   private serialized<T>(change: () => Promise<T>): Promise<T> {
@@ -323,8 +324,15 @@ export class LocalEngine implements Engine, Deployment {
     return exportSnapshot(this.db, resolve(zipPath), options.onProgress);
   }
 
-  async importSnapshot(zipPath: string, options: { mode: ImportMode; onProgress?: (progress: SnapshotProgress) => void }): Promise<SnapshotImportCounts> {
-    return await importSnapshot(this.db, this.committer, resolve(zipPath), options.mode, options.onProgress);
+  async importSnapshot(
+    path: string,
+    options: { mode: ImportMode; format?: ImportFormat; table?: string; onProgress?: (progress: SnapshotProgress) => void },
+  ): Promise<SnapshotImportCounts> {
+    return await importSnapshot(this.db, this.committer, resolve(path), importSource(options), options.mode, options.onProgress);
+  }
+
+  async previewImport(path: string, options: { mode: ImportMode; format?: ImportFormat; table?: string }): Promise<ImportTableChange[]> {
+    return previewImport(this.db, resolve(path), importSource(options), options.mode);
   }
 
   /** Stops timers and workers (in-flight calls fail), writes queued commits, releases the data directory. Idempotent. */

@@ -16,6 +16,7 @@ import { TransactionHandler } from "./syscalls.js";
 import { Transaction } from "./transaction.js";
 import { ActionHandler } from "./actions.js";
 import type { CallOutcome, WorkerPool } from "./worker/pool.js";
+import { FunctionLogs } from "./functionLog.js";
 import type { CallError, FunctionAddress, RunMessage } from "./worker/protocol.js";
 
 export type Outcome =
@@ -85,6 +86,9 @@ function occFailure(table: string, logLines: string[]): Outcome {
 }
 
 export class Runner {
+  /** Every execution's log entry (functionLog.ts). */
+  readonly logs = new FunctionLogs();
+
   constructor(
     readonly db: Database,
     readonly committer: Committer,

@@ -130,7 +130,8 @@ export class Scheduler {
       return;
     }
     if (fn.kind === "mutation") {
-      const outcome = await this.runScheduledMutation(address, args, ctx, job.id);
+      const call = { kind: fn.kind, address, requestId: ctx.requestId, caller: "scheduler" } as const;
+      const outcome = await this.runner.logs.timed(call, () => this.runScheduledMutation(address, args, ctx, job.id));
       if (outcome && !outcome.ok) await this.finish(job.id, "pending", { kind: "failed", error: errorText(outcome) });
       return;
     }
@@ -142,7 +143,8 @@ export class Scheduler {
     });
     await started.durable;
     if (!started.value) return;
-    const outcome = await this.runner.runAction(address, args, ctx);
+    const call = { kind: fn.kind, address, requestId: ctx.requestId, caller: "scheduler" } as const;
+    const outcome = await this.runner.logs.timed(call, () => this.runner.runAction(address, args, ctx));
     await this.finish(job.id, "inProgress", outcome.ok ? { kind: "success" } : { kind: "failed", error: errorText(outcome) });
   }
 

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Deployment, Engine, FunctionInfo, JSONValue, ReadSet, UdfRequest, UdfResult } from "../engine/api.js";
+import type { CliSnapshots } from "./http/cli/snapshots.js";
 import { isSystemPath, systemQuery } from "./system/cliFunctions.js";
 import { canonicalPath } from "./udfArgs.js";
 
@@ -35,6 +36,8 @@ export class FunctionRunner {
     readonly engine: Engine,
     private readonly logError: (context: string, error: unknown) => void,
     private readonly deployment?: Deployment,
+    /** `npx convex export` / `import` state, read by their `_system/cli` queries. */
+    private readonly snapshots?: CliSnapshots,
   ) {}
 
   async run(request: UdfRequest): Promise<UdfResult> {
@@ -75,7 +78,7 @@ export class FunctionRunner {
 
   /** `_system/*`: backend functions for the admin (the CLI), invisible to everyone else. */
   private runSystem(request: UdfRequest): UdfResult {
-    const query = request.caller.admin && this.deployment !== undefined ? systemQuery(indexKey(request.path)) : undefined;
+    const query = request.caller.admin && this.deployment !== undefined && this.snapshots !== undefined ? systemQuery(indexKey(request.path)) : undefined;
     if (query === undefined || (request.kind !== undefined && request.kind !== "query")) {
       return {
         status: "error",
@@ -85,7 +88,7 @@ export class FunctionRunner {
     }
     try {
       const args = (request.args ?? {}) as Record<string, JSONValue>;
-      const value = query(args, { deployment: this.deployment!, functions: this.engine.functions(), cloudUrl: this.cloudUrl });
+      const value = query(args, { deployment: this.deployment!, functions: this.engine.functions(), cloudUrl: this.cloudUrl, snapshots: this.snapshots! });
       return { status: "success", value, logLines: [], ts: this.engine.latestTs() };
     } catch (error) {
       this.logError(`running ${request.path}`, error);

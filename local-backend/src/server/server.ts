@@ -8,6 +8,7 @@ import type { DevIssuer } from "./auth/devIssuer.js";
 import { TokenVerifier } from "./auth/tokens.js";
 import type { CliDeps } from "./http/cli/context.js";
 import { FunctionLog } from "./http/cli/functionLog.js";
+import { CliSnapshots } from "./http/cli/snapshots.js";
 import { MAX_HEADER_BYTES, onClientError } from "./http/clientError.js";
 import { httpHandler } from "./http/router.js";
 import { FunctionRunner } from "./runner.js";
@@ -43,13 +44,14 @@ const KEEP_ALIVE_MS = 65_000;
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const logError = options.logError ?? defaultLogError;
   const { deployment } = options;
-  const runner = new FunctionRunner(options.engine, logError, deployment);
+  const snapshots = new CliSnapshots();
+  const runner = new FunctionRunner(options.engine, logError, deployment, snapshots);
   const auth = new Authenticator(options.adminKey, new TokenVerifier(options.devIssuer, () => options.engine.authProviders()));
   const log = deployment === undefined ? undefined : new FunctionLog(deployment);
   const cli: CliDeps | undefined =
     deployment === undefined || log === undefined
       ? undefined
-      : { deployment, log, staged: { push: null }, functions: () => options.engine.functions(), url: () => runner.cloudUrl };
+      : { deployment, log, snapshots, staged: { push: null }, functions: () => options.engine.functions(), url: () => runner.cloudUrl };
   const server = createServer(
     { maxHeaderSize: MAX_HEADER_BYTES },
     httpHandler({ engine: options.engine, runner, auth, devIssuer: options.devIssuer, version: SERVER_VERSION, logError, cli }),
@@ -70,6 +72,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     close: async () => {
       hub.close();
       log?.close();
+      await snapshots.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

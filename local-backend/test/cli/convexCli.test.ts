@@ -1,7 +1,8 @@
 /** The real Convex CLI (`node_modules/convex`) against the local backend, on a temp copy of the fixture project. */
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ConvexClient } from "convex/browser";
+import { unzipSync } from "fflate";
 import { makeFunctionReference } from "convex/server";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -25,6 +26,16 @@ async function run(path: string, args: unknown = {}): Promise<unknown> {
 /** A plain HTTP call: cheaper than a CLI process when a test needs many. */
 async function query(path: string, args: unknown): Promise<void> {
   const response = await fetch(`${project.backend.url}/api/query`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ path, args }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  await response.text();
+}
+
+async function mutation(path: string, args: unknown): Promise<void> {
+  const response = await fetch(`${project.backend.url}/api/mutation`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ path, args }),
@@ -118,6 +129,76 @@ describe("npx convex against the local backend", () => {
   );
 
   it(
+    "export downloads a ZIP of the tables; import refuses non-empty tables, then --replace brings it back",
+    async () => {
+      await run("counter:increment", { name: "cli-export", by: 3 });
+      const zip = join(project.dir, "snapshot.zip");
+      const exported = await project.cli(["export", "--path", zip]);
+      expect(exported.stderr).toMatch(/Created snapshot export at timestamp \d+/);
+      expect(exported.stderr).toContain(`Downloaded snapshot export to ${zip}`);
+      const files = unzipSync(await readFile(zip));
+      expect(Buffer.from(files["counters/documents.jsonl"]!).toString()).toMatch(/"name":"cli-export","value":3\.0/);
+
+      await expect(project.cli(["import", "--yes", zip])).rejects.toThrow(/Table counters already exists\. Please choose a new table name or use replace\/append modes\./);
+      expect(await run("counter:get", { name: "cli-export" })).toBe(3);
+
+      await run("counter:increment", { name: "cli-export", by: 4 });
+      await run("counter:increment", { name: "cli-after-export" });
+      const replaced = await project.cli(["import", "--replace", "--yes", zip]);
+      expect(replaced.stdout + replaced.stderr).toMatch(/counters +\| \d+ +\| \d+ of \d+ +\|/);
+      expect(replaced.stderr).toMatch(/Added \d+ documents/);
+      expect(await run("counter:get", { name: "cli-export" })).toBe(3);
+      expect(await run("counter:get", { name: "cli-after-export" })).toBeNull();
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "import --append adds the rows of a JSONL or CSV file to one table, with new IDs",
+    async () => {
+      const jsonl = join(project.dir, "counters.jsonl");
+      await writeFile(jsonl, `${JSON.stringify({ name: "cli-appended", value: 5 })}\n${JSON.stringify({ name: "cli-appended-2", value: 6 })}\n`);
+      const appended = await project.cli(["import", "--append", "--yes", "--table", "counters", jsonl]);
+      expect(appended.stderr).toContain('Added 2 documents to table "counters"');
+      expect(await run("counter:get", { name: "cli-appended" })).toBe(5);
+
+      const csv = join(project.dir, "counters.csv");
+      await writeFile(csv, "name,value\ncli-csv,7.5\n");
+      await project.cli(["import", "--append", "--yes", "--table", "counters", csv]);
+      expect(await run("counter:get", { name: "cli-csv" })).toBe(7.5);
+
+      // A row the schema refuses fails the whole import, and nothing is written.
+      await writeFile(jsonl, `${JSON.stringify({ name: "cli-bad-ok", value: 1 })}\n${JSON.stringify({ name: "cli-bad", value: "x" })}\n`);
+      await expect(project.cli(["import", "--append", "--yes", "--table", "counters", jsonl])).rejects.toThrow(/row 2/);
+      expect(await run("counter:get", { name: "cli-bad-ok" })).toBeNull();
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "the export and import routes refuse bad input with typed errors",
+    async () => {
+      const admin = { authorization: `Convex ${project.backend.adminKey}`, "content-type": "application/json" };
+      const call = async (path: string, init: RequestInit = {}) => {
+        const response = await fetch(`${project.backend.url}${path}`, { method: "POST", ...init, signal: AbortSignal.timeout(10_000) });
+        return { status: response.status, body: (await response.json()) as { code?: string } };
+      };
+      expect(await call("/api/export/request/zip")).toMatchObject({ status: 403, body: { code: "BadDeployKey" } });
+      expect(await call("/api/import/start_upload")).toMatchObject({ status: 403, body: { code: "BadDeployKey" } });
+      expect(await call("/api/export/zip/abc", { method: "GET", headers: admin })).toMatchObject({ status: 400, body: { code: "BadSnapshotId" } });
+      expect(await call("/api/export/zip/12345", { method: "GET", headers: admin })).toMatchObject({ status: 404, body: { code: "ExportNotFound" } });
+      expect(await call("/api/import/upload_part?uploadToken=nope&partNumber=1", { headers: admin, body: "x" })).toMatchObject({ status: 400, body: { code: "InvalidUploadToken" } });
+      const { uploadToken } = (await call("/api/import/start_upload", { headers: admin })).body as { uploadToken: string };
+      const finish = (args: unknown) => call("/api/import/finish_upload", { headers: admin, body: JSON.stringify({ import: args, uploadToken, partTokens: [] }) });
+      expect(await finish({ format: "zip", mode: "requireEmpty", tableName: "counters" })).toMatchObject({ status: 400, body: { code: "InvalidName" } });
+      expect(await finish({ format: "csv", mode: "requireEmpty" })).toMatchObject({ status: 400, body: { code: "InvalidName" } });
+      expect(await finish({ format: "zip", mode: "replaceAll" })).toMatchObject({ status: 400, body: { code: "BadJsonBody" } });
+      expect(await call("/api/perform_import", { headers: admin, body: JSON.stringify({ importId: "nope" }) })).toMatchObject({ status: 400, body: { code: "InvalidImport" } });
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
     "function-spec lists the deployed functions with their validators",
     async () => {
       const spec = JSON.parse((await project.cli(["function-spec"])).stdout) as {
@@ -149,6 +230,37 @@ describe("npx convex against the local backend", () => {
       } finally {
         logs.kill("SIGKILL");
       }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "logs shows scheduled functions and crons too, with Convex's caller",
+    async () => {
+      const logs = project.spawnCli(["logs", "--success"]);
+      try {
+        await waitForOutput(logs, /Watching logs/, 60_000);
+        const shown = Promise.all([
+          waitForOutput(logs, /\[CONVEX M\(scheduling:failing\)\] .*scheduled failure/, 60_000),
+          // The fixture's cron runs scheduling:record every second.
+          waitForOutput(logs, /\[CONVEX M\(scheduling:record\)\] Function executed in \d+ ms/, 60_000),
+        ]);
+        const timer = setInterval(() => void mutation("scheduling:laterFailing", {}), 1_000);
+        try {
+          await shown;
+        } finally {
+          clearInterval(timer);
+        }
+      } finally {
+        logs.kill("SIGKILL");
+      }
+      const response = await fetch(`${project.backend.url}/api/stream_function_logs?cursor=0`, {
+        headers: { authorization: `Convex ${project.backend.adminKey}` },
+        signal: AbortSignal.timeout(10_000),
+      });
+      const { entries } = (await response.json()) as { entries: { identifier: string; caller?: string; error: string | null }[] };
+      expect(entries).toContainEqual(expect.objectContaining({ identifier: "scheduling:record", caller: "Cron" }));
+      expect(entries).toContainEqual(expect.objectContaining({ identifier: "scheduling:failing", caller: "Scheduler", error: expect.stringMatching(/scheduled failure/) }));
     },
     TEST_TIMEOUT_MS,
   );

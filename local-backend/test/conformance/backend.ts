@@ -1,6 +1,6 @@
 /**
  * Spawns `node local-backend/dist/main.js` (or DOCTRINA_BACKEND_MAIN) on a fresh
- * data directory, waits for its READY line, and stops it again.
+ * data directory (or `dataDir`, kept for a restart), waits for its READY line, and stops it again.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -21,8 +21,9 @@ export type Backend = {
   stop(): Promise<number | null>;
 };
 
-export async function startBackend(functions = FIXTURE_FUNCTIONS): Promise<Backend> {
-  const dataDir = await mkdtemp(join(tmpdir(), "doctrina-conformance-"));
+export async function startBackend(functions = FIXTURE_FUNCTIONS, keptDataDir?: string): Promise<Backend> {
+  const dataDir = keptDataDir ?? (await mkdtemp(join(tmpdir(), "doctrina-conformance-")));
+  const removeData = keptDataDir === undefined;
   const child = spawn("node", [MAIN_JS, "--data-dir", dataDir, "--port", "0", "--functions", functions], {
     cwd: ROOT,
     stdio: ["pipe", "pipe", "pipe"],
@@ -36,10 +37,10 @@ export async function startBackend(functions = FIXTURE_FUNCTIONS): Promise<Backe
       adminKey: (await readFile(ready.adminKeyFile, "utf8")).trim(),
       dataDir,
       stderr,
-      stop: () => stop(child, dataDir),
+      stop: () => stop(child, removeData ? dataDir : null),
     };
   } catch (error) {
-    await stop(child, dataDir);
+    await stop(child, removeData ? dataDir : null);
     throw new Error(`${(error as Error).message}\n${stderr.join("")}`);
   }
 }
@@ -60,7 +61,7 @@ function readyLine(child: ChildProcess): Promise<{ url: string; adminKeyFile: st
   });
 }
 
-async function stop(child: ChildProcess, dataDir: string): Promise<number | null> {
+async function stop(child: ChildProcess, dataDir: string | null): Promise<number | null> {
   if (child.exitCode === null && child.signalCode === null) {
     const exited = new Promise<void>((resolvePromise) => child.once("exit", () => resolvePromise()));
     child.kill("SIGTERM");
@@ -68,6 +69,6 @@ async function stop(child: ChildProcess, dataDir: string): Promise<number | null
     await exited;
     clearTimeout(timer);
   }
-  await rm(dataDir, { recursive: true, force: true });
+  if (dataDir !== null) await rm(dataDir, { recursive: true, force: true });
   return child.exitCode;
 }

@@ -138,4 +138,50 @@ describe("snapshot export and import", () => {
     await expect(t.engine.importSnapshot!(join(dir, "x.zip"), { mode: "requireEmpty" })).rejects.toThrow(/not a readable ZIP file/);
     await t.dispose();
   });
+
+  test("single-table imports: JSON Lines, a JSON array and CSV rows become documents with new IDs", async () => {
+    const dir = await tempDir();
+    const t = await startEngine();
+    await writeFile(join(dir, "c.jsonl"), lines([{ name: "l1", value: 1 }, { name: "l2", value: 2.5 }]));
+    await writeFile(join(dir, "c.json"), JSON.stringify([{ name: "j1", value: 3 }]));
+    await writeFile(join(dir, "c.csv"), "name, value\nc1,4\nc2,1e3\n");
+    expect(await t.engine.importSnapshot!(join(dir, "c.jsonl"), { mode: "requireEmpty", format: "jsonLines", table: "counters" })).toMatchObject({ documents: 2 });
+    expect(await t.engine.importSnapshot!(join(dir, "c.json"), { mode: "append", format: "jsonArray", table: "counters" })).toMatchObject({ documents: 1 });
+    expect(await t.engine.importSnapshot!(join(dir, "c.csv"), { mode: "append", format: "csv", table: "counters" })).toMatchObject({ documents: 2 });
+    const rows = (await t.value("counter:list")) as { _id: string; name: string; value: number }[];
+    expect(Object.fromEntries(rows.map((r) => [r.name, r.value]))).toEqual({ l1: 1, l2: 2.5, j1: 3, c1: 4, c2: 1000 });
+    expect(new Set(rows.map((r) => r._id)).size).toBe(5);
+    // CSV cells that are not numbers stay strings, so the schema's v.number() refuses them, naming the row.
+    await writeFile(join(dir, "bad.csv"), "name,value\nok,1\nbad,seven\n");
+    await expect(t.engine.importSnapshot!(join(dir, "bad.csv"), { mode: "append", format: "csv", table: "counters" })).rejects.toThrow(/bad\.csv, row 2/);
+    expect(((await t.value("counter:list")) as unknown[]).length).toBe(5);
+    await t.dispose();
+  });
+
+  test("single-table imports refuse a bad table name, a missing table name and malformed files", async () => {
+    const dir = await tempDir();
+    const t = await startEngine();
+    await writeFile(join(dir, "x.jsonl"), '{"name": "a", "value": 1}\n{not json\n');
+    await writeFile(join(dir, "x.json"), '{"name": "a"}');
+    const run = (format: "jsonLines" | "jsonArray" | "csv", file: string, table?: string) => t.engine.importSnapshot!(join(dir, file), { mode: "append", format, table });
+    await expect(run("jsonLines", "x.jsonl", "_counters")).rejects.toThrow(/invalid table name _counters/);
+    await expect(run("jsonLines", "x.jsonl")).rejects.toThrow(/jsonLines import requires table name/);
+    await expect(run("jsonLines", "x.jsonl", "counters")).rejects.toThrow(/x\.jsonl, row 2 wasn't a valid document/);
+    await expect(run("jsonArray", "x.json", "counters")).rejects.toThrow(/Not a JSON array/);
+    expect(await t.value("counter:list")).toEqual([]);
+    await t.dispose();
+  });
+
+  test("previewImport summarises per table without writing, and refuses as the import would", async () => {
+    const dir = await tempDir();
+    const t = await startEngine();
+    await t.value("counter:increment", { name: "here" });
+    await writeFile(join(dir, "c.jsonl"), lines([{ name: "a", value: 1 }, { name: "b", value: 2 }]));
+    const options = { format: "jsonLines", table: "counters" } as const;
+    expect(await t.engine.previewImport!(join(dir, "c.jsonl"), { ...options, mode: "replace" })).toEqual([{ table: "counters", added: 2, deleted: 1, existing: 1 }]);
+    expect(await t.engine.previewImport!(join(dir, "c.jsonl"), { ...options, mode: "append" })).toEqual([{ table: "counters", added: 2, deleted: 0, existing: 1 }]);
+    await expect(t.engine.previewImport!(join(dir, "c.jsonl"), { ...options, mode: "requireEmpty" })).rejects.toThrow(/Table counters already exists/);
+    expect(((await t.value("counter:list")) as unknown[]).length).toBe(1);
+    await t.dispose();
+  });
 });

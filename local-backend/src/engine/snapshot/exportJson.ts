@@ -54,6 +54,11 @@ function convert(value: unknown, uniform: boolean): JSONValue {
   return Object.fromEntries(entries.map(([key, item]) => [key, convert(item, uniform)]));
 }
 
+/** A value parsed by lossless-json from plain JSON (single-table imports): every number is a Float64. */
+export function fromCleanJson(value: unknown): JSONValue {
+  return convert(value, false);
+}
+
 /** One `documents.jsonl` line as a convex-encoded document; throws on invalid JSON or a non-object. */
 export function parseExportLine(line: string, uniform: boolean): JSONObject {
   const value = convert(parse(line), uniform);

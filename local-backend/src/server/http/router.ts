@@ -86,7 +86,8 @@ export function httpHandler(deps: HttpDeps): (req: IncomingMessage, res: ServerR
 
 function send(res: ServerResponse, reply: Reply): void {
   if (res.headersSent || res.destroyed) return;
-  const body = stringify(reply.body);
+  // Bytes (a snapshot export download) go as they are, with the route's content type.
+  const body = reply.body instanceof Uint8Array ? reply.body : stringify(reply.body);
   res.writeHead(reply.status, {
     "content-type": "application/json",
     "content-length": Buffer.byteLength(body),

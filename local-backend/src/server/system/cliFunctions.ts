@@ -4,8 +4,9 @@
  * they are part of the backend, not of the pushed `convex/` code. Admin key only.
  */
 import type { Deployment, FunctionInfo, JSONValue } from "../../engine/api.js";
+import type { CliSnapshots } from "../http/cli/snapshots.js";
 
-export type SystemContext = { deployment: Deployment; functions: FunctionInfo[]; cloudUrl: string };
+export type SystemContext = { deployment: Deployment; functions: FunctionInfo[]; cloudUrl: string; snapshots: CliSnapshots };
 type SystemQuery = (args: Record<string, JSONValue>, ctx: SystemContext) => JSONValue;
 
 const KIND_NAME = { query: "Query", mutation: "Mutation", action: "Action" } as const;
@@ -58,6 +59,9 @@ const QUERIES: Record<string, SystemQuery> = {
   },
   "_system/cli/modules:apiSpec": (_args, ctx) => apiSpec(ctx),
   "_system/cli/convexUrl:cloudUrl": (_args, ctx) => ctx.cloudUrl,
+  "_system/cli/exports:getLatest": (_args, ctx) => ctx.snapshots.exportDocument(),
+  "_system/cli/queryImport:default": (args, ctx) => ctx.snapshots.importDocument(String(args.importId)),
+  "_system/cli/queryImport:list": (_args, ctx) => ctx.snapshots.importList(),
 };
 
 export function isSystemPath(path: string): boolean {

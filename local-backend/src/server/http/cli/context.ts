@@ -3,6 +3,7 @@ import type { Deployment, FunctionInfo, PushedModule } from "../../../engine/api
 import { HttpError } from "../../errors.js";
 import { callerOf, type HttpContext } from "../context.js";
 import type { FunctionLog } from "./functionLog.js";
+import type { CliSnapshots } from "./snapshots.js";
 
 /** A push that `start_push` analysed, waiting for `finish_push`. */
 export type StagedPush = { id: string; modules: PushedModule[]; functions: FunctionInfo[]; dryRun: boolean };
@@ -10,6 +11,8 @@ export type StagedPush = { id: string; modules: PushedModule[]; functions: Funct
 export type CliDeps = {
   deployment: Deployment;
   log: FunctionLog;
+  /** `npx convex export` / `import` state. */
+  snapshots: CliSnapshots;
   /** The latest staged push: a newer `start_push` supersedes it (Convex: "raceDetected"). */
   staged: { push: StagedPush | null };
   /** The functions running now. */

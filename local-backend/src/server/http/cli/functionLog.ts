@@ -11,6 +11,8 @@ import { requireCli } from "./context.js";
 const KEPT_ENTRIES = 10_000;
 const POLL_WAIT_MS = 30_000;
 const UDF_TYPE = { query: "Query", mutation: "Mutation", action: "Action" } as const;
+/** Convex's `caller` of background executions (client calls carry no caller here: HTTP and WebSocket are not told apart). */
+const CALLER = { client: undefined, scheduler: "Scheduler", cron: "Cron", action: "Action" } as const;
 
 type Stored = { cursorMs: number; entry: Record<string, unknown> };
 
@@ -72,6 +74,7 @@ function completion(entry: FunctionLogEntry): Record<string, unknown> {
     logLines: entry.logLines,
     cachedResult: false,
     error: entry.error,
+    ...(CALLER[entry.caller] === undefined ? {} : { caller: CALLER[entry.caller] }),
   };
 }
 
