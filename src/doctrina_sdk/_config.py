@@ -157,7 +157,7 @@ def _clean_url(url: str) -> str:
 
 
 def read_env_file(path: Path) -> dict[str, str]:
-    """The ``KEY=value`` lines of a dotenv file (quotes, ``export`` and ``# comments`` as dotenv reads them)."""
+    """The ``KEY=value`` lines of a dotenv file; quotes, ``export`` and ``# comments`` read as dotenv does."""
     if not path.is_file():
         return {}
     return {key: value for key, value in dotenv_values(path, interpolate=False).items() if value is not None}
