@@ -126,8 +126,14 @@ def one_line_errors() -> Iterator[None]:
 
 
 def _one_line(error: DoctrinaError) -> str:
-    # The local backend appends its stderr after the first line; the first line says it.
-    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    """The error's first line (the local backend appends its stderr after it), with the
+    line after when the first only introduces it ("...importing:")."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    if not lines:
+        return type(error).__name__
+    if lines[0].endswith(":") and len(lines) > 1:
+        return f"{lines[0]} {lines[1]}"
+    return lines[0]
 
 
 # ---------------------------------------------------------------- connection

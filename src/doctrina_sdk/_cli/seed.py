@@ -68,7 +68,7 @@ def _table(report: SeedReport) -> Table:
 
 
 class _Bar:
-    """One bar per step of the generator, on stderr (none with ``--json``)."""
+    """One bar per step of the generator, on stderr (on a terminal, without ``--json``)."""
 
     def __init__(self, *, quiet: bool) -> None:
         columns = (
@@ -77,7 +77,8 @@ class _Bar:
             MofNCompleteColumn(),
             TimeElapsedColumn(),
         )
-        self._progress = Progress(*columns, console=error_console(), disable=quiet)
+        errors = error_console()
+        self._progress = Progress(*columns, console=errors, disable=quiet or not errors.is_terminal)
         self._tasks: dict[str, TaskID] = {}
 
     def __enter__(self) -> _Bar:

@@ -85,11 +85,12 @@ def import_(
 
 
 class _progress:
-    """A progress bar on stderr fed by the snapshot job's polls (none with ``--json``)."""
+    """A progress bar on stderr fed by the snapshot job's polls (on a terminal, without ``--json``)."""
 
     def __init__(self, description: str, *, quiet: bool) -> None:
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        self._bar = Progress(*columns, console=error_console(), disable=quiet, transient=quiet)
+        errors = error_console()
+        self._bar = Progress(*columns, console=errors, disable=quiet or not errors.is_terminal)
         self._task = self._bar.add_task(description, total=None)
 
     def __enter__(self) -> _progress:

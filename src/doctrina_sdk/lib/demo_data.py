@@ -24,7 +24,7 @@ from typing import Literal
 from .._client import Doctrina
 from ..types import Course, CurriculumLesson, LessonType, Level, User
 
-__all__ = ["SIZES", "DemoSize", "SeedProgress", "SeedReport", "SizeName", "seed"]
+__all__ = ["SIZES", "DemoSize", "SeedProgress", "SeedReport", "SizeName", "people", "seed"]
 
 SizeName = Literal["small", "medium", "large"]
 
@@ -114,6 +114,19 @@ def seed(
     return plan.report
 
 
+def people(role: str, count: int, seed: int) -> list[dict[str, str]]:
+    """The `users.create_many` rows of ``count`` instructors or students: a function of its arguments."""
+    rows = []
+    for n in range(count):
+        rng = random.Random(f"{seed}:{role}:{n}")
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        domain = "clinic.example" if role == "instructor" else "learner.example"
+        rows.append(
+            {"first_name": first, "last_name": last, "email": f"{first}.{last}.{n:05d}@{domain}".lower()}
+        )
+    return rows
+
+
 @dataclass
 class _Plan:
     client: Doctrina
@@ -133,15 +146,8 @@ class _Plan:
 
     def people(self, role: str, count: int) -> list[User]:
         """``count`` users, imported in bulk; the same emails on every run."""
-        rows = []
-        for n in range(count):
-            rng = self.rng(role, n)
-            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-            domain = "clinic.example" if role == "instructor" else "learner.example"
-            email = f"{first.lower()}.{last.lower()}.{n:05d}@{domain}"
-            rows.append({"first_name": first, "last_name": last, "email": email})
         report = self.client.users.create_many(
-            rows,
+            people(role, count, self.report.seed),
             idempotency_key=f"demo-{self.report.seed}-{role}s-{count}",
             on_progress=lambda done, total: self.progress(f"{role}s", done, total),
         )
