@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Literal
@@ -52,6 +52,7 @@ SIZES: dict[SizeName, DemoSize] = {
     "large": DemoSize(40, 5, 4, 5, 12_000, 4, 5, 3),
 }
 
+MAX_CODES_REPORTED = 5
 CATEGORIES = ("botox", "fillers", "laser", "skin", "anatomy")
 FIRST_NAMES = (
     "Amara", "Ben", "Chloe", "Diego", "Elena", "Farah", "Grace", "Hiro", "Isla", "Jonas", "Kavya", "Liam",
@@ -88,6 +89,7 @@ class SeedReport:
     seed: int
     created: Counter[str] = field(default_factory=Counter)
     existing: Counter[str] = field(default_factory=Counter)
+    # Some issued certificates' codes, to try `doctrina verify` with.
     verification_codes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
@@ -277,6 +279,7 @@ class _Plan:
             as_student = self.client.acting_as(student.id)
             if as_student.course_enrollments.list_mine(page_size=1).to_list(limit=1):
                 self.report.existing["learners"] += 1
+                self.codes(c.verification_code for c in as_student.certificates.list())
                 continue
             rng = self.rng(student.email)
             picks = rng.sample(courses, k=min(self.shape.courses_per_student, len(courses)))
@@ -321,11 +324,16 @@ class _Plan:
         as_student = self.client.acting_as(student.id)
         certificate = next(c for c in as_student.certificates.list() if c.course_id == course.id)
         self.report.created["certificates"] += 1
-        if len(self.report.verification_codes) < 5:
-            self.report.verification_codes.append(certificate.verification_code)
+        self.codes([certificate.verification_code])
         rating, content = rng.choice(REVIEWS)
         as_student.course_reviews.create(course_id=course.id, rating=rating, content=content)
         self.report.created["courseReviews"] += 1
+
+    def codes(self, codes: Iterable[str]) -> None:
+        """A few certificates' codes for the report (``doctrina verify``), from this run or an earlier one."""
+        for code in codes:
+            if len(self.report.verification_codes) < MAX_CODES_REPORTED:
+                self.report.verification_codes.append(code)
 
     def welcome(self, student: User, picks: list[Course]) -> None:
         self.client.notifications.send(
