@@ -49,7 +49,7 @@ SIZES: dict[SizeName, DemoSize] = {
     "small": DemoSize(3, 2, 2, 3, 8, 2, 2, 1),
     "medium": DemoSize(12, 3, 3, 4, 300, 3, 3, 2),
     # 200k+ documents (users, purchases, enrolments, progress, attempts, ...): benchmarks.
-    "large": DemoSize(40, 5, 4, 5, 12_000, 4, 5, 3),
+    "large": DemoSize(40, 5, 4, 5, 3_000, 3, 5, 3),
 }
 
 MAX_CODES_REPORTED = 5
