@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -369,3 +371,30 @@ def test_a_backend_that_cannot_start_is_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["seed", "--data-dir", str(tmp_path), "--project-root", str(tmp_path)])
     assert result.exit_code == _app.EXIT_ERROR
     assert "not a Doctrina project" in one_line(result.stderr)
+
+
+def test_ctrl_c_in_a_real_process_leaves_nothing_running(tmp_path: Path, wait_gone: Any) -> None:
+    """SIGINT once the backend holds its data directory: one line, exit 130, the server stopped."""
+    doctrina = Path(sys.executable).with_name("doctrina")
+    data = tmp_path / "data"
+    seeding = subprocess.Popen(
+        [str(doctrina), "seed", "--data-dir", str(data)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        holder = data / "holder.json"
+        while not holder.exists() and seeding.poll() is None:
+            time.sleep(0.05)  # polls for the file; nothing is timed
+        server_pid = json.loads(holder.read_text())["pid"]
+        seeding.send_signal(signal.SIGINT)
+        _, err = seeding.communicate(timeout=120)
+    finally:
+        if seeding.poll() is None:
+            seeding.kill()
+            seeding.communicate()
+    assert seeding.returncode == _app.EXIT_INTERRUPTED, err
+    assert one_line(err) == "Interrupted."
+    assert wait_gone(server_pid), "the backend outlived the interrupted command"
