@@ -21,7 +21,6 @@ from .._exceptions import ConfigurationError, DoctrinaError, FunctionError, Vali
 from .._local_backend import LocalBackend
 
 # docs/cli.md, "Exit codes".
-EXIT_OK = 0
 EXIT_ERROR = 1  # the command could not do its work (the call failed, no backend, ...)
 EXIT_USAGE = 2  # bad options or bad arguments: nothing was sent
 EXIT_NOT_VALID = 3  # `verify`: the certificate is unknown, expired or revoked
