@@ -11,17 +11,27 @@ import { batchSize } from "./model/batches";
 import * as Migrations from "./model/migrations";
 import { migrationReport, recountReport } from "./validators";
 
-/** Legacy `users.role` to `isAdmin`/`isInstructor`; returns this batch's report. */
+/**
+ * Legacy `users.role` to `isAdmin`/`isInstructor`; returns this batch's report. With
+ * `dryRun`, `updated` counts the users it would change and nothing is written.
+ */
 export const usersRoleToBooleans = internalMutation({
-  args: { cursor: v.optional(v.string()), batchSize: v.optional(v.number()), autoContinue: v.optional(v.boolean()) },
+  args: {
+    cursor: v.optional(v.string()),
+    batchSize: v.optional(v.number()),
+    autoContinue: v.optional(v.boolean()),
+    dryRun: v.optional(v.boolean()),
+  },
   returns: migrationReport,
   handler: async (ctx, args) => {
     const size = batchSize(args.batchSize);
-    const report = await Migrations.usersRoleToBooleans(ctx, { cursor: args.cursor ?? null, size });
+    const dryRun = args.dryRun ?? false;
+    const report = await Migrations.usersRoleToBooleans(ctx, { cursor: args.cursor ?? null, size }, dryRun);
     if (report.cursor !== null && args.autoContinue !== false) {
       await ctx.scheduler.runAfter(0, internal.migrations.usersRoleToBooleans, {
         cursor: report.cursor,
         batchSize: size,
+        dryRun,
       });
     }
     return report;

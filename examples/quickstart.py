@@ -1,8 +1,9 @@
 """The main Doctrina journey on the embedded local backend (`make demo`).
 
-Starts a backend with its data in .doctrina/demo, then: users and roles, instructor
-vetting, the course wizard, a purchase, learning to completion, the certificate and
-a review. Prints what happened; the backend stops when the script ends.
+Starts a backend with its data in .doctrina/demo, fills it with the small demo
+catalogue (`doctrina_sdk.lib.demo_data`), then: users and roles, instructor vetting,
+the course wizard, a purchase, learning to completion, the certificate and a review.
+Prints what happened; the backend stops when the script ends.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from doctrina_sdk import Doctrina, LocalBackend
+from doctrina_sdk.lib.demo_data import seed
 from doctrina_sdk.types import Course, User
 
 DATA_DIR = Path(__file__).resolve().parent.parent / ".doctrina" / "demo"
@@ -23,6 +25,9 @@ def main() -> None:
     with LocalBackend.start(data_dir=DATA_DIR) as backend:
         print(f"Local backend at {backend.url} (data in {DATA_DIR})\n")
         service = backend.client()
+        catalogue = seed(service, size="small")
+        made = ", ".join(f"{count} {kind}" for kind, count in sorted(catalogue.created.items()))
+        print(f"Demo catalogue (seed {catalogue.seed}): {made}\n")
         jane = onboard_instructor(service)
         course = build_course(service, jane)
         learn(service, backend.client(anonymous=True), course)

@@ -25,14 +25,17 @@ export function rolePatch(user: Doc<"users">): Partial<Doc<"users">> | null {
   };
 }
 
-/** `users.role` -> `isAdmin`/`isInstructor`, then `role` removed; users without `role` are untouched. */
-export async function usersRoleToBooleans(ctx: MutationCtx, { cursor, size }: Page) {
+/**
+ * `users.role` -> `isAdmin`/`isInstructor`, then `role` removed; users without `role` are untouched.
+ * With `dryRun`, counts the users it would change and writes nothing.
+ */
+export async function usersRoleToBooleans(ctx: MutationCtx, { cursor, size }: Page, dryRun = false) {
   const batch = await ctx.db.query("users").paginate({ cursor, numItems: size });
   let updated = 0;
   for (const user of batch.page) {
     const patch = rolePatch(user);
     if (patch === null) continue;
-    await ctx.db.patch(user._id, patch);
+    if (!dryRun) await ctx.db.patch(user._id, patch);
     updated++;
   }
   return {

@@ -1,7 +1,8 @@
 """Where a client's URL and credentials come from, and how they are presented.
 
-Resolution order: explicit arguments, then the process environment, then
-`.env.local` in the working directory. Credentials are read from the same place
+Resolution order: explicit arguments, then the process environment, then the
+nearest `.env.local`: in the working directory or, as the Convex CLI finds its
+project, the closest parent holding one (read with python-dotenv). Credentials are read from the same place
 the URL came from, so a key meant for one deployment is never sent to another
 one configured elsewhere; an explicit ``url=`` without credentials is anonymous.
 """
@@ -12,9 +13,11 @@ import base64
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from dotenv import dotenv_values
 
 from ._constants import SERVICE_ISSUER, SERVICE_SUBJECT
 from ._exceptions import ConfigurationError
@@ -122,8 +125,20 @@ def resolve_config(
 
 
 def _sources(environ: Mapping[str, str] | None, cwd: Path | None) -> list[Mapping[str, str]]:
-    env_file = (cwd or Path.cwd()) / ENV_FILE
-    return [os.environ if environ is None else environ, read_env_file(env_file)]
+    env_file = find_env_file(cwd or Path.cwd())
+    from_file = {} if env_file is None else read_env_file(env_file)
+    return [os.environ if environ is None else environ, from_file]
+
+
+def find_env_file(start: Path) -> Path | None:
+    """The `.env.local` in ``start`` or its closest parent that has one."""
+    return next((candidate for candidate in _upward(start) if candidate.is_file()), None)
+
+
+def _upward(start: Path) -> Iterator[Path]:
+    directory = start.resolve()
+    for candidate in (directory, *directory.parents):
+        yield candidate / ENV_FILE
 
 
 def _first(source: Mapping[str, str], names: tuple[str, ...]) -> str | None:
@@ -142,23 +157,7 @@ def _clean_url(url: str) -> str:
 
 
 def read_env_file(path: Path) -> dict[str, str]:
-    """``KEY=value`` lines of a dotenv file; comments, blank lines and ``export`` allowed."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (FileNotFoundError, NotADirectoryError):
+    """The ``KEY=value`` lines of a dotenv file; quotes, ``export`` and ``# comments`` read as dotenv does."""
+    if not path.is_file():
         return {}
-    values: dict[str, str] = {}
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.removeprefix("export ").partition("=")
-        values[key.strip()] = _unquote(value.strip())
-    return values
-
-
-def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-        return value[1:-1]
-    # An unquoted value ends at an inline comment.
-    return value.split(" #", 1)[0].strip()
+    return {key: value for key, value in dotenv_values(path, interpolate=False).items() if value is not None}

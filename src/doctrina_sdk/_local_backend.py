@@ -31,6 +31,7 @@ from typing import IO, Any, TypeVar
 import httpx
 
 from ._base_client import TimeoutTypes, TransportName
+from ._bundled_project import bundled_project
 from ._client import AsyncDoctrina, Doctrina
 from ._constants import CLIENT_HEADER_VALUE, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._exceptions import LocalBackendError
@@ -61,7 +62,8 @@ def _is_project_root(path: Path) -> bool:
 
 
 def find_project_root(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """The project: ``explicit``, ``$DOCTRINA_PROJECT_ROOT``, the cwd or a parent, or the package's."""
+    """The project: ``explicit``, ``$DOCTRINA_PROJECT_ROOT``, the cwd or a parent, the checkout
+    the package runs from, or the one an installed wheel carries (`_bundled_project`)."""
     for given in (explicit, os.environ.get("DOCTRINA_PROJECT_ROOT") or None):
         if given is not None:
             root = Path(given).resolve()
@@ -72,9 +74,12 @@ def find_project_root(explicit: str | os.PathLike[str] | None = None) -> Path:
         for candidate in (start, *start.parents):
             if _is_project_root(candidate):
                 return candidate
+    bundled = bundled_project()
+    if bundled is not None:
+        return bundled
     raise LocalBackendError(
         "Cannot find the Doctrina project (a directory with local-backend/ and convex/): run from inside "
-        "it, pass project_root=..., or set DOCTRINA_PROJECT_ROOT"
+        "it, pass project_root=..., set DOCTRINA_PROJECT_ROOT, or install the built wheel"
     )
 
 

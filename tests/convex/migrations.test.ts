@@ -51,6 +51,16 @@ describe("migrations:usersRoleToBooleans", () => {
     expect(await t.run((ctx) => ctx.db.query("users").collect())).toEqual(before);
   });
 
+  test("dryRun counts the users it would change and writes nothing", async () => {
+    const { t } = await setup();
+    await insertLegacyUser(t, "a@example.com", "admin");
+    await insertLegacyUser(t, "i@example.com", "instructor");
+    const before = await t.run((ctx) => ctx.db.query("users").collect());
+    const report = await t.mutation(internal.migrations.usersRoleToBooleans, { dryRun: true });
+    expect(report).toMatchObject({ updated: 2, done: true });
+    expect(await t.run((ctx) => ctx.db.query("users").collect())).toEqual(before);
+  });
+
   test("keeps existing flags; autoContinue false leaves paging to the caller", async () => {
     const { t, ids } = await setup();
     await t.run((ctx) => ctx.db.patch(ids.instructor, { role: "student" }));

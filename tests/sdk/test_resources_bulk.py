@@ -68,6 +68,16 @@ def test_chunks_and_reports_every_row_in_order(mock: respx.MockRouter) -> None:
     }
 
 
+def test_progress_is_reported_after_each_batch(mock: respx.MockRouter) -> None:
+    mock.post("/api/mutation").mock(side_effect=server)
+    seen: list[tuple[int, int]] = []
+    batch: list[Any] = [*rows(1001), {"first_name": "No email", "last_name": "x"}]
+    with Doctrina(url=URL, admin_key=ADMIN_KEY) as client:
+        client.users.create_many(batch, on_progress=lambda done, total: seen.append((done, total)))
+    # The refused row counts from the start; then one call per batch of 500.
+    assert seen == [(1, 1002), (501, 1002), (1001, 1002), (1002, 1002)]
+
+
 def test_invalid_rows_are_reported_not_sent(mock: respx.MockRouter) -> None:
     route = mock.post("/api/mutation").mock(side_effect=server)
     batch: list[Any] = [*rows(2), {"first_name": "No email", "last_name": "x"}, "not a row", *rows(1)]

@@ -54,7 +54,17 @@ def generate(root: Path, *extra: str) -> int:
     spec.write_text(json.dumps(gen_models.export_spec(root / "convex")))
     models = gen_models.main(["--spec", str(spec), "--out", str(root / "doctrina_sdk/types"), *extra])
     sdk = gen_sdk.main(
-        ["--spec", str(spec), "--out", str(root / "doctrina_sdk"), "--docs", str(root / "api.md"), *extra]
+        [
+            "--spec",
+            str(spec),
+            "--out",
+            str(root / "doctrina_sdk"),
+            "--docs",
+            str(root / "api.md"),
+            "--readme",
+            "-",
+            *extra,
+        ]
     )
     return int(models or sdk)
 

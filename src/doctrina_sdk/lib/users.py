@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -15,7 +15,10 @@ from ..resources._base import describe_errors, function_call
 from ..types import BulkCreateResult, BulkCreateRowResult
 from ..types._args.users import UsersCreateManyArgs, UsersCreateManyArgsRow
 
-__all__ = ["MAX_ROWS_PER_CALL", "AsyncUsers", "BulkCreateReport", "Users"]
+__all__ = ["MAX_ROWS_PER_CALL", "AsyncUsers", "BulkCreateReport", "BulkProgress", "Users"]
+
+BulkProgress = Callable[[int, int], None]
+"""``on_progress(done, total)``: rows answered so far (batches sent, rows refused locally) of all rows."""
 
 # `users:createMany` rejects larger batches (LIMIT); it stays well inside Convex's
 # per-mutation read/write limits.
@@ -31,6 +34,7 @@ class Users(users.Users):
         *,
         chunk_size: int = MAX_ROWS_PER_CALL,
         idempotency_key: str | None = None,
+        on_progress: BulkProgress | None = None,
     ) -> BulkCreateReport:
         """Imports users in batches (service only); one result per row, in input order.
 
@@ -39,9 +43,10 @@ class Users(users.Users):
         the server reports ``created``, ``exists`` (the email is taken; ``id`` is its holder)
         or ``invalid``. Running the same rows again is safe: imported rows come back
         ``exists``. With ``idempotency_key``, a rerun returns the first run's results for
-        every batch that completed. Calls `users:createMany` once per ``chunk_size`` rows.
+        every batch that completed. ``on_progress(done, total)`` is called after each batch
+        (and once before the first). Calls `users:createMany` once per ``chunk_size`` rows.
         """
-        plan = _BulkPlan.of(rows, chunk_size, idempotency_key)
+        plan = _BulkPlan.of(rows, chunk_size, idempotency_key, on_progress)
         for batch in plan.batches:
             plan.record(batch, self._client._request(batch.call, cast_to=BulkCreateResult))
         return plan.report()
@@ -56,9 +61,10 @@ class AsyncUsers(users.AsyncUsers):
         *,
         chunk_size: int = MAX_ROWS_PER_CALL,
         idempotency_key: str | None = None,
+        on_progress: BulkProgress | None = None,
     ) -> BulkCreateReport:
         """Imports users in batches; see `Users.create_many`. Calls `users:createMany`."""
-        plan = _BulkPlan.of(rows, chunk_size, idempotency_key)
+        plan = _BulkPlan.of(rows, chunk_size, idempotency_key, on_progress)
         for batch in plan.batches:
             plan.record(batch, await self._client._request(batch.call, cast_to=BulkCreateResult))
         return plan.report()
@@ -103,18 +109,25 @@ class _BulkPlan:
     """Rows checked locally and cut into `users:createMany` calls; collects the results."""
 
     size: int
+    on_progress: BulkProgress | None = None
     results: dict[int, BulkCreateRowResult] = field(default_factory=dict)
     batches: list[_Batch] = field(default_factory=list)
 
     @classmethod
-    def of(cls, rows: Sequence[Mapping[str, Any]], chunk_size: int, key: str | None) -> _BulkPlan:
+    def of(
+        cls,
+        rows: Sequence[Mapping[str, Any]],
+        chunk_size: int,
+        key: str | None,
+        on_progress: BulkProgress | None = None,
+    ) -> _BulkPlan:
         if not 1 <= chunk_size <= MAX_ROWS_PER_CALL:
             raise ValidationError(
                 f"chunk_size must be between 1 and {MAX_ROWS_PER_CALL}",
                 code="VALIDATION",
                 data={"field": "chunk_size"},
             )
-        plan = cls(size=len(rows))
+        plan = cls(size=len(rows), on_progress=on_progress)
         valid: list[tuple[int, dict[str, Any]]] = []
         for index, row in enumerate(rows):
             checked = _check_row(index, row)
@@ -129,12 +142,18 @@ class _BulkPlan:
                 # One key per batch, the same on every run of the same rows.
                 call = replace(call, args={**call.args, "idempotencyKey": f"{key}:{start // chunk_size}"})
             plan.batches.append(_Batch([index for index, _ in chunk], call))
+        plan.progress()
         return plan
+
+    def progress(self) -> None:
+        if self.on_progress is not None:
+            self.on_progress(len(self.results), self.size)
 
     def record(self, batch: _Batch, result: BulkCreateResult) -> None:
         for row in result.results:
             index = batch.indices[int(row.index)]
             self.results[index] = row.model_copy(update={"index": index})
+        self.progress()
 
     def report(self) -> BulkCreateReport:
         missing = [i for i in range(self.size) if i not in self.results]

@@ -98,8 +98,10 @@ class Migrations(SyncAPIResource):
         cursor: str | None = None,
         batch_size: Float64 | None = None,
         auto_continue: bool | None = None,
+        dry_run: bool | None = None,
     ) -> MigrationReport:
-        """Legacy `users.role` to `isAdmin`/`isInstructor`; returns this batch's report.
+        """Legacy `users.role` to `isAdmin`/`isInstructor`; returns this batch's report. With
+        `dryRun`, `updated` counts the users it would change and nothing is written.
 
         Calls `migrations:usersRoleToBooleans`. An internal function: service clients only.
         """
@@ -108,6 +110,7 @@ class Migrations(SyncAPIResource):
             cursor=cursor,
             batch_size=batch_size,
             auto_continue=auto_continue,
+            dry_run=dry_run,
         )
         result: MigrationReport = self._client._request(call, cast_to=MigrationReport)
         return result
@@ -188,8 +191,10 @@ class AsyncMigrations(AsyncAPIResource):
         cursor: str | None = None,
         batch_size: Float64 | None = None,
         auto_continue: bool | None = None,
+        dry_run: bool | None = None,
     ) -> Awaitable[MigrationReport]:
-        """Legacy `users.role` to `isAdmin`/`isInstructor`; returns this batch's report.
+        """Legacy `users.role` to `isAdmin`/`isInstructor`; returns this batch's report. With
+        `dryRun`, `updated` counts the users it would change and nothing is written.
 
         Calls `migrations:usersRoleToBooleans`. An internal function: service clients only.
         """
@@ -198,6 +203,7 @@ class AsyncMigrations(AsyncAPIResource):
             cursor=cursor,
             batch_size=batch_size,
             auto_continue=auto_continue,
+            dry_run=dry_run,
         )
         result: Awaitable[MigrationReport] = self._client._request(call, cast_to=MigrationReport)
         return result

@@ -99,6 +99,26 @@ def test_env_file_syntax(tmp_path: Path) -> None:
     assert read_env_file(tmp_path / "missing") == {}
 
 
+def test_quoted_value_with_a_trailing_comment(tmp_path: Path) -> None:
+    path = tmp_path / ".env.local"
+    path.write_text("CONVEX_URL=\"http://127.0.0.1:3210\" # the local backend\nK='a #b' # c\n")
+    assert read_env_file(path) == {"CONVEX_URL": "http://127.0.0.1:3210", "K": "a #b"}
+
+
+def test_env_local_is_found_in_a_parent_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".env.local").write_text(
+        f'CONVEX_SELF_HOSTED_URL="http://parent.test" # dev\nCONVEX_SELF_HOSTED_ADMIN_KEY={ADMIN_KEY}\n'
+    )
+    nested = tmp_path / "notebooks" / "week1"
+    nested.mkdir(parents=True)
+    monkeypatch.chdir(nested)
+    url, credentials = resolve()
+    assert (url, credentials.admin_key) == ("http://parent.test", ADMIN_KEY)
+    # The closest file wins.
+    (nested / ".env.local").write_text("CONVEX_URL=http://child.test\n")
+    assert resolve() == ("http://child.test", Credentials())
+
+
 def test_missing_url_is_a_clear_error() -> None:
     with pytest.raises(ConfigurationError, match="DOCTRINA_URL"):
         resolve()

@@ -54,3 +54,4 @@ class MigrationsUsersRoleToBooleansArgs(ArgsModel):
     cursor: str | None = None
     batch_size: Float64 | None = Field(default=None, alias="batchSize")
     auto_continue: bool | None = Field(default=None, alias="autoContinue")
+    dry_run: bool | None = Field(default=None, alias="dryRun")

@@ -1,0 +1,103 @@
+"""``doctrina migrate``: convex/migrations.ts through the SDK, batch by batch, with what changed."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+from rich.table import Table
+
+from .._client import Doctrina
+from ._app import (
+    DEFAULT_DATA_DIR,
+    AdminKeyOption,
+    DataDirOption,
+    JsonOption,
+    ProjectRootOption,
+    UrlOption,
+    app,
+    connect,
+    console,
+    one_line_errors,
+    print_json,
+)
+
+EXAMPLES = """
+Examples:
+
+    doctrina migrate --dry-run    # what would change, nothing written
+    doctrina migrate              # apply every migration and repair counter drift
+    doctrina migrate --json
+"""
+
+CounterTable = Literal["courses", "resources", "courseDiscussions"]
+COUNTER_TABLES: tuple[CounterTable, ...] = ("courses", "resources", "courseDiscussions")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One migration over one table: rows looked at and rows changed (or that would be)."""
+
+    migration: str
+    table: str
+    processed: int
+    changed: int
+
+
+@app.command(epilog=EXAMPLES)
+def migrate(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Report what would change; write nothing.")
+    ] = False,
+    json_output: JsonOption = False,
+    url: UrlOption = None,
+    admin_key: AdminKeyOption = None,
+    data_dir: DataDirOption = Path(DEFAULT_DATA_DIR),
+    project_root: ProjectRootOption = None,
+) -> int:
+    """Run the data migrations and counter repairs of convex/migrations.ts."""
+    connection = connect(url=url, admin_key=admin_key, data_dir=data_dir, project_root=project_root)
+    with one_line_errors(), connection as client:
+        outcomes = [users_role_to_booleans(client, dry_run=dry_run)]
+        outcomes += [recount_counters(client, table, dry_run=dry_run) for table in COUNTER_TABLES]
+    if json_output:
+        print_json({"dryRun": dry_run, "migrations": [asdict(outcome) for outcome in outcomes]})
+        return 0
+    verb = "would change" if dry_run else "changed"
+    table = Table(title="Migrations (dry run: nothing written)" if dry_run else "Migrations")
+    for column in ("migration", "table", "processed", verb):
+        table.add_column(column, justify="right" if column in ("processed", verb) else "left")
+    for outcome in outcomes:
+        table.add_row(outcome.migration, outcome.table, str(outcome.processed), str(outcome.changed))
+    console().print(table)
+    return 0
+
+
+def users_role_to_booleans(client: Doctrina, *, dry_run: bool) -> Outcome:
+    """Pages through `users` in the foreground (``auto_continue=False``), summing the batches."""
+    processed = changed = 0
+    cursor: str | None = None
+    while True:
+        report = client.migrations.users_role_to_booleans(cursor=cursor, auto_continue=False, dry_run=dry_run)
+        processed += int(report.processed)
+        changed += int(report.updated)
+        if report.cursor is None:
+            return Outcome("usersRoleToBooleans", "users", processed, changed)
+        cursor = report.cursor
+
+
+def recount_counters(client: Doctrina, table: CounterTable, *, dry_run: bool) -> Outcome:
+    """Counter drift of ``table``; repaired unless ``dry_run``."""
+    processed = changed = 0
+    cursor: str | None = None
+    while True:
+        report = client.migrations.recount_counters(
+            table, repair=not dry_run, cursor=cursor, auto_continue=False
+        )
+        processed += int(report.checked)
+        changed += len({drift.id for drift in report.drift})
+        if report.cursor is None:
+            return Outcome("recountCounters", table, processed, changed)
+        cursor = report.cursor

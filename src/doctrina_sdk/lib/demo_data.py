@@ -1,0 +1,346 @@
+"""A deterministic demo catalogue of medical-aesthetics training (``doctrina seed``).
+
+`seed(client, size="small")` fills a deployment, through the service client, with
+licensed instructors (approved applications), published courses in botox, fillers,
+laser, skin and anatomy (modules, video and document lessons, graded quizzes),
+resources, live sessions, and students who buy or enrol, learn, pass quizzes, earn
+certificates, review, wishlist and get notified. The same seed and size always
+describe the same catalogue (names, emails, titles, who learns what).
+
+Re-running is safe: users come from `users.create_many` with idempotency keys, and
+each instructor's courses and each student's learning are skipped when already
+there (a course left unpublished by an interrupted run is rebuilt).
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Literal
+
+from .._client import Doctrina
+from ..types import Course, CurriculumLesson, LessonType, Level, User
+
+__all__ = ["SIZES", "DemoSize", "SeedProgress", "SeedReport", "SizeName", "people", "seed"]
+
+SizeName = Literal["small", "medium", "large"]
+
+SeedProgress = Callable[[str, int, int], None]
+"""``on_progress(step, done, total)``: e.g. ``("students", 120, 500)``."""
+
+
+@dataclass(frozen=True)
+class DemoSize:
+    instructors: int
+    courses_per_instructor: int
+    modules_per_course: int
+    lessons_per_module: int
+    students: int
+    courses_per_student: int
+    resources_per_instructor: int
+    sessions_per_instructor: int
+
+
+SIZES: dict[SizeName, DemoSize] = {
+    # `make demo`: a few seconds.
+    "small": DemoSize(3, 2, 2, 3, 8, 2, 2, 1),
+    "medium": DemoSize(12, 3, 3, 4, 300, 3, 3, 2),
+    # 200k+ documents (users, purchases, enrolments, progress, attempts, ...): benchmarks.
+    "large": DemoSize(40, 5, 4, 5, 3_000, 3, 5, 3),
+}
+
+MAX_CODES_REPORTED = 5
+CATEGORIES = ("botox", "fillers", "laser", "skin", "anatomy")
+FIRST_NAMES = (
+    "Amara", "Ben", "Chloe", "Diego", "Elena", "Farah", "Grace", "Hiro", "Isla", "Jonas", "Kavya", "Liam",
+    "Maya", "Noah", "Olivia", "Priya", "Quinn", "Rosa", "Sam", "Tara", "Uma", "Victor", "Wen", "Yara", "Zoe",
+)  # fmt: skip
+LAST_NAMES = (
+    "Adeyemi", "Brooks", "Chen", "Dubois", "Evans", "Fischer", "Garcia", "Haddad", "Ito", "Jensen", "Khan",
+    "Lopez", "Moreau", "Nguyen", "Okafor", "Patel", "Rossi", "Silva", "Tanaka", "Varga", "Weber", "Yilmaz",
+)  # fmt: skip
+STATES = ("CA", "NY", "TX", "FL", "WA", "IL", "AZ", "CO")
+TOPICS: dict[str, tuple[str, ...]] = {
+    "botox": ("Neurotoxin Foundations", "Glabellar Lines", "Crow's Feet Techniques", "Masseter Reduction"),
+    "fillers": ("Hyaluronic Acid Fillers", "Lip Augmentation", "Cheek Volumisation", "Managing Occlusions"),
+    "laser": ("Laser Physics for Clinicians", "Hair Removal Lasers", "Fractional Resurfacing", "IPL Therapy"),
+    "skin": ("Chemical Peels", "Microneedling", "Acne Scar Management", "Skin Typing and Assessment"),
+    "anatomy": ("Facial Anatomy", "Vascular Danger Zones", "Facial Nerves", "Ageing of the Face"),
+}
+MODULES = ("Foundations", "Assessment and Consent", "Technique", "Complications", "Aftercare")
+LESSON_KINDS: tuple[tuple[LessonType, str], ...] = (("video", "Demonstration"), ("document", "Protocol"))
+LEVELS: tuple[Level, ...] = ("beginner", "intermediate", "advanced")
+REVIEWS = (
+    (5, "Clear, practical and safe: exactly what I needed before treating patients."),
+    (4, "Great demonstrations; I would like more on complications."),
+    (5, "The anatomy sections changed how I plan injections."),
+    (3, "Solid content, a little fast in places."),
+)
+
+
+@dataclass
+class SeedReport:
+    """What `seed` made (or found from an earlier run), by kind."""
+
+    size: SizeName
+    seed: int
+    created: Counter[str] = field(default_factory=Counter)
+    existing: Counter[str] = field(default_factory=Counter)
+    # Some issued certificates' codes, to try `doctrina verify` with.
+    verification_codes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "size": self.size,
+            "seed": self.seed,
+            "created": dict(self.created),
+            "existing": dict(self.existing),
+            "verificationCodes": self.verification_codes,
+        }
+
+
+def seed(
+    client: Doctrina, *, size: SizeName = "small", seed: int = 7, on_progress: SeedProgress | None = None
+) -> SeedReport:
+    """Fills the deployment of the service ``client`` with the ``size`` demo catalogue."""
+    if size not in SIZES:
+        raise ValueError(f"size must be one of {', '.join(SIZES)}, not {size!r}")
+    plan = _Plan(client, SIZES[size], SeedReport(size, seed), on_progress)
+    instructors = plan.people("instructor", plan.shape.instructors)
+    students = plan.people("student", plan.shape.students)
+    courses = plan.catalogue(instructors)
+    plan.learning(students, courses)
+    return plan.report
+
+
+def people(role: str, count: int, seed: int) -> list[dict[str, str]]:
+    """The `users.create_many` rows of ``count`` instructors or students: a function of its arguments."""
+    rows = []
+    for n in range(count):
+        rng = random.Random(f"{seed}:{role}:{n}")
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        domain = "clinic.example" if role == "instructor" else "learner.example"
+        rows.append(
+            {"first_name": first, "last_name": last, "email": f"{first}.{last}.{n:05d}@{domain}".lower()}
+        )
+    return rows
+
+
+@dataclass
+class _Plan:
+    client: Doctrina
+    shape: DemoSize
+    report: SeedReport
+    on_progress: SeedProgress | None
+
+    def rng(self, *key: object) -> random.Random:
+        """The draws of one thing (a user, a course): the same on every run, whatever ran before."""
+        return random.Random(":".join(map(str, (self.report.seed, *key))))
+
+    def progress(self, step: str, done: int, total: int) -> None:
+        if self.on_progress is not None:
+            self.on_progress(step, done, total)
+
+    # ---------------------------------------------------------------- people
+
+    def people(self, role: str, count: int) -> list[User]:
+        """``count`` users, imported in bulk; the same emails on every run."""
+        report = self.client.users.create_many(
+            people(role, count, self.report.seed),
+            idempotency_key=f"demo-{self.report.seed}-{role}s-{count}",
+            on_progress=lambda done, total: self.progress(f"{role}s", done, total),
+        )
+        self.report.created[f"{role}s"] += len(report.created)
+        self.report.existing[f"{role}s"] += len(report.existing)
+        users = [self.client.users.get(row.id) for row in report.results if row.id is not None]
+        return [user for user in users if user is not None]
+
+    # ---------------------------------------------------------------- courses
+
+    def catalogue(self, instructors: list[User]) -> list[Course]:
+        courses: list[Course] = []
+        for n, instructor in enumerate(instructors):
+            self.progress("courses", n, len(instructors))
+            if not instructor.is_instructor:
+                self.approve(instructor)
+            as_instructor = self.client.acting_as(instructor.id)
+            existing = {c.title: c for c in as_instructor.courses.list_by_instructor(instructor.id)}
+            for k in range(self.shape.courses_per_instructor):
+                category = CATEGORIES[(n + k) % len(CATEGORIES)]
+                title = f"{TOPICS[category][(n // len(CATEGORIES) + k) % 4]} ({instructor.last_name} {k + 1})"
+                courses.append(self.course(instructor, category, title, existing.get(title)))
+            self.extras(instructor, courses[-self.shape.courses_per_instructor :], bool(existing))
+        self.progress("courses", len(instructors), len(instructors))
+        return courses
+
+    def approve(self, instructor: User) -> None:
+        as_instructor = self.client.acting_as(instructor.id)
+        rng = self.rng(instructor.email)
+        application = as_instructor.instructor_applications.submit(
+            license_number=f"RN{rng.randrange(100_000, 999_999)}",
+            license_state=rng.choice(STATES),
+            license_expiry=date.today() + timedelta(days=365 * 2),
+            insurance_provider=rng.choice(("MedPro", "Aesthetic Shield", "CareGuard")),
+            documents=[f"https://files.example/licences/{instructor.id}.pdf"],
+        )
+        self.client.instructor_applications.approve(application.id)
+        self.report.created["instructorApplications"] += 1
+
+    def course(self, instructor: User, category: str, title: str, existing: Course | None) -> Course:
+        rng = self.rng(title)
+        level, price = rng.choice(LEVELS), rng.choice((0, 19900, 49900, 89900))
+        as_instructor = self.client.acting_as(instructor.id)
+        if existing is not None and existing.visibility == "public":
+            self.report.existing["courses"] += 1
+            return existing
+        if existing is not None:
+            as_instructor.courses.purge(existing.id)
+        course = as_instructor.courses.create(
+            title=title,
+            description=f"{category.capitalize()} for licensed clinicians, from assessment to aftercare.",
+            category=category,
+            level=level,
+            price=price,
+            tags=[category, level, "ce"],
+            certificate_enabled=True,
+        )
+        for m in range(self.shape.modules_per_course):
+            self.module(instructor, course, MODULES[m % len(MODULES)])
+        self.report.created["courses"] += 1
+        return as_instructor.courses.publish(course.id)
+
+    def module(self, instructor: User, course: Course, title: str) -> None:
+        as_instructor = self.client.acting_as(instructor.id)
+        module = as_instructor.course_modules.create(course_id=course.id, title=title)
+        self.report.created["courseModules"] += 1
+        for n in range(self.shape.lessons_per_module - 1):
+            kind, label = LESSON_KINDS[n % len(LESSON_KINDS)]
+            as_instructor.lessons.create(
+                module_id=module.id,
+                title=f"{title}: {label} {n + 1}",
+                type=kind,
+                content=f"https://media.example/{course.category}/{module.id}/{n}",
+                duration=(8, 12, 15, 20)[n % 4],
+            )
+        quiz = as_instructor.lessons.create(
+            module_id=module.id, title=f"{title}: check yourself", type="quiz", content=""
+        )
+        for q in range(2):
+            as_instructor.quiz_questions.create(
+                lesson_id=quiz.id,
+                question=f"{title}, question {q + 1}: which approach is safest?",
+                options=["Aspirate and inject slowly", "Inject quickly", "Skip the assessment"],
+                correct_option=0,
+                explanation="Slow, assessed injection lowers the risk of complications.",
+            )
+        self.report.created["lessons"] += self.shape.lessons_per_module
+        self.report.created["quizQuestions"] += 2
+
+    def extras(self, instructor: User, courses: list[Course], existed: bool) -> None:
+        """The instructor's resources and upcoming live sessions (with their first course)."""
+        if existed:
+            return
+        as_instructor = self.client.acting_as(instructor.id)
+        for n in range(self.shape.resources_per_instructor):
+            course = courses[n % len(courses)]
+            as_instructor.resources.create(
+                title=f"{course.category.capitalize()} consent form template {n + 1}",
+                description="A consent form to adapt to your clinic and jurisdiction.",
+                type="template",
+                url=f"https://files.example/{course.category}/consent-{n + 1}.pdf",
+                difficulty="beginner",
+                categories=[course.category],
+                author=f"{instructor.first_name} {instructor.last_name}",
+                course_id=course.id,
+            )
+        tomorrow = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
+        for n in range(self.shape.sessions_per_instructor):
+            as_instructor.live_sessions.schedule(
+                title=f"Live Q&A: {courses[0].title}",
+                description="Bring your cases: technique, complications and aftercare.",
+                scheduled_for=tomorrow + timedelta(days=7 * n),
+                duration=60,
+                max_participants=100,
+                is_recorded=True,
+                course_id=courses[0].id,
+            )
+        self.report.created["resources"] += self.shape.resources_per_instructor
+        self.report.created["liveSessions"] += self.shape.sessions_per_instructor
+
+    # ---------------------------------------------------------------- learning
+
+    def learning(self, students: list[User], courses: list[Course]) -> None:
+        lessons = {course.id: self.lessons(course) for course in courses}
+        for n, student in enumerate(students):
+            self.progress("learning", n, len(students))
+            as_student = self.client.acting_as(student.id)
+            if as_student.course_enrollments.list_mine(page_size=1).to_list(limit=1):
+                self.report.existing["learners"] += 1
+                self.codes(c.verification_code for c in as_student.certificates.list())
+                continue
+            rng = self.rng(student.email)
+            picks = rng.sample(courses, k=min(self.shape.courses_per_student, len(courses)))
+            for course in picks:
+                # Most learners finish; some stop part-way.
+                depth = rng.choice((1.0, 1.0, 0.5, 0.25))
+                self.study(student, course, lessons[course.id], depth, rng)
+            self.welcome(student, picks)
+        self.progress("learning", len(students), len(students))
+
+    def lessons(self, course: Course) -> list[CurriculumLesson]:
+        full = self.client.courses.get_with_curriculum(course.id)
+        if full is None:
+            return []
+        return [lesson for module in full.modules for lesson in module.lessons]
+
+    def study(
+        self, student: User, course: Course, lessons: list[CurriculumLesson], depth: float, rng: random.Random
+    ) -> None:
+        as_student = self.client.acting_as(student.id)
+        if course.price:
+            checkout = as_student.purchases.create_checkout(course_id=course.id)
+            self.client.purchases.complete(checkout.id, stripe_checkout_session_id=f"cs_demo_{checkout.id}")
+            self.report.created["purchases"] += 1
+        else:
+            as_student.course_enrollments.enroll_free(course.id)
+        self.report.created["courseEnrollments"] += 1
+        done = lessons[: max(1, round(len(lessons) * depth))]
+        for lesson in done:
+            if lesson.type == "quiz":
+                as_student.quiz_questions.submit_attempt(lesson_id=lesson.id, answers=[0, 0])
+                self.report.created["quizAttempts"] += 1
+            else:
+                as_student.lesson_progress.complete(
+                    lesson_id=lesson.id, time_spent=60 * (lesson.duration or 10)
+                )
+                self.report.created["lessonProgress"] += 1
+        if len(done) == len(lessons):
+            self.finished(student, course, rng)
+
+    def finished(self, student: User, course: Course, rng: random.Random) -> None:
+        as_student = self.client.acting_as(student.id)
+        certificate = next(c for c in as_student.certificates.list() if c.course_id == course.id)
+        self.report.created["certificates"] += 1
+        self.codes([certificate.verification_code])
+        rating, content = rng.choice(REVIEWS)
+        as_student.course_reviews.create(course_id=course.id, rating=rating, content=content)
+        self.report.created["courseReviews"] += 1
+
+    def codes(self, codes: Iterable[str]) -> None:
+        """A few certificates' codes for the report (``doctrina verify``), from this run or an earlier one."""
+        for code in codes:
+            if len(self.report.verification_codes) < MAX_CODES_REPORTED:
+                self.report.verification_codes.append(code)
+
+    def welcome(self, student: User, picks: list[Course]) -> None:
+        self.client.notifications.send(
+            user_id=student.id,
+            type="announcement",
+            title="Welcome to Doctrina",
+            description=f"You are enrolled in {len(picks)} course(s). Live Q&A sessions are on the calendar.",
+            link="/dashboard",
+        )
+        self.report.created["notifications"] += 1
