@@ -40,9 +40,10 @@ async function main(): Promise<void> {
   const adminKey = await AdminKey.loadOrCreate(options.dataDir);
   const devIssuer = await DevIssuer.loadOrCreate(options.dataDir);
   const engine = await openEngine(options);
-  const server = await startServer({ engine, deployment: engine, adminKey, devIssuer, port: options.port });
+  const server = await startServer({ engine, deployment: engine, adminKey, devIssuer, port: options.port, sitePort: options.sitePort });
+  logHttpRoutes(engine, server.siteUrl);
   await writeHolder(options.dataDir, { pid: process.pid, url: server.url });
-  if (options.publishEnv !== undefined) await publishEnv(options.publishEnv, server.url, adminKey.value);
+  if (options.publishEnv !== undefined) await publishEnv(options.publishEnv, server.url, adminKey.value, server.siteUrl);
 
   let stopping = false;
   const shutdown = (reason: string): void => {
@@ -69,8 +70,15 @@ async function main(): Promise<void> {
     process.stdin.resume();
   }
 
-  const ready = `{"url": ${JSON.stringify(server.url)}, "dataDir": ${JSON.stringify(options.dataDir)}, "adminKeyFile": ${JSON.stringify(adminKey.file)}}`;
+  const ready = `{"url": ${JSON.stringify(server.url)}, "siteUrl": ${JSON.stringify(server.siteUrl)}, "dataDir": ${JSON.stringify(options.dataDir)}, "adminKeyFile": ${JSON.stringify(adminKey.file)}}`;
   process.stdout.write(`DOCTRINA_BACKEND_READY ${ready}\n`);
+}
+
+/** What `http.ts` routes, as the analyze step listed it (Convex shows them on the dashboard's Functions page). */
+function logHttpRoutes(engine: Engine, siteUrl: string | null): void {
+  const routes = engine.httpRoutes?.() ?? null;
+  if (routes === null) return log("no HTTP actions (convex/http.ts exports no router)");
+  log(`HTTP actions at ${siteUrl}: ${routes.map((route) => `${route.method} ${route.path}`).join(", ") || "(no routes)"}`);
 }
 
 /** A locked or damaged data directory is the user's to resolve: say so in one line, exit 3. */

@@ -14,6 +14,9 @@ import {
   type EnvVarChange,
   type FunctionInfo,
   type FunctionLogEntry,
+  type HttpActionCall,
+  type HttpActionReply,
+  type HttpRoute,
   type ImportMode,
   type PushedModule,
   type ReadSet,
@@ -33,6 +36,7 @@ import { lockedMessage, readHolder, removeHolder, writeHolder } from "./durabili
 import { DataDirLockedError, Persistence } from "./durability/persistence.js";
 import { applyEnvChanges, readDeploymentEnv, writeDeploymentEnv } from "./env.js";
 import { functionInfos, FunctionRegistry } from "./functions.js";
+import { NO_HTTP_ACTIONS, replyFromOutcome, textReply } from "./httpActions.js";
 import { Runner, type Outcome } from "./runner.js";
 import { Scheduler } from "./scheduler.js";
 import { displayPath } from "./paths.js";
@@ -82,7 +86,7 @@ function toResult(requestId: string, outcome: Outcome): UdfResult {
 }
 
 /** The parts of the engine a push replaces. */
-type Code = { data: WorkerData; schema: string | null; crons: CronRunner; providers: AuthProvider[] };
+type Code = { data: WorkerData; schema: string | null; crons: CronRunner; providers: AuthProvider[]; httpRoutes: HttpRoute[] | null };
 
 export class LocalEngine implements Engine, Deployment {
   private closing: Promise<void> | null = null;
@@ -142,7 +146,7 @@ export class LocalEngine implements Engine, Deployment {
     });
     const scheduler = new Scheduler(runner);
     const crons = new CronRunner(runner, analysis.crons);
-    const code: Code = { data, schema: analysis.schema, crons, providers: parseAuthConfig(analysis.authConfig) };
+    const code: Code = { data, schema: analysis.schema, crons, providers: parseAuthConfig(analysis.authConfig), httpRoutes: analysis.httpRoutes };
     const engine = new LocalEngine(dataDir, db, persistence, committer, runner, registry, [txPool, actionPool], scheduler, code, { script, buildDir });
     committer.onCommit((commit) => scheduler.onCommit(commit));
     await scheduler.start();
@@ -233,6 +237,29 @@ export class LocalEngine implements Engine, Deployment {
     return this.code.providers;
   }
 
+  httpRoutes(): HttpRoute[] | null {
+    return this.code.httpRoutes;
+  }
+
+  async runHttpAction(call: HttpActionCall): Promise<HttpActionReply> {
+    if (this.code.httpRoutes === null) return textReply(404, NO_HTTP_ACTIONS);
+    const startedAtMs = Date.now();
+    const started = performance.now();
+    const request = { method: call.method, url: call.url, headers: call.headers, body: call.body?.toString("base64") ?? null };
+    const ctx = { identity: call.caller.identity, requestId: call.requestId };
+    const outcome = await this.runner.runHttpAction(request, ctx, call.identityError);
+    this.emitLog({
+      kind: "httpAction",
+      path: `${call.method} ${new URL(call.url).pathname}`,
+      requestId: call.requestId,
+      startedAtMs,
+      durationMs: performance.now() - started,
+      logLines: outcome.logLines,
+      error: outcome.ok ? null : outcome.error.message,
+    });
+    return replyFromOutcome(call.requestId, outcome);
+  }
+
   push(modules: PushedModule[], options: { dryRun: boolean }): Promise<FunctionInfo[]> {
     return this.serialized(async () => {
       const pushed = await writePushedBundle(this.files.buildDir, modules);
@@ -273,7 +300,7 @@ export class LocalEngine implements Engine, Deployment {
     this.registry.replace(analysis.functions);
     this.code.crons.stop();
     const crons = new CronRunner(this.runner, analysis.crons);
-    this.code = { data, schema: analysis.schema, crons, providers: parseAuthConfig(analysis.authConfig) };
+    this.code = { data, schema: analysis.schema, crons, providers: parseAuthConfig(analysis.authConfig), httpRoutes: analysis.httpRoutes };
     await crons.start();
   }
 

@@ -23,6 +23,8 @@ export type ServerOptions = {
   devIssuer: DevIssuer;
   /** 0 picks a free port. */
   port: number;
+  /** The site URL's port (HTTP actions at every path, Convex's `CONVEX_SITE_URL`); 0 picks a free one, absent: none. */
+  sitePort?: number;
   logError?: (context: string, error: unknown) => void;
   /** Sync heartbeat and expiry timing; tests shorten it. */
   syncTiming?: SessionTiming;
@@ -31,6 +33,8 @@ export type ServerOptions = {
 export type RunningServer = {
   url: string;
   port: number;
+  /** Where HTTP actions are served at every path; null without `sitePort`. */
+  siteUrl: string | null;
   /** Closes the sync connections and the listener; does not close the engine. */
   close(): Promise<void>;
 };
@@ -50,34 +54,44 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     deployment === undefined || log === undefined
       ? undefined
       : { deployment, log, staged: { push: null }, functions: () => options.engine.functions(), url: () => runner.cloudUrl };
-  const server = createServer(
-    { maxHeaderSize: MAX_HEADER_BYTES },
-    httpHandler({ engine: options.engine, runner, auth, devIssuer: options.devIssuer, version: SERVER_VERSION, logError, cli }),
-  );
-  // Outlive the clients' idle pools (httpx keeps connections 5 s, Node's default here is also
-  // 5 s): a client must never reuse a connection the server is closing at that moment.
-  server.keepAliveTimeout = KEEP_ALIVE_MS;
-  server.headersTimeout = KEEP_ALIVE_MS + 1_000;
-  server.on("clientError", onClientError);
+  const deps = { engine: options.engine, runner, auth, devIssuer: options.devIssuer, version: SERVER_VERSION, logError, cli };
+  const server = httpServer(httpHandler(deps));
   const hub = new SyncHub({ engine: options.engine, deployment, runner, auth, logError, timing: options.syncTiming });
   hub.attach(server);
   await listen(server, options.port);
   const { port } = server.address() as AddressInfo;
   runner.cloudUrl = `http://${HOST}:${port}`;
+  const site = options.sitePort === undefined ? null : httpServer(httpHandler(deps, true));
+  if (site !== null) await listen(site, options.sitePort!);
   return {
     url: `http://${HOST}:${port}`,
     port,
+    siteUrl: site === null ? null : `http://${HOST}:${(site.address() as AddressInfo).port}`,
     close: async () => {
       hub.close();
       log?.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        // Requests in flight get a moment to finish before their sockets go.
-        setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
-      });
+      await Promise.all([server, site].map((s) => (s === null ? undefined : closeGracefully(s))));
     },
   };
+}
+
+function httpServer(handler: ReturnType<typeof httpHandler>): Server {
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, handler);
+  // Outlive the clients' idle pools (httpx keeps connections 5 s, Node's default here is also
+  // 5 s): a client must never reuse a connection the server is closing at that moment.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1_000;
+  server.on("clientError", onClientError);
+  return server;
+}
+
+function closeGracefully(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    // Requests in flight get a moment to finish before their sockets go.
+    setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
+  });
 }
 
 function listen(server: Server, port: number): Promise<void> {

@@ -10,7 +10,7 @@ import { requireCli } from "./context.js";
 
 const KEPT_ENTRIES = 10_000;
 const POLL_WAIT_MS = 30_000;
-const UDF_TYPE = { query: "Query", mutation: "Mutation", action: "Action" } as const;
+const UDF_TYPE = { query: "Query", mutation: "Mutation", action: "Action", httpAction: "HttpAction" } as const;
 
 type Stored = { cursorMs: number; entry: Record<string, unknown> };
 
