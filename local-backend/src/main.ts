@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const engine = await openEngine(options);
   const server = await startServer({ engine, deployment: engine, adminKey, devIssuer, port: options.port, sitePort: options.sitePort });
   logHttpRoutes(engine, server.siteUrl);
-  await writeHolder(options.dataDir, { pid: process.pid, url: server.url });
+  await writeHolder(options.dataDir, { pid: process.pid, url: server.url, siteUrl: server.siteUrl });
   if (options.publishEnv !== undefined) await publishEnv(options.publishEnv, server.url, adminKey.value, server.siteUrl);
 
   let stopping = false;
