@@ -22,7 +22,7 @@ from datetime import date
 import httpx
 
 from doctrina_sdk import Doctrina, LocalBackend
-from doctrina_sdk.types import PurchaseId
+from doctrina_sdk.types import CourseId, PurchaseId
 
 WEBHOOK_SECRET = "whsec_test_123"
 
@@ -34,7 +34,9 @@ def stripe_signature(payload: bytes, secret: str, timestamp: int | None = None) 
     return f"t={signed_at},v1={digest}"
 
 
-def checkout_completed(purchase_id: PurchaseId, session_id: str, *, event_type: str = "checkout.session.completed") -> bytes:
+def checkout_completed(
+    purchase_id: PurchaseId, session_id: str, *, event_type: str = "checkout.session.completed"
+) -> bytes:
     """The event body Stripe sends for a paid Checkout session (the fields the webhook reads)."""
     event = {
         "id": f"evt_{uuid.uuid4().hex}",
@@ -61,8 +63,8 @@ def post_event(backend: LocalBackend, payload: bytes, signature: str) -> httpx.R
     return httpx.post(f"{backend.site_url}/stripe/webhook", content=payload, headers=headers, timeout=30.0)
 
 
-def open_checkout(service: Doctrina) -> tuple[Doctrina, PurchaseId]:
-    """An approved instructor's published paid course, and a buyer's open checkout for it."""
+def publish_paid_course(service: Doctrina) -> CourseId:
+    """A paid course, published by a newly approved instructor."""
     run = uuid.uuid4().hex[:8]
     jane = service.users.create(first_name="Jane", last_name="Doe", email=f"jane.{run}@clinic.example")
     as_jane = service.acting_as(jane.id)
@@ -77,14 +79,17 @@ def open_checkout(service: Doctrina) -> tuple[Doctrina, PurchaseId]:
     module = as_jane.course_modules.create(course_id=course.id, title="Basics")
     as_jane.lessons.create(module_id=module.id, title="Products", type="document", content="HA fillers")
     as_jane.courses.publish(course.id)
-    bob = service.users.create(first_name="Bob", last_name="Lee", email=f"bob.{run}@clinic.example")
-    as_bob = service.acting_as(bob.id)
-    return as_bob, as_bob.purchases.create_checkout(course_id=course.id).id
+    return course.id
 
 
 def main(backend: LocalBackend) -> None:
     service = backend.client()
-    as_bob, purchase_id = open_checkout(service)
+    course_id = publish_paid_course(service)
+    bob = service.users.create(
+        first_name="Bob", last_name="Lee", email=f"bob.{uuid.uuid4().hex[:8]}@clinic.example"
+    )
+    as_bob = service.acting_as(bob.id)
+    purchase_id = as_bob.purchases.create_checkout(course_id=course_id).id
     payload = checkout_completed(purchase_id, session_id="cs_test_example")
 
     forged = post_event(backend, payload, stripe_signature(payload, "whsec_someone_else"))
