@@ -50,10 +50,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const runner = new FunctionRunner(options.engine, logError, deployment);
   const auth = new Authenticator(options.adminKey, new TokenVerifier(options.devIssuer, () => options.engine.authProviders()));
   const log = deployment === undefined ? undefined : new FunctionLog(deployment);
+  let siteUrl: string | null = null;
   const cli: CliDeps | undefined =
     deployment === undefined || log === undefined
       ? undefined
-      : { deployment, log, staged: { push: null }, functions: () => options.engine.functions(), url: () => runner.cloudUrl };
+      : {
+          deployment,
+          log,
+          staged: { push: null },
+          functions: () => options.engine.functions(),
+          url: () => runner.cloudUrl,
+          // Without a site listener HTTP actions are still served under /http/ of the deployment URL.
+          siteUrl: () => siteUrl ?? `${runner.cloudUrl}/http`,
+        };
   const deps = { engine: options.engine, runner, auth, devIssuer: options.devIssuer, version: SERVER_VERSION, logError, cli };
   const server = httpServer(httpHandler(deps));
   const hub = new SyncHub({ engine: options.engine, deployment, runner, auth, logError, timing: options.syncTiming });
@@ -62,11 +71,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { port } = server.address() as AddressInfo;
   runner.cloudUrl = `http://${HOST}:${port}`;
   const site = options.sitePort === undefined ? null : httpServer(httpHandler(deps, true));
-  if (site !== null) await listen(site, options.sitePort!);
+  if (site !== null) {
+    await listen(site, options.sitePort!);
+    siteUrl = `http://${HOST}:${(site.address() as AddressInfo).port}`;
+  }
   return {
     url: `http://${HOST}:${port}`,
     port,
-    siteUrl: site === null ? null : `http://${HOST}:${(site.address() as AddressInfo).port}`,
+    siteUrl,
     close: async () => {
       hub.close();
       log?.close();

@@ -77,6 +77,11 @@ describe("routing", () => {
     expect(response.headers.getSetCookie()).toEqual(["a=1", "b=2"]);
   });
 
+  it("names the site URL where the Convex CLI asks for it (CONVEX_SITE_URL)", async () => {
+    const response = await fetch(`${server.url}/api/v1/get_canonical_urls`, { headers: { authorization: `Convex ${adminKey.value}` } });
+    expect(await response.json()).toEqual({ convexCloudUrl: server.url, convexSiteUrl: site });
+  });
+
   it("lists the router's routes from the analyze step", () => {
     const routes = engine.engine.httpRoutes!()!;
     expect(routes).toContainEqual({ path: "/echo", method: "POST" });

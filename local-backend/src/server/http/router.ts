@@ -52,18 +52,21 @@ function findRoute(pathname: string): { route: Route; rest: string } | undefined
 
 const HTTP_ACTION_PREFIX = "/http/";
 
-function requestUrl(req: IncomingMessage): URL {
+function newContext(req: IncomingMessage, deps: HttpDeps): HttpContext {
+  let url: URL;
   try {
-    return new URL(req.url ?? "/", "http://127.0.0.1");
+    url = new URL(req.url ?? "/", "http://127.0.0.1");
   } catch {
     throw new HttpError(400, "BadRequest", "Malformed request URL");
   }
+  const ctx: HttpContext = { req, url, requestId: "", deps };
+  ctx.requestId = header(ctx, "convex-request-id") ?? newRequestId();
+  return ctx;
 }
 
 async function dispatch(req: IncomingMessage, deps: HttpDeps): Promise<Reply> {
-  const url = requestUrl(req);
-  const ctx: HttpContext = { req, url, requestId: "", deps };
-  ctx.requestId = header(ctx, "convex-request-id") ?? newRequestId();
+  const ctx = newContext(req, deps);
+  const { url } = ctx;
   // Convex serves HTTP actions under `/http/` of the deployment URL too, outside its API routes.
   if (url.pathname.startsWith(HTTP_ACTION_PREFIX)) return httpAction(ctx, url.pathname.slice(HTTP_ACTION_PREFIX.length - 1));
   const found = findRoute(url.pathname);
@@ -85,10 +88,8 @@ function failureReply(error: unknown, deps: HttpDeps): Reply {
 
 /** The site URL's server: every path is an HTTP action's (Convex's site origin, port 3211 self-hosted). */
 async function dispatchSite(req: IncomingMessage, deps: HttpDeps): Promise<Reply> {
-  const url = requestUrl(req);
-  const ctx: HttpContext = { req, url, requestId: "", deps };
-  ctx.requestId = header(ctx, "convex-request-id") ?? newRequestId();
-  return httpAction(ctx, url.pathname);
+  const ctx = newContext(req, deps);
+  return httpAction(ctx, ctx.url.pathname);
 }
 
 export function httpHandler(deps: HttpDeps, site = false): (req: IncomingMessage, res: ServerResponse) => void {
