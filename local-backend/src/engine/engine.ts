@@ -67,6 +67,11 @@ export type EngineOptions = {
   maxActionWorkers?: number;
   /** Deployment environment variables; default: `<dataDir>/env.json`. */
   env?: Record<string, string>;
+  /**
+   * Convex's system environment variables (`CONVEX_CLOUD_URL`, `CONVEX_SITE_URL`): every function sees
+   * them over the deployment's own; `npx convex env list/set` neither shows nor stores them.
+   */
+  systemEnv?: Record<string, string>;
   /** Variables the deployment has unless `env` / env.json sets them (the local backend's own defaults). */
   defaultEnv?: Record<string, string>;
 };
@@ -106,6 +111,7 @@ export class LocalEngine implements Engine, Deployment {
     private readonly scheduler: Scheduler,
     private code: Code,
     private readonly files: { script: string; buildDir: string },
+    private readonly systemEnv: Record<string, string>,
   ) {}
 
   static async create(options: EngineOptions): Promise<LocalEngine> {
@@ -124,7 +130,7 @@ export class LocalEngine implements Engine, Deployment {
 
   private static async start(options: EngineOptions, dataDir: string, functionsDir: string, persistence: Persistence): Promise<LocalEngine> {
     const buildDir = join(dataDir, "build");
-    const env = { ...options.defaultEnv, ...(options.env ?? (await readDeploymentEnv(dataDir))) };
+    const env = { ...options.defaultEnv, ...(options.env ?? (await readDeploymentEnv(dataDir))), ...options.systemEnv };
     const [bundles, script] = await Promise.all([bundleFunctions(functionsDir, buildDir), workerScript(buildDir)]);
     await removeOtherPushes(buildDir, null);
     const data: WorkerData = { bundlePath: bundles.functions, authConfigPath: bundles.authConfig, functionsDir, env };
@@ -147,7 +153,7 @@ export class LocalEngine implements Engine, Deployment {
     const scheduler = new Scheduler(runner);
     const crons = new CronRunner(runner, analysis.crons);
     const code: Code = { data, schema: analysis.schema, crons, providers: parseAuthConfig(analysis.authConfig), httpRoutes: analysis.httpRoutes };
-    const engine = new LocalEngine(dataDir, db, persistence, committer, runner, registry, [txPool, actionPool], scheduler, code, { script, buildDir });
+    const engine = new LocalEngine(dataDir, db, persistence, committer, runner, registry, [txPool, actionPool], scheduler, code, { script, buildDir }, options.systemEnv ?? {});
     committer.onCommit((commit) => scheduler.onCommit(commit));
     await scheduler.start();
     await crons.start();
@@ -310,14 +316,14 @@ export class LocalEngine implements Engine, Deployment {
   }
 
   environmentVariables(): Record<string, string> {
-    return { ...this.code.data.env };
+    return Object.fromEntries(Object.entries(this.code.data.env).filter(([name]) => !(name in this.systemEnv)));
   }
 
   updateEnvironmentVariables(changes: EnvVarChange[]): Promise<void> {
     return this.serialized(async () => {
-      const env = applyEnvChanges(this.code.data.env, changes);
+      const env = applyEnvChanges(this.environmentVariables(), changes);
       await writeDeploymentEnv(this.dataDir, env);
-      const data: WorkerData = { ...this.code.data, env };
+      const data: WorkerData = { ...this.code.data, env: { ...env, ...this.systemEnv } };
       await Promise.all(this.pools.map((pool) => pool.reload(data)));
       this.code = { ...this.code, data };
     });

@@ -25,6 +25,8 @@ export type ServerOptions = {
   port: number;
   /** The site URL's port (HTTP actions at every path, Convex's `CONVEX_SITE_URL`); 0 picks a free one, absent: none. */
   sitePort?: number;
+  /** Sockets bound already (`bindListeners`), instead of binding `port` / `sitePort` here. */
+  listeners?: Listeners;
   logError?: (context: string, error: unknown) => void;
   /** Sync heartbeat and expiry timing; tests shorten it. */
   syncTiming?: SessionTiming;
@@ -50,7 +52,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const runner = new FunctionRunner(options.engine, logError, deployment);
   const auth = new Authenticator(options.adminKey, new TokenVerifier(options.devIssuer, () => options.engine.authProviders()));
   const log = deployment === undefined ? undefined : new FunctionLog(deployment);
-  let siteUrl: string | null = null;
+  const listeners = options.listeners ?? (await bindListeners(options.port, options.sitePort));
+  const { url, siteUrl } = listenerUrls(listeners);
+  runner.cloudUrl = url;
   const cli: CliDeps | undefined =
     deployment === undefined || log === undefined
       ? undefined
@@ -59,36 +63,56 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           log,
           staged: { push: null },
           functions: () => options.engine.functions(),
-          url: () => runner.cloudUrl,
+          url: () => url,
           // Without a site listener HTTP actions are still served under /http/ of the deployment URL.
-          siteUrl: () => siteUrl ?? `${runner.cloudUrl}/http`,
+          siteUrl: () => siteUrl ?? `${url}/http`,
         };
   const deps = { engine: options.engine, runner, auth, devIssuer: options.devIssuer, version: SERVER_VERSION, logError, cli };
-  const server = httpServer(httpHandler(deps));
+  const { main, site } = listeners;
+  main.on("request", httpHandler(deps));
+  site?.on("request", httpHandler(deps, true));
   const hub = new SyncHub({ engine: options.engine, deployment, runner, auth, logError, timing: options.syncTiming });
-  hub.attach(server);
-  await listen(server, options.port);
-  const { port } = server.address() as AddressInfo;
-  runner.cloudUrl = `http://${HOST}:${port}`;
-  const site = options.sitePort === undefined ? null : httpServer(httpHandler(deps, true));
-  if (site !== null) {
-    await listen(site, options.sitePort!);
-    siteUrl = `http://${HOST}:${(site.address() as AddressInfo).port}`;
-  }
+  hub.attach(main);
   return {
-    url: `http://${HOST}:${port}`,
-    port,
+    url,
+    port: (main.address() as AddressInfo).port,
     siteUrl,
     close: async () => {
       hub.close();
       log?.close();
-      await Promise.all([server, site].map((s) => (s === null ? undefined : closeGracefully(s))));
+      await Promise.all([main, site].map((s) => (s === null ? undefined : closeGracefully(s))));
     },
   };
 }
 
-function httpServer(handler: ReturnType<typeof httpHandler>): Server {
-  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, handler);
+/**
+ * The deployment URL's socket and (with `sitePort`) the site URL's, listening on loopback. Bound
+ * before the engine starts, so functions can be told their URLs (`CONVEX_CLOUD_URL`, `CONVEX_SITE_URL`);
+ * requests wait until `startServer` attaches the handlers.
+ */
+export async function bindListeners(port: number, sitePort?: number): Promise<Listeners> {
+  const main = httpServer();
+  await listen(main, port);
+  if (sitePort === undefined) return { main, site: null };
+  const site = httpServer();
+  try {
+    await listen(site, sitePort);
+  } catch (error) {
+    main.close();
+    throw error;
+  }
+  return { main, site };
+}
+
+export type Listeners = { main: Server; site: Server | null };
+
+export function listenerUrls({ main, site }: Listeners): { url: string; siteUrl: string | null } {
+  const at = (server: Server) => `http://${HOST}:${(server.address() as AddressInfo).port}`;
+  return { url: at(main), siteUrl: site === null ? null : at(site) };
+}
+
+function httpServer(): Server {
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES });
   // Outlive the clients' idle pools (httpx keeps connections 5 s, Node's default here is also
   // 5 s): a client must never reuse a connection the server is closing at that moment.
   server.keepAliveTimeout = KEEP_ALIVE_MS;

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminKey } from "../../src/server/auth/adminKey.js";
 import { DevIssuer } from "../../src/server/auth/devIssuer.js";
-import { startServer, type RunningServer } from "../../src/server/server.js";
+import { bindListeners, listenerUrls, startServer, type RunningServer } from "../../src/server/server.js";
 import type { FunctionLogEntry } from "../../src/engine/index.js";
 import { startEngine, waitFor, type TestEngine } from "../engine/helpers.js";
 
@@ -19,12 +19,15 @@ let adminKey: AdminKey;
 const logs: FunctionLogEntry[] = [];
 
 beforeAll(async () => {
-  engine = await startEngine({ env: { FIXTURE_SECRET: "s3cret" } });
+  const listeners = await bindListeners(0, 0);
+  const urls = listenerUrls(listeners);
+  const systemEnv = { CONVEX_CLOUD_URL: urls.url, CONVEX_SITE_URL: urls.siteUrl! };
+  engine = await startEngine({ env: { FIXTURE_SECRET: "s3cret" }, systemEnv });
   adminKey = await AdminKey.loadOrCreate(engine.dataDir);
   devIssuer = await DevIssuer.loadOrCreate(engine.dataDir);
   const deployment = engine.engine as unknown as import("../../src/engine/index.js").Deployment;
   deployment.onFunctionLog((entry) => logs.push(entry));
-  server = await startServer({ engine: engine.engine, deployment, adminKey, devIssuer, port: 0, sitePort: 0 });
+  server = await startServer({ engine: engine.engine, deployment, adminKey, devIssuer, port: 0, listeners });
   site = server.siteUrl!;
 }, 60_000);
 
@@ -113,6 +116,16 @@ describe("ctx", () => {
 
   it("sees the deployment's environment variables", async () => {
     expect(await (await fetch(`${site}/env`)).text()).toBe("s3cret");
+  });
+
+  it("sees Convex's system variables, which env list and env set leave alone", async () => {
+    expect(await (await fetch(`${site}/urls`)).json()).toEqual({ cloud: server.url, site });
+    const deployment = engine.engine as unknown as import("../../src/engine/index.js").Deployment;
+    expect(Object.keys(deployment.environmentVariables())).toEqual(["FIXTURE_SECRET"]);
+    await deployment.updateEnvironmentVariables([{ name: "EXTRA", value: "1" }]);
+    expect(deployment.environmentVariables()).toEqual({ FIXTURE_SECRET: "s3cret", EXTRA: "1" });
+    expect(await (await fetch(`${site}/urls`)).json()).toEqual({ cloud: server.url, site });
+    await deployment.updateEnvironmentVariables([{ name: "EXTRA", value: null }]);
   });
 });
 
