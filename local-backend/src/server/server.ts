@@ -1,6 +1,7 @@
 /** The protocol layer around an engine: HTTP API + WebSocket sync on one port. */
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import type { Deployment, Engine } from "../engine/api.js";
 import type { AdminKey } from "./auth/adminKey.js";
 import { Authenticator } from "./auth/authenticator.js";
@@ -69,8 +70,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         };
   const deps = { engine: options.engine, runner, auth, devIssuer: options.devIssuer, version: SERVER_VERSION, logError, cli };
   const { main, site } = listeners;
-  main.on("request", httpHandler(deps));
-  site?.on("request", httpHandler(deps, true));
+  serveWith(main, httpHandler(deps));
+  if (site !== null) serveWith(site, httpHandler(deps, true));
   const hub = new SyncHub({ engine: options.engine, deployment, runner, auth, logError, timing: options.syncTiming });
   hub.attach(main);
   return {
@@ -90,6 +91,27 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
  * before the engine starts, so functions can be told their URLs (`CONVEX_CLOUD_URL`, `CONVEX_SITE_URL`);
  * requests wait until `startServer` attaches the handlers.
  */
+/**
+ * Until `startServer` serves, every request gets 503 and every WebSocket upgrade is refused the same
+ * way, so a client that reconnects while the engine starts retries instead of waiting forever.
+ */
+function answerStarting(server: Server): void {
+  server.on("request", (_req: IncomingMessage, res: ServerResponse) => {
+    const body = JSON.stringify({ code: "ServiceUnavailable", message: "The local backend is starting; try again shortly" });
+    res.writeHead(503, { "content-type": "application/json", "content-length": Buffer.byteLength(body), "retry-after": "1" });
+    res.end(body);
+  });
+  server.on("upgrade", (_req: IncomingMessage, socket: Duplex) => {
+    socket.end("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  });
+}
+
+function serveWith(server: Server, handler: ReturnType<typeof httpHandler>): void {
+  server.removeAllListeners("request");
+  server.removeAllListeners("upgrade");
+  server.on("request", handler);
+}
+
 export async function bindListeners(port: number, sitePort?: number): Promise<Listeners> {
   const main = httpServer();
   await listen(main, port);
@@ -113,6 +135,7 @@ export function listenerUrls({ main, site }: Listeners): { url: string; siteUrl:
 
 function httpServer(): Server {
   const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES });
+  answerStarting(server);
   // Outlive the clients' idle pools (httpx keeps connections 5 s, Node's default here is also
   // 5 s): a client must never reuse a connection the server is closing at that moment.
   server.keepAliveTimeout = KEEP_ALIVE_MS;

@@ -129,6 +129,22 @@ describe("ctx", () => {
   });
 });
 
+describe("starting", () => {
+  it("answers 503 on sockets bound before the engine is ready, then serves", async () => {
+    const early = await bindListeners(0, 0);
+    const { url, siteUrl } = listenerUrls(early);
+    for (const base of [url, siteUrl!]) {
+      const response = await fetch(`${base}/version`);
+      expect(response.status).toBe(503);
+      expect(response.headers.get("retry-after")).toBe("1");
+    }
+    const late = await startServer({ engine: engine.engine, adminKey, devIssuer, port: 0, listeners: early });
+    expect((await fetch(`${late.url}/version`)).status).toBe(200);
+    expect(await (await fetch(`${late.siteUrl}/files/exact`)).text()).toBe("exact");
+    await late.close();
+  });
+});
+
 describe("failures", () => {
   it("answers a throwing action with Convex's 500 JSON and logs it", async () => {
     const response = await fetch(`${site}/throws`, { method: "POST", headers: { "convex-request-id": "req-throws" } });
