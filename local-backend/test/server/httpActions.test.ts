@@ -93,10 +93,10 @@ describe("routing", () => {
 });
 
 describe("ctx", () => {
-  it("runs mutations, queries and the scheduler", async () => {
+  it("runs mutations, queries, actions and the scheduler", async () => {
     const response = await fetch(`${site}/counter`, { method: "POST", body: JSON.stringify({ name: "http-counter" }) });
-    expect(await response.json()).toEqual({ value: 1, read: 1 });
-    expect(await engine.value("counter:get", { name: "http-counter" })).toBe(1);
+    expect(await response.json()).toEqual({ value: 1, read: 1, twice: 3 });
+    expect(await engine.value("counter:get", { name: "http-counter" })).toBe(3);
     const events = await waitFor(
       () => engine.value("scheduling:events", { source: "http" }),
       (value) => Array.isArray(value) && value.includes("http-counter"),
