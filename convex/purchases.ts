@@ -6,7 +6,7 @@ import { internalMutation, mutation, query } from "./_generated/server";
 import { isEnrolled } from "./model/access";
 import { callerKey, canActFor, requireSignedIn, requireUser, requireUserCaller } from "./model/auth";
 import { batchSize } from "./model/batches";
-import { forbidden, mustGet } from "./model/errors";
+import { forbidden, mustGet, notFound } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import * as Purchases from "./model/purchases";
 import { batchResult, idempotencyKey, paginated, purchaseDoc, purchaseStatus } from "./validators";
@@ -32,6 +32,19 @@ export const complete = internalMutation({
   args: { id: v.id("purchases"), stripeCheckoutSessionId: v.string() },
   returns: purchaseDoc,
   handler: async (ctx, { id, stripeCheckoutSessionId }) => await Purchases.complete(ctx, id, stripeCheckoutSessionId),
+});
+
+/**
+ * Stripe webhook (`convex/http.ts`): the checkout session whose `client_reference_id` names a
+ * purchase was paid. Same rules as `complete`; an id that names no purchase is NOT_FOUND.
+ */
+export const completeCheckoutSession = internalMutation({
+  args: { clientReferenceId: v.string(), stripeCheckoutSessionId: v.string() },
+  returns: purchaseDoc,
+  handler: async (ctx, { clientReferenceId, stripeCheckoutSessionId }) => {
+    const id = ctx.db.normalizeId("purchases", clientReferenceId) ?? notFound("Purchase", clientReferenceId);
+    return await Purchases.complete(ctx, id, stripeCheckoutSessionId);
+  },
 });
 
 /** Payment webhook: the checkout session expired unpaid. */

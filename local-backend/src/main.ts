@@ -9,7 +9,7 @@ import { AdminKey } from "./server/auth/adminKey.js";
 import { DEV_ISSUER, DevIssuer } from "./server/auth/devIssuer.js";
 import { parseCli, USAGE, type CliOptions } from "./server/cli.js";
 import { publishEnv } from "./server/publishEnv.js";
-import { startServer } from "./server/server.js";
+import { bindListeners, listenerUrls, startServer } from "./server/server.js";
 
 /**
  * What convex/auth.config.ts reads, unless the deployment env (DATA/env.json) sets it: the
@@ -39,10 +39,14 @@ async function main(): Promise<void> {
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const adminKey = await AdminKey.loadOrCreate(options.dataDir);
   const devIssuer = await DevIssuer.loadOrCreate(options.dataDir);
-  const engine = await openEngine(options);
-  const server = await startServer({ engine, deployment: engine, adminKey, devIssuer, port: options.port });
-  await writeHolder(options.dataDir, { pid: process.pid, url: server.url });
-  if (options.publishEnv !== undefined) await publishEnv(options.publishEnv, server.url, adminKey.value);
+  // Bound first: functions see their deployment's URLs in process.env, as on Convex.
+  const listeners = await bindListeners(options.port, options.sitePort);
+  const { url, siteUrl } = listenerUrls(listeners);
+  const engine = await openEngine(options, { CONVEX_CLOUD_URL: url, CONVEX_SITE_URL: siteUrl ?? `${url}/http` });
+  const server = await startServer({ engine, deployment: engine, adminKey, devIssuer, port: options.port, listeners });
+  logHttpRoutes(engine, server.siteUrl);
+  await writeHolder(options.dataDir, { pid: process.pid, url: server.url, siteUrl: server.siteUrl });
+  if (options.publishEnv !== undefined) await publishEnv(options.publishEnv, server.url, adminKey.value, server.siteUrl);
 
   let stopping = false;
   const shutdown = (reason: string): void => {
@@ -69,14 +73,21 @@ async function main(): Promise<void> {
     process.stdin.resume();
   }
 
-  const ready = `{"url": ${JSON.stringify(server.url)}, "dataDir": ${JSON.stringify(options.dataDir)}, "adminKeyFile": ${JSON.stringify(adminKey.file)}}`;
+  const ready = `{"url": ${JSON.stringify(server.url)}, "siteUrl": ${JSON.stringify(server.siteUrl)}, "dataDir": ${JSON.stringify(options.dataDir)}, "adminKeyFile": ${JSON.stringify(adminKey.file)}}`;
   process.stdout.write(`DOCTRINA_BACKEND_READY ${ready}\n`);
 }
 
+/** What `http.ts` routes, as the analyze step listed it (Convex shows them on the dashboard's Functions page). */
+function logHttpRoutes(engine: Engine, siteUrl: string | null): void {
+  const routes = engine.httpRoutes?.() ?? null;
+  if (routes === null) return log("no HTTP actions (convex/http.ts exports no router)");
+  log(`HTTP actions at ${siteUrl}: ${routes.map((route) => `${route.method} ${route.path}`).join(", ") || "(no routes)"}`);
+}
+
 /** A locked or damaged data directory is the user's to resolve: say so in one line, exit 3. */
-async function openEngine(options: CliOptions): Promise<Engine & Deployment> {
+async function openEngine(options: CliOptions, systemEnv: Record<string, string>): Promise<Engine & Deployment> {
   try {
-    return await createEngine({ dataDir: options.dataDir, functionsDir: options.functionsDir, defaultEnv: LOCAL_DEPLOYMENT_ENV });
+    return await createEngine({ dataDir: options.dataDir, functionsDir: options.functionsDir, defaultEnv: LOCAL_DEPLOYMENT_ENV, systemEnv });
   } catch (error) {
     if (!(error instanceof DataDirLockedError || error instanceof DataDirDamagedError)) throw error;
     log(error.message);

@@ -24,7 +24,7 @@ import sys
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -224,6 +224,15 @@ class _Output:
         return "\n".join(self.stderr_tail) or "(no output)"
 
 
+def _error_message(response: httpx.Response) -> str:
+    """``CODE: message`` of a refused request's ``{code, message}`` body (its text otherwise)."""
+    try:
+        body = response.json()
+        return f"{body['code']}: {body['message']}"
+    except (ValueError, KeyError, TypeError):
+        return f"HTTP {response.status_code} {response.text}"
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -260,10 +269,12 @@ class LocalBackend:
         url: str,
         admin_key: str,
         data_dir: Path,
+        site_url: str | None = None,
         process: subprocess.Popen[str] | None = None,
         output: _Output | None = None,
     ) -> None:
         self._url = url
+        self._site_url = site_url
         self._admin_key = admin_key
         self._data_dir = data_dir
         self._process = process
@@ -280,6 +291,8 @@ class LocalBackend:
         *,
         data_dir: str | os.PathLike[str] = ".doctrina/local",
         port: int | None = None,
+        site_port: int | None = None,
+        env: Mapping[str, str] | None = None,
         project_root: str | os.PathLike[str] | None = None,
         publish_env: str | os.PathLike[str] | None = None,
         startup_timeout: float = 60.0,
@@ -288,12 +301,17 @@ class LocalBackend:
     ) -> LocalBackend:
         """Starts a backend keeping its data in ``data_dir``; ``port=None`` picks a free loopback port.
 
+        HTTP actions (``convex/http.ts``) are served at `site_url`, on ``site_port`` (None: a free
+        one). ``env`` sets deployment environment variables (``process.env`` in functions) before
+        this returns, as ``npx convex env set`` does; they are kept in the data directory.
         One server per data directory: a second start fails naming the running one (pid, URL).
         With ``attach=True`` a server already running on ``data_dir`` is attached to instead.
         """
         if attach:
             running = cls._running_on(Path(data_dir).resolve())
             if running is not None:
+                if env:
+                    running.set_env(env)
                 return running
         root = find_project_root(project_root)
         if shutil.which(node) is None:
@@ -308,6 +326,8 @@ class LocalBackend:
             str(directory),
             "--port",
             str(port or 0),
+            "--site-port",
+            str(site_port or 0),
             "--functions",
             str(root / "convex"),
             "--exit-with-parent",
@@ -329,9 +349,16 @@ class LocalBackend:
             info = cls._await_ready(process, output, startup_timeout)
             admin_key = Path(info["adminKeyFile"]).read_text().strip()
             backend = cls(
-                url=info["url"], admin_key=admin_key, data_dir=directory, process=process, output=output
+                url=info["url"],
+                admin_key=admin_key,
+                data_dir=directory,
+                site_url=info.get("siteUrl"),
+                process=process,
+                output=output,
             )
             backend._check_health(startup_timeout)
+            if env:
+                backend.set_env(env)
         except BaseException:
             _terminate(process)
             output.join()
@@ -344,7 +371,9 @@ class LocalBackend:
         return backend
 
     @classmethod
-    def attach(cls, *, url: str, data_dir: str | os.PathLike[str]) -> LocalBackend:
+    def attach(
+        cls, *, url: str, data_dir: str | os.PathLike[str], site_url: str | None = None
+    ) -> LocalBackend:
         """A backend someone else started (e.g. ``doctrina dev``): its key is read from ``data_dir``."""
         directory = Path(data_dir).resolve()
         key_file = directory / "admin_key"
@@ -352,7 +381,8 @@ class LocalBackend:
             admin_key = key_file.read_text().strip()
         except OSError as exc:
             raise LocalBackendError(f"Cannot read the admin key of {url}: {exc}") from None
-        backend = cls(url=url.rstrip("/"), admin_key=admin_key, data_dir=directory)
+        site = None if site_url is None else site_url.rstrip("/")
+        backend = cls(url=url.rstrip("/"), admin_key=admin_key, data_dir=directory, site_url=site)
         backend._check_health(10.0)
         return backend
 
@@ -367,8 +397,11 @@ class LocalBackend:
         pid = holder.get("pid") if isinstance(holder, dict) else None
         if not isinstance(url, str) or not isinstance(pid, int) or not _alive(pid):
             return None  # left behind by a server that was killed
+        site_url = holder.get("siteUrl")
         try:
-            return cls.attach(url=url, data_dir=directory)
+            return cls.attach(
+                url=url, data_dir=directory, site_url=site_url if isinstance(site_url, str) else None
+            )
         except LocalBackendError:
             return None
 
@@ -408,6 +441,31 @@ class LocalBackend:
         return self._url
 
     @property
+    def site_url(self) -> str:
+        """Where HTTP actions are served (Convex's ``CONVEX_SITE_URL``): ``f"{site_url}/stripe/webhook"``."""
+        if self._site_url is None:
+            raise LocalBackendError(
+                f"The site URL of {self._url} is unknown: attach with site_url=..., or use {self._url}/http"
+            )
+        return self._site_url
+
+    def set_env(self, env: Mapping[str, str | None]) -> None:
+        """Sets (``None``: removes) deployment environment variables, as ``npx convex env set`` does.
+
+        Checked all together with Convex's rules (names, sizes, counts): one bad entry changes nothing.
+        Calls that start afterwards see the new values.
+        """
+        changes = [{"name": name, "value": value} for name, value in env.items()]
+        response = httpx.post(
+            f"{self._url}/api/update_environment_variables",
+            json={"changes": changes},
+            headers={"Authorization": f"Convex {self._admin_key}", "Convex-Client": CLIENT_HEADER_VALUE},
+            timeout=30.0,
+        )
+        if response.status_code != 200:
+            raise LocalBackendError(f"Setting environment variables failed: {_error_message(response)}")
+
+    @property
     def admin_key(self) -> str:
         """The deployment admin key (kept out of reprs and logs)."""
         return self._admin_key
@@ -426,7 +484,10 @@ class LocalBackend:
         return self._process is not None and self._process.poll() is None
 
     def __repr__(self) -> str:
-        return f"LocalBackend(url={self._url!r}, data_dir={str(self._data_dir)!r}, pid={self.pid})"
+        return (
+            f"LocalBackend(url={self._url!r}, site_url={self._site_url!r}, "
+            f"data_dir={str(self._data_dir)!r}, pid={self.pid})"
+        )
 
     def client(
         self,

@@ -8,18 +8,19 @@ first page on every new iteration.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from types import GenericAlias
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-import pydantic
-
-from ._exceptions import MissingDependencyError, ResponseValidationError
+from ._exceptions import ResponseValidationError
 from ._values import cast_value
+from .lib import display
+from .lib.frames import dataframe
 
 if TYPE_CHECKING:
     import pandas
+    from rich.table import Table
 
 __all__ = ["AsyncCursorPage", "Page", "SyncCursorPage"]
 
@@ -37,6 +38,12 @@ class Page(Generic[T]):
     is_done: bool
     continue_cursor: str | None
 
+    def _repr_html_(self) -> str:
+        return display.rows_html("Page", display.columns_of(None, self.items), self.items, not self.is_done)
+
+    def __rich__(self) -> Table:
+        return display.rows_table("Page", display.columns_of(None, self.items), self.items, not self.is_done)
+
 
 class _CursorPager(Generic[T, FetchT]):
     """What both pagers share; ``fetch`` sends one page's call (awaitably for the async pager)."""
@@ -51,10 +58,15 @@ class _CursorPager(Generic[T, FetchT]):
         function_path: str,
     ) -> None:
         self._fetch = fetch
+        self._item_type = item_type
         self._list_type = GenericAlias(list, (item_type,))
         self._page_size = page_size
         self._start = cursor
         self._path = function_path
+
+    def __repr__(self) -> str:
+        # No fetch: a repr must not call the backend.
+        return f"{type(self).__name__}({self._path}, page_size={self._page_size})"
 
     def _opts(self, cursor: str | None) -> PaginationOpts:
         return {"numItems": self._page_size, "cursor": cursor}
@@ -101,8 +113,22 @@ class SyncCursorPage(_CursorPager[T, Callable[[PaginationOpts], Any]]):
         return items
 
     def to_dataframe(self, *, limit: int | None = None) -> pandas.DataFrame:
-        """The items as a pandas DataFrame, one row per item (needs the ``pandas`` extra)."""
-        return _dataframe(self.to_list(limit=limit))
+        """The items as a pandas DataFrame, one row per item, one typed column per model field
+        (also when there are no items); needs the ``pandas`` extra."""
+        return dataframe(self.to_list(limit=limit), self._item_type)
+
+    def _first_page(self) -> tuple[str, list[str], list[T], bool]:
+        page = self._page(self._fetch(self._opts(self._start)), self._start)
+        columns = display.columns_of(self._item_type, page.items)
+        return self._path, columns, page.items, not page.is_done
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the first page's first rows as a table (one fetch)."""
+        return display.rows_html(*self._first_page())
+
+    def __rich__(self) -> Table:
+        """Rich: the first page's first rows as a `rich.table.Table` (one fetch)."""
+        return display.rows_table(*self._first_page())
 
 
 class AsyncCursorPage(_CursorPager[T, Callable[[PaginationOpts], Awaitable[Any]]]):
@@ -131,23 +157,4 @@ class AsyncCursorPage(_CursorPager[T, Callable[[PaginationOpts], Awaitable[Any]]
         return items
 
     async def to_dataframe(self, *, limit: int | None = None) -> pandas.DataFrame:
-        return _dataframe(await self.to_list(limit=limit))
-
-
-def _dataframe(items: Sequence[Any]) -> pandas.DataFrame:
-    try:
-        import pandas
-    except ImportError:
-        raise MissingDependencyError(
-            "to_dataframe() needs pandas: pip install 'doctrina-sdk[pandas]'"
-        ) from None
-    frame: pandas.DataFrame = pandas.DataFrame([_row(item) for item in items])
-    return frame
-
-
-def _row(item: Any) -> Mapping[str, Any]:
-    if isinstance(item, pydantic.BaseModel):
-        return item.model_dump()
-    if isinstance(item, Mapping):
-        return item
-    return {"value": item}
+        return dataframe(await self.to_list(limit=limit), self._item_type)

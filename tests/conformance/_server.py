@@ -31,6 +31,7 @@ STARTUP_TIMEOUT_S = 60.0
 class BackendProcess:
     proc: subprocess.Popen[str]
     url: str
+    site_url: str
     data_dir: Path
     admin_key_file: Path
     log_file: Path
@@ -107,6 +108,7 @@ def spawn(
     return BackendProcess(
         proc=proc,
         url=ready["url"],
+        site_url=ready["siteUrl"],
         data_dir=Path(ready["dataDir"]),
         admin_key_file=Path(ready["adminKeyFile"]),
         log_file=log_file,

@@ -62,6 +62,7 @@ def test_restart_reuses_the_admin_key_and_publishes_env(tmp_path: Path) -> None:
             "OTHER=kept",
             f"CONVEX_SELF_HOSTED_URL={first.url}",
             f"CONVEX_SELF_HOSTED_ADMIN_KEY={key}",
+            f"CONVEX_SITE_URL={first.site_url}",
         ]
         assert mode(env_file) == 0o600
     with running_backend(tmp_path / "data") as second:

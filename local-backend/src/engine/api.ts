@@ -105,6 +105,25 @@ export type ImportTableChange = { table: string; added: number; deleted: number;
 export type SnapshotExportCounts = { ts: bigint; tables: number; documents: number };
 export type SnapshotImportCounts = { tables: number; documents: number; deleted: number };
 
+/** An HTTP request for `convex/http.ts` (Convex serves these at the deployment's site URL). */
+export type HttpActionCall = {
+  method: string;
+  /** Absolute, as the action's `request.url` shows it. */
+  url: string;
+  headers: [string, string][];
+  /** null for GET, HEAD and OPTIONS, whose bodies Convex does not pass on. */
+  body: Buffer | null;
+  caller: Caller;
+  /** Set when the `Authorization` header did not verify: the action still runs, `getUserIdentity` throws this. */
+  identityError?: string;
+  requestId: string;
+};
+
+export type HttpActionReply = { status: number; headers: [string, string][]; body: Buffer };
+
+/** One route of `http.ts` (`HttpRouter.getRoutes()`); prefix routes end in `*`. */
+export type HttpRoute = { path: string; method: string };
+
 export interface Engine {
   /** Runs a function of any kind; a kind mismatch or unknown function is an error result. */
   run(request: UdfRequest): Promise<UdfResult>;
@@ -125,6 +144,10 @@ export interface Engine {
   commitsSince?(ts: bigint): Commit[] | null;
   functions(): FunctionInfo[];
   authProviders(): AuthProvider[];
+  /** Runs `http.ts`'s router on a request: its Response, a 404 without HTTP actions, Convex's 500 JSON when it throws. */
+  runHttpAction?(call: HttpActionCall): Promise<HttpActionReply>;
+  /** The routes `http.ts` defines; null when the deployment has no HTTP actions. */
+  httpRoutes?(): HttpRoute[] | null;
   /**
    * Writes the published snapshot to `zipPath` in the `npx convex export` ZIP format
    * (user tables, real IDs and table numbers, export_json values).
@@ -158,9 +181,9 @@ export type LogCaller = "client" | "scheduler" | "cron" | "action";
 
 /** One finished function call, as `npx convex logs` shows it. */
 export type FunctionLogEntry = {
-  kind: UdfKind;
+  kind: UdfKind | "httpAction";
   caller: LogCaller;
-  /** `users:create`. */
+  /** `users:create`; `POST /stripe/webhook` for an HTTP action. */
   path: string;
   requestId: string;
   /** Start, in ms since the epoch. */

@@ -14,6 +14,9 @@ import {
   type EnvVarChange,
   type FunctionInfo,
   type FunctionLogEntry,
+  type HttpActionCall,
+  type HttpActionReply,
+  type HttpRoute,
   type ImportFormat,
   type ImportMode,
   type ImportTableChange,
@@ -34,6 +37,7 @@ import { lockedMessage, readHolder, removeHolder, writeHolder } from "./durabili
 import { DataDirLockedError, Persistence } from "./durability/persistence.js";
 import { applyEnvChanges, readDeploymentEnv, writeDeploymentEnv } from "./env.js";
 import { functionInfos, FunctionRegistry } from "./functions.js";
+import { NO_HTTP_ACTIONS, replyFromOutcome, textReply } from "./httpActions.js";
 import { Runner, type Outcome } from "./runner.js";
 import { Scheduler } from "./scheduler.js";
 import { displayPath } from "./paths.js";
@@ -66,6 +70,11 @@ export type EngineOptions = {
   maxActionWorkers?: number;
   /** Deployment environment variables; default: `<dataDir>/env.json`. */
   env?: Record<string, string>;
+  /**
+   * Convex's system environment variables (`CONVEX_CLOUD_URL`, `CONVEX_SITE_URL`): every function sees
+   * them over the deployment's own; `npx convex env list/set` neither shows nor stores them.
+   */
+  systemEnv?: Record<string, string>;
   /** Variables the deployment has unless `env` / env.json sets them (the local backend's own defaults). */
   defaultEnv?: Record<string, string>;
 };
@@ -85,7 +94,7 @@ function toResult(requestId: string, outcome: Outcome): UdfResult {
 }
 
 /** The parts of the engine a push replaces. */
-type Code = { data: WorkerData; schema: string | null; crons: CronRunner; providers: AuthProvider[] };
+type Code = { data: WorkerData; schema: string | null; crons: CronRunner; providers: AuthProvider[]; httpRoutes: HttpRoute[] | null };
 
 export class LocalEngine implements Engine, Deployment {
   private closing: Promise<void> | null = null;
@@ -104,6 +113,7 @@ export class LocalEngine implements Engine, Deployment {
     private readonly scheduler: Scheduler,
     private code: Code,
     private readonly files: { script: string; buildDir: string },
+    private readonly systemEnv: Record<string, string>,
   ) {}
 
   static async create(options: EngineOptions): Promise<LocalEngine> {
@@ -122,7 +132,7 @@ export class LocalEngine implements Engine, Deployment {
 
   private static async start(options: EngineOptions, dataDir: string, functionsDir: string, persistence: Persistence): Promise<LocalEngine> {
     const buildDir = join(dataDir, "build");
-    const env = { ...options.defaultEnv, ...(options.env ?? (await readDeploymentEnv(dataDir))) };
+    const env = { ...options.defaultEnv, ...(options.env ?? (await readDeploymentEnv(dataDir))), ...options.systemEnv };
     const [bundles, script] = await Promise.all([startingBundles(dataDir, functionsDir, buildDir), workerScript(buildDir)]);
     const data: WorkerData = { bundlePath: bundles.functions, authConfigPath: bundles.authConfig, functionsDir, env };
     const analysis = await analyzeBundle(script, data);
@@ -143,8 +153,8 @@ export class LocalEngine implements Engine, Deployment {
     });
     const scheduler = new Scheduler(runner);
     const crons = new CronRunner(runner, analysis.crons);
-    const code: Code = { data, schema: analysis.schema, crons, providers: parseAuthConfig(analysis.authConfig) };
-    const engine = new LocalEngine(dataDir, db, persistence, committer, runner, registry, [txPool, actionPool], scheduler, code, { script, buildDir });
+    const code: Code = { data, schema: analysis.schema, crons, providers: parseAuthConfig(analysis.authConfig), httpRoutes: analysis.httpRoutes };
+    const engine = new LocalEngine(dataDir, db, persistence, committer, runner, registry, [txPool, actionPool], scheduler, code, { script, buildDir }, options.systemEnv ?? {});
     committer.onCommit((commit) => scheduler.onCommit(commit));
     await scheduler.start();
     await crons.start();
@@ -231,6 +241,30 @@ export class LocalEngine implements Engine, Deployment {
     return this.code.providers;
   }
 
+  httpRoutes(): HttpRoute[] | null {
+    return this.code.httpRoutes;
+  }
+
+  async runHttpAction(call: HttpActionCall): Promise<HttpActionReply> {
+    if (this.code.httpRoutes === null) return textReply(404, NO_HTTP_ACTIONS);
+    const startedAtMs = Date.now();
+    const started = performance.now();
+    const request = { method: call.method, url: call.url, headers: call.headers, body: call.body?.toString("base64") ?? null };
+    const ctx = { identity: call.caller.identity, requestId: call.requestId };
+    const outcome = await this.runner.runHttpAction(request, ctx, call.identityError);
+    this.runner.logs.emit({
+      kind: "httpAction",
+      caller: "client",
+      path: `${call.method} ${new URL(call.url).pathname}`,
+      requestId: call.requestId,
+      startedAtMs,
+      durationMs: performance.now() - started,
+      logLines: outcome.logLines,
+      error: outcome.ok ? null : outcome.error.message,
+    });
+    return replyFromOutcome(call.requestId, outcome);
+  }
+
   push(modules: PushedModule[], options: { dryRun: boolean }): Promise<FunctionInfo[]> {
     return this.serialized(async () => {
       const pushed = await writePushedBundle(this.files.buildDir, modules);
@@ -275,7 +309,7 @@ export class LocalEngine implements Engine, Deployment {
     this.registry.replace(analysis.functions);
     this.code.crons.stop();
     const crons = new CronRunner(this.runner, analysis.crons);
-    this.code = { data, schema: analysis.schema, crons, providers: parseAuthConfig(analysis.authConfig) };
+    this.code = { data, schema: analysis.schema, crons, providers: parseAuthConfig(analysis.authConfig), httpRoutes: analysis.httpRoutes };
     await crons.start();
   }
 
@@ -285,14 +319,14 @@ export class LocalEngine implements Engine, Deployment {
   }
 
   environmentVariables(): Record<string, string> {
-    return { ...this.code.data.env };
+    return Object.fromEntries(Object.entries(this.code.data.env).filter(([name]) => !(name in this.systemEnv)));
   }
 
   updateEnvironmentVariables(changes: EnvVarChange[]): Promise<void> {
     return this.serialized(async () => {
-      const env = applyEnvChanges(this.code.data.env, changes);
+      const env = applyEnvChanges(this.environmentVariables(), changes);
       await writeDeploymentEnv(this.dataDir, env);
-      const data: WorkerData = { ...this.code.data, env };
+      const data: WorkerData = { ...this.code.data, env: { ...env, ...this.systemEnv } };
       await Promise.all(this.pools.map((pool) => pool.reload(data)));
       this.code = { ...this.code, data };
     });

@@ -17,7 +17,10 @@ import { Transaction } from "./transaction.js";
 import { ActionHandler } from "./actions.js";
 import type { CallOutcome, WorkerPool } from "./worker/pool.js";
 import { FunctionLogs } from "./functionLog.js";
-import type { CallError, FunctionAddress, RunMessage } from "./worker/protocol.js";
+import type { CallError, FunctionAddress, HttpActionRequest, RunMessage } from "./worker/protocol.js";
+
+/** What Convex names an HTTP action's function: the default export of `http`. */
+const HTTP_ROUTER_ADDRESS: FunctionAddress = { module: "http", name: "default" };
 
 export type Outcome =
   | { ok: true; value: string; logLines: string[]; ts: bigint; journal?: string | null }
@@ -182,6 +185,16 @@ export class Runner {
     const ts = this.db.published.ts;
     const prepare = () => ({ message: this.message(0, "action", address, args, ctx, ts), handler });
     const result = fromCallOutcome(await this.actionPool.run(prepare, this.limits.actionMs));
+    return result.ok ? { ...result, ts: this.db.published.ts } : result;
+  }
+
+  /** `http.ts`'s router on one request, in the action pool; the outcome's value is an `HttpActionResponse`. */
+  async runHttpAction(request: HttpActionRequest, ctx: CallContext, identityError?: string): Promise<Outcome> {
+    const handler = new ActionHandler(this, ctx);
+    const ts = this.db.published.ts;
+    const base = this.message(0, "action", HTTP_ROUTER_ADDRESS, "{}", ctx, ts);
+    const message = identityError === undefined ? { ...base, http: request } : { ...base, http: request, identityError };
+    const result = fromCallOutcome(await this.actionPool.run(() => ({ message, handler }), this.limits.actionMs));
     return result.ok ? { ...result, ts: this.db.published.ts } : result;
   }
 

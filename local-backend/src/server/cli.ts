@@ -4,13 +4,15 @@ import { resolve } from "node:path";
 export type CliOptions = {
   dataDir: string;
   port: number;
+  /** The site URL's port (HTTP actions); 0 = a free one. */
+  sitePort: number;
   functionsDir: string;
   publishEnv?: string;
   exitWithParent: boolean;
 };
 
 export const USAGE =
-  "usage: main.js --data-dir DIR [--port N (0 = free port)] [--functions convex] [--publish-env FILE] [--exit-with-parent]";
+  "usage: main.js --data-dir DIR [--port N (0 = free port)] [--site-port N (HTTP actions; 0 = free port)] [--functions convex] [--publish-env FILE] [--exit-with-parent]";
 
 /** Throws an Error with a message for the user on bad flags. */
 export function parseCli(argv: string[]): CliOptions {
@@ -20,7 +22,7 @@ export function parseCli(argv: string[]): CliOptions {
     const [flag, inline] = splitFlag(argv[i]);
     if (flag === "--exit-with-parent") {
       exitWithParent = true;
-    } else if (["--data-dir", "--port", "--functions", "--publish-env"].includes(flag)) {
+    } else if (["--data-dir", "--port", "--site-port", "--functions", "--publish-env"].includes(flag)) {
       const value = inline ?? argv[++i];
       if (value === undefined) throw new Error(`${flag} needs a value`);
       values.set(flag, value);
@@ -33,7 +35,8 @@ export function parseCli(argv: string[]): CliOptions {
   const publishEnv = values.get("--publish-env");
   return {
     dataDir: resolve(dataDir),
-    port: parsePort(values.get("--port") ?? "0"),
+    port: parsePort("--port", values.get("--port") ?? "0"),
+    sitePort: parsePort("--site-port", values.get("--site-port") ?? "0"),
     functionsDir: resolve(values.get("--functions") ?? "convex"),
     publishEnv: publishEnv === undefined ? undefined : resolve(publishEnv),
     exitWithParent,
@@ -45,8 +48,8 @@ function splitFlag(arg: string): [string, string | undefined] {
   return arg.startsWith("--") && eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
 }
 
-function parsePort(text: string): number {
+function parsePort(flag: string, text: string): number {
   const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65535) throw new Error(`--port must be 0..65535, not ${text}`);
+  if (!/^\d+$/.test(text) || port > 65535) throw new Error(`${flag} must be 0..65535, not ${text}`);
   return port;
 }

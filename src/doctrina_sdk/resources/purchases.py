@@ -9,6 +9,7 @@ from ..pagination import AsyncCursorPage, SyncCursorPage
 from ..types import BatchResult, Purchase
 from ..types._args.purchases import (
     PurchasesCompleteArgs,
+    PurchasesCompleteCheckoutSessionArgs,
     PurchasesCreateCheckoutArgs,
     PurchasesExpireArgs,
     PurchasesExpireStaleArgs,
@@ -35,6 +36,22 @@ class Purchases(SyncAPIResource):
         """
         call = function_call(
             PurchasesCompleteArgs, id=id, stripe_checkout_session_id=stripe_checkout_session_id
+        )
+        result: Purchase = self._client._request(call, cast_to=Purchase)
+        return result
+
+    def complete_checkout_session(
+        self, *, client_reference_id: str, stripe_checkout_session_id: str
+    ) -> Purchase:
+        """Stripe webhook (`convex/http.ts`): the checkout session whose `client_reference_id` names a
+        purchase was paid. Same rules as `complete`; an id that names no purchase is NOT_FOUND.
+
+        Calls `purchases:completeCheckoutSession`. An internal function: service clients only.
+        """
+        call = function_call(
+            PurchasesCompleteCheckoutSessionArgs,
+            client_reference_id=client_reference_id,
+            stripe_checkout_session_id=stripe_checkout_session_id,
         )
         result: Purchase = self._client._request(call, cast_to=Purchase)
         return result
@@ -116,6 +133,22 @@ class AsyncPurchases(AsyncAPIResource):
         """
         call = function_call(
             PurchasesCompleteArgs, id=id, stripe_checkout_session_id=stripe_checkout_session_id
+        )
+        result: Awaitable[Purchase] = self._client._request(call, cast_to=Purchase)
+        return result
+
+    def complete_checkout_session(
+        self, *, client_reference_id: str, stripe_checkout_session_id: str
+    ) -> Awaitable[Purchase]:
+        """Stripe webhook (`convex/http.ts`): the checkout session whose `client_reference_id` names a
+        purchase was paid. Same rules as `complete`; an id that names no purchase is NOT_FOUND.
+
+        Calls `purchases:completeCheckoutSession`. An internal function: service clients only.
+        """
+        call = function_call(
+            PurchasesCompleteCheckoutSessionArgs,
+            client_reference_id=client_reference_id,
+            stripe_checkout_session_id=stripe_checkout_session_id,
         )
         result: Awaitable[Purchase] = self._client._request(call, cast_to=Purchase)
         return result

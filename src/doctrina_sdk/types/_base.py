@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import struct
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -79,6 +80,18 @@ class ConvexModel(BaseModel):
         """The Convex value of this model: camelCase keys, Convex timestamps and integers."""
         wire: dict[str, Any] = self.model_dump(by_alias=True, context=WIRE)
         return wire
+
+    def _repr_html_(self) -> str:
+        """Jupyter: a table of the fields (lib/display.py)."""
+        from ..lib.display import model_html
+
+        return model_html(self)
+
+    def __rich_repr__(self) -> Iterator[tuple[str, Any]]:
+        """Rich: ``Course(id=..., title=...)`` without the absent optional fields."""
+        from ..lib.display import rich_fields
+
+        yield from rich_fields(self)
 
 
 class ArgsModel(ConvexModel):

@@ -1,5 +1,5 @@
 /**
- * Who holds a data directory: `<dataDir>/holder.json` (`{"pid", "url"}`), written by the
+ * Who holds a data directory: `<dataDir>/holder.json` (`{"pid", "url", "siteUrl"}`), written by the
  * process holding the store's lock, so a second start can name it and `LocalBackend` can
  * attach to it. Informational only: the lock itself is SQLite's OS lock on the database file.
  */
@@ -8,7 +8,7 @@ import { join } from "node:path";
 
 export const HOLDER_FILE = "holder.json";
 
-export type Holder = { pid: number; url: string | null };
+export type Holder = { pid: number; url: string | null; siteUrl?: string | null };
 
 export async function writeHolder(dataDir: string, holder: Holder): Promise<void> {
   await writeFile(join(dataDir, HOLDER_FILE), `${JSON.stringify(holder)}\n`, { mode: 0o600 });

@@ -5,7 +5,7 @@
  */
 import type { JSONValue, UdfKind } from "../api.js";
 import type { ValidatorJson } from "../validator.js";
-import type { Analysis, AnalyzedFunction } from "./protocol.js";
+import type { Analysis, AnalyzedFunction, HttpRoute } from "./protocol.js";
 
 type Registered = {
   isQuery?: boolean;
@@ -102,6 +102,23 @@ export function analyze(authConfig: JSONValue | null): Analysis {
     schema: exported("schema"),
     crons: exported("crons"),
     authConfig,
-    httpRoutes: (defaultExport("http") as Registered | undefined)?.isRouter === true,
+    httpRoutes: httpRoutes(),
   };
+}
+
+/** The default export of `http` when it is an `HttpRouter` (convex/server's `httpRouter()`). */
+export function httpRouter(): HttpRouterLike | null {
+  const value = defaultExport("http") as HttpRouterLike | undefined;
+  return value?.isRouter === true ? value : null;
+}
+
+export type HttpRouterLike = {
+  isRouter: true;
+  getRoutes(): [string, string, unknown][];
+  lookup(path: string, method: string): [{ invokeHttpAction(request: Request): Promise<Response> }, string, string] | null;
+};
+
+function httpRoutes(): HttpRoute[] | null {
+  const router = httpRouter();
+  return router === null ? null : router.getRoutes().map(([path, method]) => ({ path, method }));
 }

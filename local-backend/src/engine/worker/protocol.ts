@@ -30,7 +30,30 @@ export type RunMessage = {
   tables: [number, string][];
   /** The `_scheduled_functions` id when a scheduled job runs this call. */
   scheduledJobId: string | null;
+  /** Set for an HTTP action: the request `http.ts`'s router answers (`address` is then `http:default`). */
+  http?: HttpActionRequest;
+  /** An HTTP action whose `Authorization` header did not verify: `getUserIdentity` throws this, as Convex's does. */
+  identityError?: string;
 };
+
+/** An HTTP request as the worker builds its `Request` from it; bodies travel base64-encoded. */
+export type HttpActionRequest = {
+  method: string;
+  /** Absolute, as the action sees it (`http://127.0.0.1:PORT/stripe/webhook?x=1`). */
+  url: string;
+  headers: [string, string][];
+  body: string | null;
+};
+
+/** What an HTTP action answered (the worker's serialization of its `Response`). */
+export type HttpActionResponse = {
+  status: number;
+  headers: [string, string][];
+  body: string;
+};
+
+/** One route of `http.ts` as `HttpRouter.getRoutes()` lists it (`/stripe/webhook`, `/files/*`). */
+export type HttpRoute = { path: string; method: string };
 
 export type ReplyMessage =
   | { type: "reply"; reqId: number; ok: true; result: string; docs?: string[]; logLines?: string[] }
@@ -84,7 +107,8 @@ export type Analysis = {
   schema: string | null;
   crons: string | null;
   authConfig: JSONValue | null;
-  httpRoutes: boolean;
+  /** The routes of `http.ts`'s default export; null without an `http` module exporting a router. */
+  httpRoutes: HttpRoute[] | null;
 };
 
 export type AnalysisMessage =

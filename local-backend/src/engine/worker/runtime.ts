@@ -16,9 +16,10 @@ import { validateArgs, validateReturns, type TableNames, type ValidatorJson } fr
 import { installDeterminism, newRunClock, type RunClock } from "./determinism.js";
 import { evaluateAuthConfig } from "./authConfig.js";
 import { formatLogLine } from "./format.js";
-import { analyze, register, type Modules, type RegisteredFunction } from "./modules.js";
+import { HttpResponseTooLarge, runHttpRequest } from "./httpAction.js";
+import { analyze, httpRouter, register, type Modules, type RegisteredFunction } from "./modules.js";
 import { toCallError } from "./errors.js";
-import type { FunctionAddress, MainToWorker, RunMessage, WorkerData, WorkerToMain } from "./protocol.js";
+import type { FunctionAddress, HttpActionRequest, MainToWorker, RunMessage, WorkerData, WorkerToMain } from "./protocol.js";
 import { StreamTable } from "./streams.js";
 
 const MAX_LOG_LINES = 256;
@@ -143,6 +144,7 @@ async function asyncSyscall(op: string, argsJson: string): Promise<string> {
         request("stream/next", args),
       );
     case "1.0/getUserIdentity":
+      if (ctx.call.message.identityError !== undefined) throw new Error(ctx.call.message.identityError);
       return JSON.stringify(ctx.identity);
     case "1.0/getFunctionMetadata":
       return JSON.stringify({ name: displayPath(ctx.address), componentPath: "" });
@@ -262,6 +264,12 @@ async function invoke(ctx: Context, fn: RegisteredFunction, argsJson: string): P
   return resultJson;
 }
 
+function invokeHttp(request: HttpActionRequest): Promise<string> {
+  const router = httpRouter();
+  if (router === null) throw new SystemError("This Convex deployment does not have HTTP actions enabled.");
+  return runHttpRequest(router, request);
+}
+
 async function run(message: RunMessage): Promise<void> {
   const call: Call = {
     message,
@@ -273,12 +281,13 @@ async function run(message: RunMessage): Promise<void> {
   };
   const ctx: Context = { call, txId: message.txId, kind: message.kind, address: message.address, identity: message.identity };
   try {
-    const result = await contexts.run(ctx, () => invoke(ctx, lookup(message.address), message.args));
+    const http = message.http;
+    const result = await contexts.run(ctx, () => (http === undefined ? invoke(ctx, lookup(message.address), message.args) : invokeHttp(http)));
     closeStreams(ctx);
     send({ type: "done", callId: message.callId, ok: true, result, logLines: call.logLines });
   } catch (error) {
     closeStreams(ctx);
-    const callError = toCallError(error, data.functionsDir, error instanceof SystemError);
+    const callError = toCallError(error, data.functionsDir, error instanceof SystemError || error instanceof HttpResponseTooLarge);
     send({ type: "done", callId: message.callId, ok: false, error: callError, logLines: call.logLines });
   }
 }

@@ -24,9 +24,11 @@ export type HttpContext = {
   deps: HttpDeps;
 };
 
-export type Reply = { status: number; body: unknown; headers?: Record<string, string> };
+/** A JSON reply, or (`raw`) bytes sent as they are with their own headers: an HTTP action's Response. */
+export type JsonReply = { status: number; body: unknown; headers?: Record<string, string>; raw?: undefined };
+export type Reply = JsonReply | { status: number; raw: Buffer; headers: [string, string][] };
 
-export function json(body: unknown, status = 200): Reply {
+export function json(body: unknown, status = 200): JsonReply {
   return { status, body };
 }
 

@@ -6,6 +6,7 @@ import { stringify } from "../values.js";
 import { CLI_ROUTES } from "./cli/routes.js";
 import { header, json, type HttpContext, type HttpDeps, type Reply } from "./context.js";
 import { postDevToken } from "./devToken.js";
+import { httpAction } from "./httpActions.js";
 import { getSnapshotJob, postSnapshotJob } from "./snapshotJobs.js";
 import { getQuery, postFunction, postRun, postUdf, queryAtTs, queryBatch, queryTs } from "./udfRoutes.js";
 
@@ -49,19 +50,29 @@ function findRoute(pathname: string): { route: Route; rest: string } | undefined
   return undefined;
 }
 
-async function dispatch(req: IncomingMessage, deps: HttpDeps): Promise<Reply> {
+const HTTP_ACTION_PREFIX = "/http/";
+
+function newContext(req: IncomingMessage, deps: HttpDeps): HttpContext {
   let url: URL;
   try {
     url = new URL(req.url ?? "/", "http://127.0.0.1");
   } catch {
     throw new HttpError(400, "BadRequest", "Malformed request URL");
   }
+  const ctx: HttpContext = { req, url, requestId: "", deps };
+  ctx.requestId = header(ctx, "convex-request-id") ?? newRequestId();
+  return ctx;
+}
+
+async function dispatch(req: IncomingMessage, deps: HttpDeps): Promise<Reply> {
+  const ctx = newContext(req, deps);
+  const { url } = ctx;
+  // Convex serves HTTP actions under `/http/` of the deployment URL too, outside its API routes.
+  if (url.pathname.startsWith(HTTP_ACTION_PREFIX)) return httpAction(ctx, url.pathname.slice(HTTP_ACTION_PREFIX.length - 1));
   const found = findRoute(url.pathname);
   if (found === undefined) throw new HttpError(404, "NotFound", `No route for ${url.pathname}`);
   const handler = found.route.methods[req.method ?? ""];
   if (handler === undefined) throw new HttpError(405, "MethodNotAllowed", `${req.method} is not allowed on ${url.pathname}`);
-  const ctx: HttpContext = { req, url, requestId: "", deps };
-  ctx.requestId = header(ctx, "convex-request-id") ?? newRequestId();
   return handler(ctx, found.rest);
 }
 
@@ -75,9 +86,15 @@ function failureReply(error: unknown, deps: HttpDeps): Reply {
   return json({ code: "InternalServerError", message: "Your request couldn't be completed. Try again later." }, 500);
 }
 
-export function httpHandler(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
+/** The site URL's server: every path is an HTTP action's (Convex's site origin, port 3211 self-hosted). */
+async function dispatchSite(req: IncomingMessage, deps: HttpDeps): Promise<Reply> {
+  const ctx = newContext(req, deps);
+  return httpAction(ctx, ctx.url.pathname);
+}
+
+export function httpHandler(deps: HttpDeps, site = false): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    dispatch(req, deps)
+    (site ? dispatchSite : dispatch)(req, deps)
       .catch((error: unknown) => failureReply(error, deps))
       .then((reply) => send(res, reply))
       .catch((error: unknown) => deps.logError("writing an HTTP response", error));
@@ -86,6 +103,7 @@ export function httpHandler(deps: HttpDeps): (req: IncomingMessage, res: ServerR
 
 function send(res: ServerResponse, reply: Reply): void {
   if (res.headersSent || res.destroyed) return;
+  if (reply.raw !== undefined) return sendRaw(res, reply.status, reply.headers, reply.raw);
   // Bytes (a snapshot export download) go as they are, with the route's content type.
   const body = reply.body instanceof Uint8Array ? reply.body : stringify(reply.body);
   res.writeHead(reply.status, {
@@ -93,5 +111,17 @@ function send(res: ServerResponse, reply: Reply): void {
     "content-length": Buffer.byteLength(body),
     ...reply.headers,
   });
+  res.end(body);
+}
+
+/** An HTTP action's Response: its status, its headers (repeated ones such as set-cookie kept), its body. */
+function sendRaw(res: ServerResponse, status: number, headers: [string, string][], body: Buffer): void {
+  const grouped = new Map<string, string[]>();
+  for (const [name, value] of headers) grouped.set(name, [...(grouped.get(name) ?? []), value]);
+  grouped.delete("content-length");
+  grouped.delete("transfer-encoding");
+  for (const [name, values] of grouped) res.setHeader(name, values.length === 1 ? values[0]! : values);
+  res.setHeader("content-length", body.length);
+  res.writeHead(status);
   res.end(body);
 }

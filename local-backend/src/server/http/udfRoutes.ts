@@ -6,7 +6,7 @@ import { decodeTs, encodeTs } from "../timestamp.js";
 import { canonicalPath, normalizeArgs, pathFromRunRoute } from "../udfArgs.js";
 import { encodeValue, parseFormat, type OutputFormat } from "../values.js";
 import { readJsonObject } from "./body.js";
-import { callerOf, header, json, type HttpContext, type Reply } from "./context.js";
+import { callerOf, header, json, type HttpContext, type JsonReply, type Reply } from "./context.js";
 
 type Call = { path: string; args: JSONValue; format: OutputFormat };
 
@@ -34,7 +34,7 @@ function parseCall(fields: Record<string, unknown>, fallback: OutputFormat): Cal
   };
 }
 
-async function execute(ctx: HttpContext, call: Call, kind: UdfKind | undefined, caller: Caller, atTs?: bigint): Promise<Reply> {
+async function execute(ctx: HttpContext, call: Call, kind: UdfKind | undefined, caller: Caller, atTs?: bigint): Promise<JsonReply> {
   const result = await ctx.deps.runner.run({
     path: call.path,
     args: call.args,

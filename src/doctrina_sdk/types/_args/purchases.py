@@ -20,6 +20,16 @@ class PurchasesCompleteArgs(ArgsModel):
     stripe_checkout_session_id: str = Field(alias="stripeCheckoutSessionId")
 
 
+class PurchasesCompleteCheckoutSessionArgs(ArgsModel):
+    """Arguments of `purchases:completeCheckoutSession` (internal mutation)."""
+
+    convex_path = "purchases:completeCheckoutSession"
+    convex_kind = "mutation"
+    convex_returns = "Purchase"
+    client_reference_id: str = Field(alias="clientReferenceId")
+    stripe_checkout_session_id: str = Field(alias="stripeCheckoutSessionId")
+
+
 class PurchasesCreateCheckoutArgs(ArgsModel):
     """Arguments of `purchases:createCheckout` (public mutation)."""
 

@@ -19,6 +19,8 @@ export type CliDeps = {
   functions: () => FunctionInfo[];
   /** The URL this server is reached at. */
   url: () => string;
+  /** Where HTTP actions are served (`convexSiteUrl`, which `npx convex dev` writes as `CONVEX_SITE_URL`). */
+  siteUrl: () => string;
 };
 
 /** Every CLI route is for the deployment's admin (as `npx convex` sends it), and needs a deployment. */

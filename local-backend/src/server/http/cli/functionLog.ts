@@ -10,7 +10,7 @@ import { requireCli } from "./context.js";
 
 const KEPT_ENTRIES = 10_000;
 const POLL_WAIT_MS = 30_000;
-const UDF_TYPE = { query: "Query", mutation: "Mutation", action: "Action" } as const;
+const UDF_TYPE = { query: "Query", mutation: "Mutation", action: "Action", httpAction: "HttpAction" } as const;
 /** Convex's `caller` of background executions (client calls carry no caller here: HTTP and WebSocket are not told apart). */
 const CALLER = { client: undefined, scheduler: "Scheduler", cron: "Cron", action: "Action" } as const;
 

@@ -26,7 +26,7 @@ export async function getConfigHashes(ctx: HttpContext): Promise<Reply> {
 
 export async function getCanonicalUrls(ctx: HttpContext): Promise<Reply> {
   const cli = await requireCli(ctx);
-  return json({ convexCloudUrl: cli.url(), convexSiteUrl: cli.url() });
+  return json({ convexCloudUrl: cli.url(), convexSiteUrl: cli.siteUrl() });
 }
 
 function pushedModules(body: Record<string, unknown>): PushedModule[] {
