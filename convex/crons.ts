@@ -13,5 +13,6 @@ crons.daily("archive old notifications", { hourUTC: 3, minuteUTC: 0 }, internal.
 crons.hourly("expire stale checkouts", { minuteUTC: 5 }, internal.purchases.expireStale, {});
 crons.daily("expire certificates", { hourUTC: 3, minuteUTC: 20 }, internal.certificates.expireDue, {});
 crons.daily("idempotency keys cleanup", { hourUTC: 3, minuteUTC: 40 }, internal.idempotencyKeys.cleanup, {});
+crons.daily("prune old events", { hourUTC: 4, minuteUTC: 0 }, internal.events.prune, {});
 
 export default crons;

@@ -5,9 +5,11 @@
  */
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
+import { hasInstructorRole } from "./auth";
 import { futureIsoDate, requiredText, textList, MAX_URL } from "./checks";
 import { conflict, invalidState, mustGet } from "./errors";
 import { notify } from "./notifications";
+import { recordChange } from "./audit";
 
 export type Submission = {
   licenseNumber: string;
@@ -34,7 +36,7 @@ export async function submit(
 ): Promise<Id<"instructorApplications">> {
   const now = Date.now();
   const submission = checkSubmission(input, now);
-  if (user.isInstructor) invalidState("You are already an instructor");
+  if (hasInstructorRole(user)) invalidState("You are already an instructor");
   if ((await pendingOf(ctx, user._id)) !== null) {
     conflict("You already have a pending application", { field: "status" });
   }
@@ -75,6 +77,7 @@ export async function approve(
   const application = await mustGetPending(ctx, id);
   await ctx.db.patch(id, { status: "approved", reviewedAt: Date.now(), reviewedBy: reviewer });
   await ctx.db.patch(application.userId, { isInstructor: true, updatedAt: new Date().toISOString() });
+  await recordChange(ctx, { action: "instructorApplications.approve", targetId: id, details: { userId: application.userId } });
   await notify(ctx, application.userId, {
     type: "milestone",
     title: "Your instructor application was approved",
@@ -92,6 +95,7 @@ export async function reject(
   const rejectionReason = requiredText(reason, "reason", 1000);
   const application = await mustGetPending(ctx, id);
   await ctx.db.patch(id, { status: "rejected", reviewedAt: Date.now(), reviewedBy: reviewer, rejectionReason });
+  await recordChange(ctx, { action: "instructorApplications.reject", targetId: id, details: { userId: application.userId, reason: rejectionReason } });
   await notify(ctx, application.userId, {
     type: "message",
     title: "Your instructor application was not approved",

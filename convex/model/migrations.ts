@@ -16,8 +16,8 @@ type Page = { cursor: string | null; size: number };
 export function rolePatch(user: Doc<"users">): Partial<Doc<"users">> | null {
   if (user.role === undefined) return null;
   return {
-    isAdmin: user.isAdmin || user.role === "admin",
-    isInstructor: user.isInstructor || user.role === "instructor",
+    isAdmin: (user.isAdmin ?? false) || user.role === "admin",
+    isInstructor: (user.isInstructor ?? false) || user.role === "instructor",
     role: undefined,
     updatedAt: new Date().toISOString(),
   };

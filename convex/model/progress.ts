@@ -19,6 +19,7 @@ import { modulesOf } from "./curriculum";
 import * as Enrollments from "./enrollments";
 import { forbidden, mustGet } from "./errors";
 import { notify } from "./notifications";
+import { recordChange } from "./audit";
 
 const MAX_SECONDS = 24 * 60 * 60;
 
@@ -95,6 +96,7 @@ export async function completeLesson(
       updatedAt: now,
     });
   }
+  await recordChange(ctx, { action: "lessonProgress.complete", targetId: id, details: { userId, lessonId: lesson._id, courseId: lesson.courseId } });
   await completeCourseIfDone(ctx, userId, learning.course);
   return id;
 }

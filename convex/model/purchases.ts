@@ -16,6 +16,7 @@ import * as Enrollments from "./enrollments";
 import { conflict, invalidState, mustGet } from "./errors";
 import { notify } from "./notifications";
 import * as Progress from "./progress";
+import { recordChange } from "./audit";
 
 export const CHECKOUT_TTL_MS = 24 * 60 * 60 * 1000;
 export const CURRENCY = "usd";
@@ -73,6 +74,7 @@ export async function complete(ctx: MutationCtx, id: Id<"purchases">, sessionId:
     .first();
   if (other !== null) return conflict("This checkout session already completed another purchase");
   await ctx.db.patch(id, { status: "complete", stripeCheckoutSessionId: session, completedAt: Date.now() });
+  await recordChange(ctx, { action: "purchases.complete", targetId: id, details: purchaseDetails(purchase) });
   const course = await mustGet(ctx, purchase.courseId, "Course");
   await Progress.enrollReturning(ctx, course, { userId: purchase.userId, source: "purchase", purchaseId: id });
   await notify(ctx, purchase.userId, {
@@ -84,6 +86,13 @@ export async function complete(ctx: MutationCtx, id: Id<"purchases">, sessionId:
   });
   return await mustGet(ctx, id, "Purchase");
 }
+
+const purchaseDetails = (purchase: Doc<"purchases">) => ({
+  userId: purchase.userId,
+  courseId: purchase.courseId,
+  amount: purchase.amount,
+  currency: purchase.currency,
+});
 
 /** An open checkout lapses; expiring an expired one again changes nothing. */
 export async function expire(ctx: MutationCtx, id: Id<"purchases">): Promise<Doc<"purchases">> {
@@ -109,6 +118,7 @@ export async function refund(
   if (purchase.status !== "complete") return invalidState(`A ${purchase.status} purchase cannot be refunded`);
   const refundReason = reason === undefined ? undefined : requiredText(reason, "reason", Enrollments.MAX_REASON);
   await ctx.db.patch(id, { status: "refunded", refundedAt: Date.now(), refundReason });
+  await recordChange(ctx, { action: "purchases.refund", targetId: id, details: { ...purchaseDetails(purchase), reason: refundReason } });
   const enrollment = await ctx.db
     .query("courseEnrollments")
     .withIndex("by_purchase", (q) => q.eq("purchaseId", id))

@@ -11,6 +11,7 @@ import type { UserCaller } from "./auth";
 import { forbidden, invalid, invalidState, mustGet } from "./errors";
 import * as Progress from "./progress";
 import * as Enrollments from "./enrollments";
+import { recordChange } from "./audit";
 
 export const DEFAULT_PASSING_SCORE = 70;
 
@@ -62,6 +63,7 @@ export async function submit(ctx: MutationCtx, caller: UserCaller, lessonId: Id<
     passed,
     createdAt: Date.now(),
   });
+  await recordChange(ctx, { action: "quizAttempts.submit", targetId: attemptId, details: { userId: caller.user._id, lessonId, score, passed } });
   if (passed) await Progress.completeLesson(ctx, caller.user._id, learning);
   const attempt = await mustGet(ctx, attemptId, "Quiz attempt");
   return { ...attempt, passingScore, results };
