@@ -477,13 +477,7 @@ export const idempotencyKey = v.optional(v.string());
 
 const systemFields = <T extends string>(table: T) => ({ _id: v.id(table), _creationTime: v.number() });
 
-/** A user as functions return it: roles always present (`Users.withRoles` reads legacy rows' `role`). */
-export const userDoc = v.object({
-  ...systemFields("users"),
-  ...userFields,
-  isInstructor: v.boolean(),
-  isAdmin: v.boolean(),
-});
+export const userDoc = v.object({ ...systemFields("users"), ...userFields });
 export const courseDoc = v.object({ ...systemFields("courses"), ...courseFields });
 export const courseTagDoc = v.object({ ...systemFields("courseTags"), ...courseTagFields });
 export const courseModuleDoc = v.object({ ...systemFields("courseModules"), ...courseModuleFields });

@@ -66,9 +66,14 @@ export async function findUserByExternalId(ctx: QueryCtx, externalId: string): P
 export const deny = (caller: Caller, message: string, signInMessage?: string): never =>
   caller.kind === "anonymous" ? unauthenticated(signInMessage) : forbidden(message);
 
-/** The user's roles; a legacy row not yet migrated (`migrations:usersRoleToBooleans`) has only `role`. */
-export const hasAdminRole = (user: Doc<"users">): boolean => user.isAdmin ?? user.role === "admin";
-export const hasInstructorRole = (user: Doc<"users">): boolean => user.isInstructor ?? user.role === "instructor";
+/**
+ * The user's roles. A legacy row not yet migrated may hold only `role`; these
+ * read it exactly as `migrations:usersRoleToBooleans` will write it, so a
+ * user's rights are the same before and after the migration.
+ */
+export const hasAdminRole = (user: Doc<"users">): boolean => user.isAdmin === true || user.role === "admin";
+export const hasInstructorRole = (user: Doc<"users">): boolean =>
+  user.isInstructor === true || user.role === "instructor";
 
 /** Admin rights: the service, or a user with the admin role. */
 export const isPrivileged = (caller: Caller): boolean =>

@@ -6,6 +6,7 @@
  */
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
+import { hasAdminRole, hasInstructorRole } from "./auth";
 import * as Counters from "./counters";
 
 export type CounterTable = "courses" | "resources" | "courseDiscussions";
@@ -16,8 +17,8 @@ type Page = { cursor: string | null; size: number };
 export function rolePatch(user: Doc<"users">): Partial<Doc<"users">> | null {
   if (user.role === undefined) return null;
   return {
-    isAdmin: (user.isAdmin ?? false) || user.role === "admin",
-    isInstructor: (user.isInstructor ?? false) || user.role === "instructor",
+    isAdmin: hasAdminRole(user),
+    isInstructor: hasInstructorRole(user),
     role: undefined,
     updatedAt: new Date().toISOString(),
   };

@@ -112,7 +112,10 @@ export async function setRoles(
   await recordChange(ctx, { action: "users.setRoles", targetId: user._id, details: roles });
 }
 
-/** A user as functions return it: both roles present, a legacy row's read from its `role`. */
+/**
+ * A user as functions return it: both roles present (a legacy row's read from
+ * its `role`), although the widened schema lets a stored row lack them.
+ */
 export const withRoles = (user: Doc<"users">) => ({
   ...user,
   isInstructor: hasInstructorRole(user),

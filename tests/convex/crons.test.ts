@@ -10,13 +10,14 @@ afterEach(() => {
 });
 
 describe("crons.ts", () => {
-  test("schedules the four maintenance jobs", () => {
+  test("schedules the five maintenance jobs", () => {
     const jobs = Object.entries(crons.crons).map(([id, job]) => [id, job.name, job.schedule.type]);
     expect(jobs).toEqual([
       ["archive old notifications", "notifications:archiveOld", "daily"],
       ["expire stale checkouts", "purchases:expireStale", "hourly"],
       ["expire certificates", "certificates:expireDue", "daily"],
       ["idempotency keys cleanup", "idempotencyKeys:cleanup", "daily"],
+      ["prune old events", "events:prune", "daily"],
     ]);
   });
 });

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from .archived_notifications import ArchivedNotification
+from .audit_log import AuditLog
 from .certificates import Certificate
 from .course_discussions import CourseDiscussion
 from .course_enrollments import CourseEnrollment
@@ -12,10 +13,13 @@ from .course_reviews import CourseReview
 from .course_tags import CourseTag
 from .courses import Course
 from .enums import (
+    ActorKind,
     ApplicationStatus,
+    AuditAction,
     CertificateStatus,
     EnrollmentSource,
     EnrollmentStatus,
+    EventType,
     LegacyRole,
     LessonType,
     Level,
@@ -24,10 +28,13 @@ from .enums import (
     PurchaseStatus,
     Visibility,
 )
+from .events import Event
 from .favorites import Favorite
+from .feed_counters import FeedCounter
 from .idempotency_keys import IdempotencyKey
 from .ids import (
     ArchivedNotificationId,
+    AuditLogId,
     CertificateId,
     CourseDiscussionId,
     CourseEnrollmentId,
@@ -35,7 +42,9 @@ from .ids import (
     CourseModuleId,
     CourseReviewId,
     CourseTagId,
+    EventId,
     FavoriteId,
+    FeedCounterId,
     IdempotencyKeyId,
     InstructorApplicationId,
     LessonId,
@@ -77,6 +86,7 @@ from .shapes import (
     CurriculumModule,
     DownloadLink,
     FavoriteWithResource,
+    FeedEvent,
     MigrationReport,
     PublicProfile,
     QuizAttemptResult,
@@ -89,9 +99,13 @@ from .users import User
 from .wishlist import WishlistItem
 
 __all__ = [
+    "ActorKind",
     "ApplicationStatus",
     "ArchivedNotification",
     "ArchivedNotificationId",
+    "AuditAction",
+    "AuditLog",
+    "AuditLogId",
     "BatchResult",
     "BulkCreateResult",
     "BulkCreateRowResult",
@@ -119,9 +133,15 @@ __all__ = [
     "DownloadLink",
     "EnrollmentSource",
     "EnrollmentStatus",
+    "Event",
+    "EventId",
+    "EventType",
     "Favorite",
     "FavoriteId",
     "FavoriteWithResource",
+    "FeedCounter",
+    "FeedCounterId",
+    "FeedEvent",
     "IdempotencyKey",
     "IdempotencyKeyId",
     "InstructorApplication",
