@@ -21,6 +21,7 @@ from doctrina_sdk import (
     AsyncDoctrina,
     AuthenticationError,
     Doctrina,
+    FunctionError,
     LocalBackend,
     PermissionDeniedError,
     ValidationError,
@@ -199,6 +200,13 @@ def test_authorization_matrix(backend: LocalBackend) -> None:
             client.events.list()
         with client.events.watch() as feed, pytest.raises(error):
             next(feed)
+    # The sequencer and the pruning job are internal: Convex runs them for admin-key callers only.
+    for name in ("anonymous", "student", "instructor", "admin"):
+        with pytest.raises(FunctionError, match="Could not find public function"):
+            callers[name].events.sequence()
+        with pytest.raises(FunctionError, match="Could not find public function"):
+            callers[name].events.prune()
+    assert service.events.prune().done is True
 
 
 def test_bad_feed_arguments(backend: LocalBackend) -> None:
