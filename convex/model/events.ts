@@ -22,6 +22,10 @@
  *   once committed, never changes. Storing the last cursor handled and
  *   resuming with `after` = it therefore yields each event exactly once,
  *   whoever restarts. Events pending together are numbered in creation order.
+ * - No event stays pending: a run's read of the pending range conflicts with
+ *   a change inserting into it (the run is retried, as Convex retries a
+ *   scheduled mutation), and the run each change schedules starts after that
+ *   change committed, so the last change's run numbers everything before it.
  * Retention: `prune` (daily cron) deletes events older than
  * EVENT_RETENTION_DAYS in bounded batches; `list` refuses a cursor whose next
  * events were pruned (INVALID_STATE) rather than skipping them silently.
