@@ -89,7 +89,7 @@ export const unpublish = mutation({
   returns: courseDoc,
   handler: async (ctx, { id, visibility }) => {
     await requireCourseEditor(ctx, id);
-    await Courses.setVisibility(ctx, id, visibility);
+    await Courses.unpublish(ctx, id, visibility);
     return await mustGet(ctx, id, "Course");
   },
 });

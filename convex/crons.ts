@@ -14,5 +14,6 @@ crons.hourly("expire stale checkouts", { minuteUTC: 5 }, internal.purchases.expi
 crons.daily("expire certificates", { hourUTC: 3, minuteUTC: 20 }, internal.certificates.expireDue, {});
 crons.daily("licence watch", { hourUTC: 4, minuteUTC: 0 }, internal.instructorApplications.notifyExpiring, {});
 crons.daily("idempotency keys cleanup", { hourUTC: 3, minuteUTC: 40 }, internal.idempotencyKeys.cleanup, {});
+crons.daily("prune old events", { hourUTC: 4, minuteUTC: 0 }, internal.events.prune, {});
 
 export default crons;

@@ -11,6 +11,7 @@
 import { defineSchema, defineTable } from "convex/server";
 import {
   archivedNotificationFields,
+  auditLogFields,
   certificateFields,
   courseDiscussionFields,
   courseEnrollmentFields,
@@ -18,6 +19,8 @@ import {
   courseModuleFields,
   courseReviewFields,
   courseTagFields,
+  eventFields,
+  feedCounterFields,
   favoriteFields,
   idempotencyKeyFields,
   instructorApplicationFields,
@@ -199,4 +202,15 @@ export default defineSchema({
   idempotencyKeys: defineTable(idempotencyKeyFields)
     .index("by_scope_key", ["scope", "key"])
     .index("by_created", ["createdAt"]),
+
+  // Append-only (docs/compliance.md): one entry per state change, never patched or deleted.
+  auditLog: defineTable(auditLogFields)
+    .index("by_target", ["targetId", "at"])
+    .index("by_actor", ["actorId", "at"])
+    .index("by_action", ["action", "at"])
+    .index("by_at", ["at"]),
+
+  // The outbox: written pending (no cursor) with each change, sequenced after commit.
+  events: defineTable(eventFields).index("by_cursor", ["cursor"]),
+  feedCounters: defineTable(feedCounterFields),
 });

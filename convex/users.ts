@@ -3,7 +3,7 @@ import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
 import type { Doc } from "./_generated/dataModel";
 import { internalMutation, mutation, query } from "./_generated/server";
-import { callerKey, canActFor, getCaller, requireAdmin, requireSignedIn } from "./model/auth";
+import { callerKey, canActFor, getCaller, hasInstructorRole, requireAdmin, requireSignedIn } from "./model/auth";
 import { forbidden, limit, mustGet } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import * as Users from "./model/users";
@@ -22,7 +22,7 @@ const toPublicProfile = (user: Doc<"users">) => ({
   firstName: user.firstName,
   lastName: user.lastName,
   image: user.image,
-  isInstructor: user.isInstructor,
+  isInstructor: hasInstructorRole(user),
 });
 
 /** Creates a user (a student). Admins and the service only. */
@@ -34,7 +34,7 @@ export const create = mutation({
     const userId = await idempotent(ctx, { fn: "users:create", caller: callerKey(caller), key, args: input }, () =>
       Users.insertUser(ctx, input),
     );
-    return await mustGet(ctx, userId, "User");
+    return Users.withRoles(await mustGet(ctx, userId, "User"));
   },
 });
 
@@ -45,7 +45,7 @@ export const get = query({
   handler: async (ctx, { id }) => {
     const caller = await requireSignedIn(ctx);
     if (!canActFor(caller, id)) return forbidden("You may only read your own user");
-    return await ctx.db.get(id);
+    return Users.withRolesOrNull(await ctx.db.get(id));
   },
 });
 
@@ -55,7 +55,7 @@ export const getByEmail = query({
   returns: v.union(userDoc, v.null()),
   handler: async (ctx, { email }) => {
     await requireAdmin(ctx);
-    return await Users.getByEmail(ctx, email);
+    return Users.withRolesOrNull(await Users.getByEmail(ctx, email));
   },
 });
 
@@ -76,7 +76,7 @@ export const ensureCurrentUser = mutation({
   returns: userDoc,
   handler: async (ctx) => {
     const userId = await Users.ensureCurrentUser(ctx);
-    return await mustGet(ctx, userId, "User");
+    return Users.withRoles(await mustGet(ctx, userId, "User"));
   },
 });
 
@@ -84,7 +84,7 @@ export const ensureCurrentUser = mutation({
 export const me = query({
   args: {},
   returns: v.union(userDoc, v.null()),
-  handler: async (ctx) => await Users.findCurrentUser(ctx),
+  handler: async (ctx) => Users.withRolesOrNull(await Users.findCurrentUser(ctx)),
 });
 
 /**
@@ -108,7 +108,7 @@ export const update = mutation({
     const caller = await requireSignedIn(ctx);
     if (!canActFor(caller, id)) return forbidden("You may only edit your own user");
     await Users.updateProfile(ctx, await mustGet(ctx, id, "User"), changes);
-    return await mustGet(ctx, id, "User");
+    return Users.withRoles(await mustGet(ctx, id, "User"));
   },
 });
 
@@ -120,7 +120,7 @@ export const setRoles = mutation({
     const caller = await requireAdmin(ctx);
     const actor = caller.kind === "user" ? caller.user._id : null;
     await Users.setRoles(ctx, actor, await mustGet(ctx, id, "User"), roles);
-    return await mustGet(ctx, id, "User");
+    return Users.withRoles(await mustGet(ctx, id, "User"));
   },
 });
 
@@ -144,10 +144,11 @@ export const listAdmins = query({
   returns: paginated(userDoc),
   handler: async (ctx, { paginationOpts }) => {
     await requireAdmin(ctx);
-    return await ctx.db
+    const result = await ctx.db
       .query("users")
       .withIndex("by_isAdmin", (q) => q.eq("isAdmin", true))
       .paginate(paginationOpts);
+    return { ...result, page: result.page.map(Users.withRoles) };
   },
 });
 

@@ -108,8 +108,10 @@ export const userFields = {
   lastName: v.string(),
   email: v.string(),
   image: v.optional(v.string()),
-  isInstructor: v.boolean(),
-  isAdmin: v.boolean(),
+  // Optional while legacy rows hold only `role` (the widen stage of the role
+  // migration, docs/compliance.md); read them through `hasInstructorRole`/`hasAdminRole`.
+  isInstructor: v.optional(v.boolean()),
+  isAdmin: v.optional(v.boolean()),
   phone: v.optional(v.string()),
   externalId: v.optional(v.string()),
   lastLogin: v.optional(v.string()),
@@ -478,6 +480,86 @@ export const idempotencyKeyFields = {
   createdAt: v.number(),
 };
 
+// ---------------------------------------------------------------- audit trail and event feed
+// `model/audit.ts` writes one `auditLog` entry and one `events` row per state change.
+
+/** What an audit entry records: `<module>.<function>` of the change (docs/compliance.md). */
+export const AUDIT_ACTIONS = [
+  "users.setRoles",
+  "instructorApplications.approve",
+  "instructorApplications.reject",
+  "courses.publish",
+  "courses.unpublish",
+  "courses.archive",
+  "courses.remove",
+  "purchases.complete",
+  "purchases.refund",
+  "courseEnrollments.enroll",
+  "courseEnrollments.grant",
+  "courseEnrollments.revoke",
+  "courseEnrollments.complete",
+  "certificates.issue",
+  "certificates.revoke",
+  "certificates.setExpiry",
+  "certificates.expire",
+  "lessonProgress.complete",
+  "quizAttempts.submit",
+] as const;
+export const auditAction = v.union(...AUDIT_ACTIONS.map((action) => v.literal(action)));
+/** Who acted: a signed-in user, the service (as itself or for `actorId`), or the system (scheduler, crons). */
+export const actorKind = v.union(v.literal("user"), v.literal("service"), v.literal("system"));
+/** Flat, scalar details of a change (ids, reasons, amounts): an entry never embeds a whole document. */
+export const changeDetails = v.record(v.string(), v.union(v.string(), v.number(), v.boolean(), v.null()));
+
+/** Event types of the feed: each audit action emits one (docs/compliance.md lists which). */
+export const EVENT_TYPES = [
+  "user.rolesChanged",
+  "instructorApplication.approved",
+  "instructorApplication.rejected",
+  "course.published",
+  "course.unpublished",
+  "course.archived",
+  "course.removed",
+  "purchase.completed",
+  "purchase.refunded",
+  "enrollment.created",
+  "enrollment.revoked",
+  "enrollment.completed",
+  "certificate.issued",
+  "certificate.revoked",
+  "certificate.expiryChanged",
+  "certificate.expired",
+  "lesson.completed",
+  "quiz.submitted",
+] as const;
+export const eventType = v.union(...EVENT_TYPES.map((type) => v.literal(type)));
+
+export type AuditAction = Infer<typeof auditAction>;
+export type EventType = Infer<typeof eventType>;
+
+export const auditLogFields = {
+  /** When the transaction that made the change ran (Unix ms). */
+  at: v.number(),
+  action: auditAction,
+  actorKind,
+  /** The acting user; for the service, the user it acted as (absent when it acted as itself). */
+  actorId: v.optional(v.id("users")),
+  targetTable: v.string(),
+  targetId: v.string(),
+  details: changeDetails,
+};
+
+export const eventFields = {
+  type: eventType,
+  /** Position in the feed, assigned by `events:sequence` after commit; absent while pending. */
+  cursor: v.optional(v.number()),
+  targetId: v.string(),
+  data: changeDetails,
+};
+
+/** The one row holding the feed's last assigned cursor (`model/events.ts`). */
+export const feedCounterFields = { lastCursor: v.number() };
+
 // ---------------------------------------------------------------- function arguments
 
 /** Optional on every write that creates something; see `model/idempotency.ts`. */
@@ -513,6 +595,7 @@ export const sessionParticipantDoc = v.object({
 });
 export const certificateDoc = v.object({ ...systemFields("certificates"), ...certificateFields });
 export const purchaseDoc = v.object({ ...systemFields("purchases"), ...purchaseFields });
+export const auditLogDoc = v.object({ ...systemFields("auditLog"), ...auditLogFields });
 
 /** The return shape of a `paginate()` query over `item`. */
 export const paginated = <T extends Validator<Value, "required", string>>(item: T) =>
@@ -655,6 +738,14 @@ export const migrationReport = v.object({
   cursor: v.union(v.string(), v.null()),
 });
 
+/** An event of the feed as consumers read it (`events:list`): always sequenced. */
+export const feedEvent = v.object({
+  _id: v.id("events"),
+  _creationTime: v.number(),
+  ...eventFields,
+  cursor: v.number(),
+});
+
 /** Cron batches (`expireStale`, `expireDue`, idempotency cleanup): rows changed, and whether none are left. */
 export const batchResult = v.object({ processed: v.number(), done: v.boolean() });
 
@@ -759,4 +850,5 @@ export const shapes = {
   RecountReport: recountReport,
   MigrationReport: migrationReport,
   BatchResult: batchResult,
+  FeedEvent: feedEvent,
 };

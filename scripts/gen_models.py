@@ -18,8 +18,8 @@ schema, the `shapes` registry and every function). Output, under src/doctrina_sd
 Field names are snake_case with the wire name as alias (`_id` -> `id`, `_creationTime` ->
 `creation_time`). Timestamps are recognised by name and validator type (TIME_RULES):
 
-    number  named `_creationTime`, `scheduledFor`, `cutoff`, `before`,
-            `since` or `...At`                                          -> datetime (Unix ms)
+    number  named `_creationTime`, `scheduledFor`, `cutoff`, `before`, `at`, `since`, `until`
+            or `...At`                                                  -> datetime (Unix ms)
     string  named `lastLogin`, `dateAdded`, `...At` or `...Date`        -> datetime (ISO 8601)
     string  named `...Expiry` or `before`                               -> date (YYYY-MM-DD)
 
@@ -51,7 +51,7 @@ Mode = Literal["read", "args"]
 
 TIME_RULES: list[tuple[str, str, str]] = [
     # (validator type, field-name pattern, Python type)
-    ("number", r"^_creationTime$|^scheduledFor$|^cutoff$|^before$|^since$|At$", "Timestamp"),
+    ("number", r"^_creationTime$|^scheduledFor$|^cutoff$|^before$|^at$|^since$|^until$|At$", "Timestamp"),
     ("string", r"^lastLogin$|^dateAdded$|At$|Date$", "IsoDatetime"),
     ("string", r"Expiry$|^before$", "IsoDate"),
 ]

@@ -8,6 +8,7 @@
  * @module
  */
 
+import type * as auditLog from "../auditLog.js";
 import type * as certificates from "../certificates.js";
 import type * as courseDiscussions from "../courseDiscussions.js";
 import type * as courseEnrollments from "../courseEnrollments.js";
@@ -15,6 +16,7 @@ import type * as courseModules from "../courseModules.js";
 import type * as courseReviews from "../courseReviews.js";
 import type * as courses from "../courses.js";
 import type * as crons from "../crons.js";
+import type * as events from "../events.js";
 import type * as favorites from "../favorites.js";
 import type * as http from "../http.js";
 import type * as idempotencyKeys from "../idempotencyKeys.js";
@@ -24,6 +26,7 @@ import type * as lessons from "../lessons.js";
 import type * as liveSessions from "../liveSessions.js";
 import type * as migrations from "../migrations.js";
 import type * as model_access from "../model/access.js";
+import type * as model_audit from "../model/audit.js";
 import type * as model_auth from "../model/auth.js";
 import type * as model_batches from "../model/batches.js";
 import type * as model_cascades from "../model/cascades.js";
@@ -36,6 +39,7 @@ import type * as model_curriculum from "../model/curriculum.js";
 import type * as model_discussions from "../model/discussions.js";
 import type * as model_enrollments from "../model/enrollments.js";
 import type * as model_errors from "../model/errors.js";
+import type * as model_events from "../model/events.js";
 import type * as model_favorites from "../model/favorites.js";
 import type * as model_idempotency from "../model/idempotency.js";
 import type * as model_instructorApplications from "../model/instructorApplications.js";
@@ -72,6 +76,7 @@ import type {
 } from "convex/server";
 
 declare const fullApi: ApiFromModules<{
+  auditLog: typeof auditLog;
   certificates: typeof certificates;
   courseDiscussions: typeof courseDiscussions;
   courseEnrollments: typeof courseEnrollments;
@@ -79,6 +84,7 @@ declare const fullApi: ApiFromModules<{
   courseReviews: typeof courseReviews;
   courses: typeof courses;
   crons: typeof crons;
+  events: typeof events;
   favorites: typeof favorites;
   http: typeof http;
   idempotencyKeys: typeof idempotencyKeys;
@@ -88,6 +94,7 @@ declare const fullApi: ApiFromModules<{
   liveSessions: typeof liveSessions;
   migrations: typeof migrations;
   "model/access": typeof model_access;
+  "model/audit": typeof model_audit;
   "model/auth": typeof model_auth;
   "model/batches": typeof model_batches;
   "model/cascades": typeof model_cascades;
@@ -100,6 +107,7 @@ declare const fullApi: ApiFromModules<{
   "model/discussions": typeof model_discussions;
   "model/enrollments": typeof model_enrollments;
   "model/errors": typeof model_errors;
+  "model/events": typeof model_events;
   "model/favorites": typeof model_favorites;
   "model/idempotency": typeof model_idempotency;
   "model/instructorApplications": typeof model_instructorApplications;

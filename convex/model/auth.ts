@@ -66,9 +66,18 @@ export async function findUserByExternalId(ctx: QueryCtx, externalId: string): P
 export const deny = (caller: Caller, message: string, signInMessage?: string): never =>
   caller.kind === "anonymous" ? unauthenticated(signInMessage) : forbidden(message);
 
-/** Admin rights: the service, or a user with `isAdmin`. */
+/**
+ * The user's roles. A legacy row not yet migrated may hold only `role`; these
+ * read it exactly as `migrations:usersRoleToBooleans` will write it, so a
+ * user's rights are the same before and after the migration.
+ */
+export const hasAdminRole = (user: Doc<"users">): boolean => user.isAdmin === true || user.role === "admin";
+export const hasInstructorRole = (user: Doc<"users">): boolean =>
+  user.isInstructor === true || user.role === "instructor";
+
+/** Admin rights: the service, or a user with the admin role. */
 export const isPrivileged = (caller: Caller): boolean =>
-  caller.kind === "service" || (caller.kind === "user" && caller.user.isAdmin);
+  caller.kind === "service" || (caller.kind === "user" && hasAdminRole(caller.user));
 
 export type UserCaller = Extract<Caller, { kind: "user" }>;
 export type SignedInCaller = Exclude<Caller, { kind: "anonymous" }>;
@@ -99,7 +108,7 @@ export async function requireAdmin(ctx: QueryCtx): Promise<SignedInCaller> {
 /** A signed-in user with `isInstructor`: `requireUserCaller`'s errors, or FORBIDDEN (`message`). */
 export async function requireInstructor(ctx: QueryCtx, message = "Only instructors may do this"): Promise<UserCaller> {
   const caller = await requireUserCaller(ctx);
-  return caller.user.isInstructor ? caller : forbidden(message);
+  return hasInstructorRole(caller.user) ? caller : forbidden(message);
 }
 
 /**

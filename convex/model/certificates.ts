@@ -18,6 +18,7 @@ import { batchOf, type BatchResult } from "./batches";
 import { requiredText } from "./checks";
 import { invalid, invalidState, mustGet } from "./errors";
 import { notify } from "./notifications";
+import { recordChange } from "./audit";
 
 export const TEMPLATE_ID = "default";
 export const MAX_REASON = 500;
@@ -88,6 +89,7 @@ export async function issue(
     status: "valid",
     ...issuedWith(course, user),
   });
+  await recordChange(ctx, { action: "certificates.issue", targetId: id, details: { userId, courseId: course._id, verificationCode } });
   await notify(ctx, userId, {
     type: "certificate",
     title: "Your certificate is ready",
@@ -103,6 +105,7 @@ export async function revoke(ctx: MutationCtx, certificate: Doc<"certificates">,
   const revocationReason = requiredText(reason, "reason", MAX_REASON);
   if (certificate.status === "revoked") return;
   await ctx.db.patch(certificate._id, { status: "revoked", revokedAt: new Date().toISOString(), revocationReason });
+  await recordChange(ctx, { action: "certificates.revoke", targetId: certificate._id, details: { ...holder(certificate), reason: revocationReason } });
   await notify(ctx, certificate.userId, {
     type: "certificate",
     title: "Certificate revoked",
@@ -134,6 +137,8 @@ export async function setExpiry(
   expiryDate: string | null,
 ): Promise<void> {
   if (certificate.status === "revoked") return invalidState("A revoked certificate cannot change");
+  // Recorded first: a refused date below throws, which rolls the record back with the rest.
+  await recordChange(ctx, { action: "certificates.setExpiry", targetId: certificate._id, details: { ...holder(certificate), expiryDate } });
   if (expiryDate === null) {
     await ctx.db.patch(certificate._id, { expiryDate: undefined, status: "valid" });
     return;
@@ -150,8 +155,15 @@ export async function setExpiry(
 export async function expire(ctx: MutationCtx, id: Id<"certificates">): Promise<void> {
   const certificate = await ctx.db.get(id);
   if (certificate?.status !== "valid" || certificate.expiryDate === undefined) return;
-  if (Date.parse(certificate.expiryDate) <= Date.now()) await ctx.db.patch(id, { status: "expired" });
+  if (Date.parse(certificate.expiryDate) <= Date.now()) await markExpired(ctx, certificate);
 }
+
+async function markExpired(ctx: MutationCtx, certificate: Doc<"certificates">): Promise<void> {
+  await ctx.db.patch(certificate._id, { status: "expired" });
+  await recordChange(ctx, { action: "certificates.expire", targetId: certificate._id, details: holder(certificate) });
+}
+
+const holder = (certificate: Doc<"certificates">) => ({ userId: certificate.userId, courseId: certificate.courseId });
 
 /** Stores `expired` on up to `size` valid certificates whose expiry date has passed. */
 export async function expireDue(ctx: MutationCtx, size: number): Promise<BatchResult> {
@@ -161,6 +173,6 @@ export async function expireDue(ctx: MutationCtx, size: number): Promise<BatchRe
     .query("certificates")
     .withIndex("by_status_expiry", (q) => q.eq("status", "valid").gt("expiryDate", "").lt("expiryDate", now))
     .take(size);
-  for (const certificate of due) await ctx.db.patch(certificate._id, { status: "expired" });
+  for (const certificate of due) await markExpired(ctx, certificate);
   return batchOf(due.length, size);
 }

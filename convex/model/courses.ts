@@ -8,6 +8,7 @@ import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { COURSE_CATEGORIES, type CeCreditType, type Level, type Visibility } from "../validators";
 import { httpUrl, integerIn, labelList, optionalText, requiredText, textList } from "./checks";
 import { invalid, invalidState, mustGet } from "./errors";
+import { recordChange } from "./audit";
 import { requireCurrentLicense } from "./instructorApplications";
 
 /** The fields an instructor writes (create: title, description, category required). */
@@ -140,11 +141,19 @@ export async function publish(ctx: MutationCtx, course: Doc<"courses">): Promise
   if (course.lessonCount < 1) invalidState("Add at least one lesson before publishing", { lessonCount: 0 });
   const now = Date.now();
   await setVisibility(ctx, course._id, "public", { publishedAt: course.publishedAt ?? now, archivedAt: undefined });
+  await recordChange(ctx, { action: "courses.publish", targetId: course._id });
 }
 
 /** Leaves the catalog; enrolled students keep access (see `model/access.ts`). */
 export async function archive(ctx: MutationCtx, course: Doc<"courses">): Promise<void> {
   await setVisibility(ctx, course._id, "private", { archivedAt: course.archivedAt ?? Date.now() });
+  await recordChange(ctx, { action: "courses.archive", targetId: course._id });
+}
+
+/** Out of the catalog, to `private` or `draft`. */
+export async function unpublish(ctx: MutationCtx, courseId: Id<"courses">, visibility: "private" | "draft") {
+  await setVisibility(ctx, courseId, visibility);
+  await recordChange(ctx, { action: "courses.unpublish", targetId: courseId, details: { visibility } });
 }
 
 export async function setVisibility(
@@ -186,6 +195,7 @@ async function syncCourseTags(ctx: MutationCtx, courseId: Id<"courses">): Promis
 export async function removeCourse(ctx: MutationCtx, course: Doc<"courses">): Promise<void> {
   await refuseIfReferenced(ctx, course._id);
   await ctx.db.patch(course._id, { deletingAt: Date.now(), visibility: "draft", tags: [] });
+  await recordChange(ctx, { action: "courses.remove", targetId: course._id, details: { title: course.title } });
   await syncCourseTags(ctx, course._id);
 }
 

@@ -10,6 +10,7 @@ import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { requiredText } from "./checks";
 import * as Counters from "./counters";
 import { conflict, invalidState, mustGet } from "./errors";
+import { recordChange, type Change } from "./audit";
 
 type Source = Doc<"courseEnrollments">["source"];
 
@@ -42,13 +43,15 @@ export async function enroll(
   const origin = { source: input.source, purchaseId: input.purchaseId };
   if (existing === null) {
     await Counters.addStudents(ctx, input.courseId, 1);
-    return await ctx.db.insert("courseEnrollments", {
+    const id = await ctx.db.insert("courseEnrollments", {
       userId: input.userId,
       courseId: input.courseId,
       status: "active",
       ...origin,
       enrolledAt: Date.now(),
     });
+    await recordChange(ctx, enrollmentChange(id, input));
+    return id;
   }
   if (existing.status === "revoked") {
     await Counters.addStudents(ctx, input.courseId, 1);
@@ -60,11 +63,19 @@ export async function enroll(
       revokedAt: undefined,
       revokeReason: undefined,
     });
+    await recordChange(ctx, enrollmentChange(existing._id, input));
   } else if (input.purchaseId !== undefined) {
     await ctx.db.patch(existing._id, origin);
   }
   return existing._id;
 }
+
+/** A new or reactivated enrollment: an admin's is a grant. */
+const enrollmentChange = (id: Id<"courseEnrollments">, input: Parameters<typeof enroll>[1]): Change => ({
+  action: input.source === "admin" ? "courseEnrollments.grant" : "courseEnrollments.enroll",
+  targetId: id,
+  details: { userId: input.userId, courseId: input.courseId, source: input.source, purchaseId: input.purchaseId },
+});
 
 /**
  * The published course `userId` may join by `route`: free courses through
@@ -111,11 +122,18 @@ export async function revoke(
     revokedAt: Date.now(),
     revokeReason: reason === undefined ? undefined : requiredText(reason, "reason", MAX_REASON),
   });
+  await recordChange(ctx, { action: "courseEnrollments.revoke", targetId: enrollment._id, details: { ...ofEnrollment(enrollment), reason } });
 }
 
 export async function markCompleted(ctx: MutationCtx, enrollment: Doc<"courseEnrollments">): Promise<void> {
   await ctx.db.patch(enrollment._id, { status: "completed", completedAt: Date.now() });
+  await recordChange(ctx, { action: "courseEnrollments.complete", targetId: enrollment._id, details: ofEnrollment(enrollment) });
 }
+
+const ofEnrollment = (enrollment: Doc<"courseEnrollments">) => ({
+  userId: enrollment.userId,
+  courseId: enrollment.courseId,
+});
 
 /** Free courses: price unset or 0. */
 export const isFree = (course: Doc<"courses">): boolean => (course.price ?? 0) === 0;

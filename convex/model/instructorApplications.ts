@@ -12,6 +12,7 @@
  */
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
+import { recordChange } from "./audit";
 import { futureIsoDate, requiredText, textList, MAX_URL } from "./checks";
 import { conflict, invalidState, mustGet } from "./errors";
 import { notify } from "./notifications";
@@ -82,6 +83,7 @@ export async function approve(
   await supersedeLicenses(ctx, application.userId);
   await ctx.db.patch(id, { status: "approved", reviewedAt: Date.now(), reviewedBy: reviewer });
   await ctx.db.patch(application.userId, { isInstructor: true, updatedAt: new Date().toISOString() });
+  await recordChange(ctx, { action: "instructorApplications.approve", targetId: id, details: { userId: application.userId } });
   await notify(ctx, application.userId, {
     type: "milestone",
     title: "Your instructor application was approved",
@@ -99,6 +101,7 @@ export async function reject(
   const rejectionReason = requiredText(reason, "reason", 1000);
   const application = await mustGetPending(ctx, id);
   await ctx.db.patch(id, { status: "rejected", reviewedAt: Date.now(), reviewedBy: reviewer, rejectionReason });
+  await recordChange(ctx, { action: "instructorApplications.reject", targetId: id, details: { userId: application.userId, reason: rejectionReason } });
   await notify(ctx, application.userId, {
     type: "message",
     title: "Your instructor application was not approved",

@@ -6,6 +6,7 @@
  */
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
+import { hasAdminRole, hasInstructorRole } from "./auth";
 import * as Counters from "./counters";
 import { backfillQuizRow } from "./progress";
 import { backfillPurchase } from "./revenue";
@@ -18,8 +19,8 @@ type Page = { cursor: string | null; size: number };
 export function rolePatch(user: Doc<"users">): Partial<Doc<"users">> | null {
   if (user.role === undefined) return null;
   return {
-    isAdmin: user.isAdmin || user.role === "admin",
-    isInstructor: user.isInstructor || user.role === "instructor",
+    isAdmin: hasAdminRole(user),
+    isInstructor: hasInstructorRole(user),
     role: undefined,
     updatedAt: new Date().toISOString(),
   };

@@ -22,6 +22,7 @@ import { MAX_LESSONS_PER_COURSE, modulesOf } from "./curriculum";
 import * as Enrollments from "./enrollments";
 import { forbidden, invalidState, mustGet } from "./errors";
 import { notify } from "./notifications";
+import { recordChange } from "./audit";
 
 const MAX_SECONDS = 24 * 60 * 60;
 // A learner's rows in a course: one per lesson, plus rows of deleted lessons until `lessons:purge` removes them.
@@ -116,6 +117,7 @@ export async function completeLesson(
       timeSpent,
     });
   }
+  await recordChange(ctx, { action: "lessonProgress.complete", targetId: id, details: { userId, lessonId: lesson._id, courseId: lesson.courseId } });
   await completeCourseIfDone(ctx, userId, learning.course);
   return id;
 }

@@ -17,6 +17,7 @@ import * as Enrollments from "./enrollments";
 import { conflict, invalidState, mustGet } from "./errors";
 import { notify } from "./notifications";
 import * as Progress from "./progress";
+import { recordChange } from "./audit";
 import * as Revenue from "./revenue";
 
 export const CHECKOUT_TTL_MS = 24 * 60 * 60 * 1000;
@@ -77,6 +78,7 @@ export async function complete(ctx: MutationCtx, id: Id<"purchases">, sessionId:
   const completedAt = Date.now();
   await ctx.db.patch(id, { status: "complete", stripeCheckoutSessionId: session, completedAt });
   await Revenue.recordSale(ctx, purchase, completedAt);
+  await recordChange(ctx, { action: "purchases.complete", targetId: id, details: purchaseDetails(purchase) });
   const course = await mustGet(ctx, purchase.courseId, "Course");
   await Progress.enrollReturning(ctx, course, { userId: purchase.userId, source: "purchase", purchaseId: id });
   await notify(ctx, purchase.userId, {
@@ -88,6 +90,13 @@ export async function complete(ctx: MutationCtx, id: Id<"purchases">, sessionId:
   });
   return await mustGet(ctx, id, "Purchase");
 }
+
+const purchaseDetails = (purchase: Doc<"purchases">) => ({
+  userId: purchase.userId,
+  courseId: purchase.courseId,
+  amount: purchase.amount,
+  currency: purchase.currency,
+});
 
 /** An open checkout lapses; expiring an expired one again changes nothing. */
 export async function expire(ctx: MutationCtx, id: Id<"purchases">): Promise<Doc<"purchases">> {
@@ -115,6 +124,7 @@ export async function refund(
   const refundedAt = Date.now();
   await ctx.db.patch(id, { status: "refunded", refundedAt, refundReason });
   await Revenue.recordRefund(ctx, purchase, refundedAt);
+  await recordChange(ctx, { action: "purchases.refund", targetId: id, details: { ...purchaseDetails(purchase), reason: refundReason } });
   const enrollment = await ctx.db
     .query("courseEnrollments")
     .withIndex("by_purchase", (q) => q.eq("purchaseId", id))

@@ -17,6 +17,7 @@ import { forbidden, invalid, invalidState, limit, mustGet } from "./errors";
 import * as Progress from "./progress";
 import * as Enrollments from "./enrollments";
 import * as QuizStats from "./quizStats";
+import { recordChange } from "./audit";
 
 export const DEFAULT_PASSING_SCORE = 70;
 
@@ -87,6 +88,7 @@ export async function submit(ctx: MutationCtx, caller: UserCaller, lessonId: Id<
   });
   await Progress.recordScore(ctx, caller.user._id, lesson, score);
   await QuizStats.recordAttempt(ctx, lessonId, results, questions);
+  await recordChange(ctx, { action: "quizAttempts.submit", targetId: attemptId, details: { userId: caller.user._id, lessonId, score, passed } });
   if (passed) await Progress.completeLesson(ctx, caller.user._id, learning, { quizAttemptId: attemptId });
   const attempt = await mustGet(ctx, attemptId, "Quiz attempt");
   return { ...attempt, passingScore, results };

@@ -7,7 +7,7 @@ import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import type { Level } from "../validators";
 import { canEditCourse, canLearn } from "./access";
-import { canActFor, deny, fullName, isPrivileged, type Caller } from "./auth";
+import { canActFor, deny, fullName, hasInstructorRole, isPrivileged, type Caller } from "./auth";
 import { httpUrl, labelList, requiredText } from "./checks";
 import { addDownloads } from "./counters";
 import { forbidden, invalid, mustGet, unauthenticated } from "./errors";
@@ -56,7 +56,7 @@ export async function requireReadable(ctx: QueryCtx, caller: Caller, resource: D
 /** Instructors, admins and the service add resources. */
 export function requireCreator(caller: Caller): void {
   if (caller.kind === "anonymous") unauthenticated();
-  if (!isPrivileged(caller) && !(caller.kind === "user" && caller.user.isInstructor)) {
+  if (!isPrivileged(caller) && !(caller.kind === "user" && hasInstructorRole(caller.user))) {
     forbidden("Only instructors and administrators may add resources");
   }
 }

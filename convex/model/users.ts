@@ -5,9 +5,10 @@ import isEmail from "validator/es/lib/isEmail";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import type { bulkCreateRowResult, Profession } from "../validators";
-import { isServiceItself, SERVICE_ISSUER, unknownIdentity, userOfIdentity } from "./auth";
+import { hasAdminRole, hasInstructorRole, isServiceItself, SERVICE_ISSUER, unknownIdentity, userOfIdentity } from "./auth";
 import { httpUrl, isHttpUrl, MAX_URL, optionalText, requiredText } from "./checks";
 import { conflict, forbidden, invalid, unauthenticated } from "./errors";
+import { recordChange } from "./audit";
 
 export type NewUser = {
   firstName: string;
@@ -136,7 +137,20 @@ export async function setRoles(
     forbidden("An administrator cannot remove their own admin role");
   }
   await ctx.db.patch(user._id, { ...roles, updatedAt: new Date().toISOString() });
+  await recordChange(ctx, { action: "users.setRoles", targetId: user._id, details: roles });
 }
+
+/**
+ * A user as functions return it: both roles present (a legacy row's read from
+ * its `role`), although the widened schema lets a stored row lack them.
+ */
+export const withRoles = (user: Doc<"users">) => ({
+  ...user,
+  isInstructor: hasInstructorRole(user),
+  isAdmin: hasAdminRole(user),
+});
+
+export const withRolesOrNull = (user: Doc<"users"> | null) => (user === null ? null : withRoles(user));
 
 // ---------------------------------------------------------------- the caller's own user
 

@@ -18,6 +18,7 @@ describe("crons.ts", () => {
       ["expire certificates", "certificates:expireDue", "daily"],
       ["licence watch", "instructorApplications:notifyExpiring", "daily"],
       ["idempotency keys cleanup", "idempotencyKeys:cleanup", "daily"],
+      ["prune old events", "events:prune", "daily"],
     ]);
   });
 });

@@ -102,6 +102,33 @@ async function driftingCourse(world: World) {
   return courseId;
 }
 
+describe("the widen stage: users holding only a legacy role", () => {
+  const roleOnly = (t: TestConvex, email: string, role: Doc<"users">["role"]) =>
+    t.run((ctx) => ctx.db.insert("users", { firstName: "R", lastName: "Only", email, role }));
+
+  test("are valid rows, read with their role's rights, and migrate to the same rights", async () => {
+    const { t, actingAs } = await setup();
+    const admin = await roleOnly(t, "ra@example.com", "admin");
+    const instructor = await roleOnly(t, "ri@example.com", "instructor");
+    const student = await roleOnly(t, "rs@example.com", "student");
+    const read = (id: Id<"users">) => actingAs(admin).query(api.users.get, { id });
+    expect(await read(instructor)).toMatchObject({ isAdmin: false, isInstructor: true, role: "instructor" });
+    expect(await read(admin)).toMatchObject({ isAdmin: true, isInstructor: false });
+    await expectCode(actingAs(student).query(api.users.get, { id: admin }), "FORBIDDEN");
+    await actingAs(instructor).mutation(api.courses.create, { title: "T", description: "D", category: "botox" });
+    await expectCode(
+      actingAs(student).mutation(api.courses.create, { title: "T", description: "D", category: "botox" }),
+      "FORBIDDEN",
+    );
+    const before = await Promise.all([admin, instructor, student].map(read));
+    await t.mutation(internal.migrations.usersRoleToBooleans, {});
+    const after = await Promise.all([admin, instructor, student].map(read));
+    expect(after.map((u) => [u?.isAdmin, u?.isInstructor, u?.role])).toEqual(
+      before.map((u) => [u?.isAdmin, u?.isInstructor, undefined]),
+    );
+  });
+});
+
 describe("migrations:recountCounters", () => {
   test("reports course drift (ids, fields, expected vs found) without repairing", async () => {
     const world = await setup();

@@ -6,10 +6,12 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, cast
 
+from ..lib.events import AsyncEvents, Events
 from ..lib.live_sessions import AsyncLiveSessions, LiveSessions
 from ..lib.notifications import AsyncNotifications, Notifications
 from ..lib.reports import AsyncReports, Reports
 from ..lib.users import AsyncUsers, Users
+from .audit_log import AsyncAuditLog, AuditLog
 from .certificates import AsyncCertificates, Certificates
 from .course_discussions import AsyncCourseDiscussions, CourseDiscussions
 from .course_enrollments import AsyncCourseEnrollments, CourseEnrollments
@@ -34,12 +36,14 @@ if TYPE_CHECKING:
 
 
 __all__ = [
+    "AsyncAuditLog",
     "AsyncCertificates",
     "AsyncCourseDiscussions",
     "AsyncCourseEnrollments",
     "AsyncCourseModules",
     "AsyncCourseReviews",
     "AsyncCourses",
+    "AsyncEvents",
     "AsyncFavorites",
     "AsyncIdempotencyKeys",
     "AsyncInstructorApplications",
@@ -57,12 +61,14 @@ __all__ = [
     "AsyncSessionParticipants",
     "AsyncUsers",
     "AsyncWishlist",
+    "AuditLog",
     "Certificates",
     "CourseDiscussions",
     "CourseEnrollments",
     "CourseModules",
     "CourseReviews",
     "Courses",
+    "Events",
     "Favorites",
     "IdempotencyKeys",
     "InstructorApplications",
@@ -84,6 +90,10 @@ __all__ = [
 
 
 class ResourcesMixin:
+    @cached_property
+    def audit_log(self) -> AuditLog:
+        return AuditLog(cast("SyncAPIClient", self))
+
     @cached_property
     def certificates(self) -> Certificates:
         return Certificates(cast("SyncAPIClient", self))
@@ -107,6 +117,10 @@ class ResourcesMixin:
     @cached_property
     def courses(self) -> Courses:
         return Courses(cast("SyncAPIClient", self))
+
+    @cached_property
+    def events(self) -> Events:
+        return Events(cast("SyncAPIClient", self))
 
     @cached_property
     def favorites(self) -> Favorites:
@@ -175,6 +189,10 @@ class ResourcesMixin:
 
 class AsyncResourcesMixin:
     @cached_property
+    def audit_log(self) -> AsyncAuditLog:
+        return AsyncAuditLog(cast("AsyncAPIClient", self))
+
+    @cached_property
     def certificates(self) -> AsyncCertificates:
         return AsyncCertificates(cast("AsyncAPIClient", self))
 
@@ -197,6 +215,10 @@ class AsyncResourcesMixin:
     @cached_property
     def courses(self) -> AsyncCourses:
         return AsyncCourses(cast("AsyncAPIClient", self))
+
+    @cached_property
+    def events(self) -> AsyncEvents:
+        return AsyncEvents(cast("AsyncAPIClient", self))
 
     @cached_property
     def favorites(self) -> AsyncFavorites:

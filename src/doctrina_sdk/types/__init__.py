@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from .archived_notifications import ArchivedNotification
+from .audit_log import AuditLog
 from .certificates import Certificate
 from .course_discussions import CourseDiscussion
 from .course_enrollments import CourseEnrollment
@@ -12,11 +13,14 @@ from .course_reviews import CourseReview
 from .course_tags import CourseTag
 from .courses import Course
 from .enums import (
+    ActorKind,
     ApplicationStatus,
+    AuditAction,
     CeCreditType,
     CertificateStatus,
     EnrollmentSource,
     EnrollmentStatus,
+    EventType,
     LegacyRole,
     LessonType,
     Level,
@@ -26,10 +30,13 @@ from .enums import (
     PurchaseStatus,
     Visibility,
 )
+from .events import Event
 from .favorites import Favorite
+from .feed_counters import FeedCounter
 from .idempotency_keys import IdempotencyKey
 from .ids import (
     ArchivedNotificationId,
+    AuditLogId,
     CertificateId,
     CourseDiscussionId,
     CourseEnrollmentId,
@@ -37,7 +44,9 @@ from .ids import (
     CourseModuleId,
     CourseReviewId,
     CourseTagId,
+    EventId,
     FavoriteId,
+    FeedCounterId,
     IdempotencyKeyId,
     InstructorApplicationId,
     LessonId,
@@ -85,6 +94,7 @@ from .shapes import (
     CurriculumModule,
     DownloadLink,
     FavoriteWithResource,
+    FeedEvent,
     MigrationReport,
     PublicProfile,
     QuizAttemptResult,
@@ -100,9 +110,13 @@ from .users import User
 from .wishlist import WishlistItem
 
 __all__ = [
+    "ActorKind",
     "ApplicationStatus",
     "ArchivedNotification",
     "ArchivedNotificationId",
+    "AuditAction",
+    "AuditLog",
+    "AuditLogId",
     "BatchResult",
     "BulkCreateResult",
     "BulkCreateRowResult",
@@ -133,9 +147,15 @@ __all__ = [
     "DownloadLink",
     "EnrollmentSource",
     "EnrollmentStatus",
+    "Event",
+    "EventId",
+    "EventType",
     "Favorite",
     "FavoriteId",
     "FavoriteWithResource",
+    "FeedCounter",
+    "FeedCounterId",
+    "FeedEvent",
     "IdempotencyKey",
     "IdempotencyKeyId",
     "InstructorApplication",

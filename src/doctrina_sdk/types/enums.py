@@ -5,11 +5,53 @@ from __future__ import annotations
 
 from typing import Literal
 
+ActorKind = Literal["user", "service", "system"]
 ApplicationStatus = Literal["pending", "approved", "rejected"]
+AuditAction = Literal[
+    "users.setRoles",
+    "instructorApplications.approve",
+    "instructorApplications.reject",
+    "courses.publish",
+    "courses.unpublish",
+    "courses.archive",
+    "courses.remove",
+    "purchases.complete",
+    "purchases.refund",
+    "courseEnrollments.enroll",
+    "courseEnrollments.grant",
+    "courseEnrollments.revoke",
+    "courseEnrollments.complete",
+    "certificates.issue",
+    "certificates.revoke",
+    "certificates.setExpiry",
+    "certificates.expire",
+    "lessonProgress.complete",
+    "quizAttempts.submit",
+]
 CeCreditType = Literal["CME", "CNE", "CE", "CPD", "CDE", "ACPE"]
 CertificateStatus = Literal["valid", "expired", "revoked"]
 EnrollmentSource = Literal["purchase", "free", "admin"]
 EnrollmentStatus = Literal["active", "completed", "revoked"]
+EventType = Literal[
+    "user.rolesChanged",
+    "instructorApplication.approved",
+    "instructorApplication.rejected",
+    "course.published",
+    "course.unpublished",
+    "course.archived",
+    "course.removed",
+    "purchase.completed",
+    "purchase.refunded",
+    "enrollment.created",
+    "enrollment.revoked",
+    "enrollment.completed",
+    "certificate.issued",
+    "certificate.revoked",
+    "certificate.expiryChanged",
+    "certificate.expired",
+    "lesson.completed",
+    "quiz.submitted",
+]
 LegacyRole = Literal["admin", "instructor", "student"]
 LessonType = Literal["video", "document", "quiz", "assignment"]
 Level = Literal["beginner", "intermediate", "advanced"]

@@ -10,9 +10,9 @@ from pydantic import Field
 from ._base import ConvexModel, Float64, IsoDatetime, Timestamp
 from .course_modules import CourseModule
 from .courses import Course
-from .enums import CeCreditType, CertificateStatus, EnrollmentStatus, LessonType, Profession
+from .enums import CeCreditType, CertificateStatus, EnrollmentStatus, EventType, LessonType, Profession
 from .favorites import Favorite
-from .ids import CertificateId, CourseId, CourseModuleId, LessonId, QuizQuestionId, UserId
+from .ids import CertificateId, CourseId, CourseModuleId, EventId, LessonId, QuizQuestionId, UserId
 from .quiz_attempts import QuizAttempt
 from .resources import Resource
 
@@ -252,3 +252,14 @@ class BatchResult(ConvexModel):
 
     processed: Float64
     done: bool
+
+
+class FeedEvent(ConvexModel):
+    """The `FeedEvent` shape of convex/validators.ts."""
+
+    id: EventId = Field(alias="_id")
+    creation_time: Timestamp = Field(alias="_creationTime")
+    type: EventType
+    cursor: Float64
+    target_id: str = Field(alias="targetId")
+    data: dict[str, str | Float64 | bool | None]

@@ -19,8 +19,8 @@ class User(ConvexModel):
     last_name: str = Field(alias="lastName")
     email: str
     image: str | None = None
-    is_instructor: bool = Field(alias="isInstructor")
-    is_admin: bool = Field(alias="isAdmin")
+    is_instructor: bool | None = Field(default=None, alias="isInstructor")
+    is_admin: bool | None = Field(default=None, alias="isAdmin")
     phone: str | None = None
     external_id: str | None = Field(default=None, alias="externalId")
     last_login: IsoDatetime | None = Field(default=None, alias="lastLogin")
