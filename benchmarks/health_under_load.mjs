@@ -1,6 +1,7 @@
 // Is the health check answered while one heavy request runs? Against a spawned
 // `local-backend/dist/main.js` running the project's `convex/`, one client polls `GET /version`
-// (every 10 ms, one at a time, keep-alive) while another sends one heavy request:
+// (every 10 ms, one at a time, keep-alive, on its own thread so that sending the heavy body
+// does not delay it) while another sends one heavy request:
 //
 // - idle: nothing else (the baseline),
 // - batch: `POST /api/query_batch` of 1,000 `courses:list` queries (the most the server takes),
@@ -17,6 +18,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const roundsArg = process.argv.indexOf("--rounds");
@@ -63,34 +65,57 @@ function bodies() {
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
-/** Polls /version until `done()`, at least `minMs`; returns the latencies in ms. */
-async function poll(url, done, minMs) {
+/** The poller's thread: polls /version until told to stop (after at least `minMs`), then posts the latencies. */
+const POLLER = `
+const { parentPort, workerData } = require("node:worker_threads");
+let stop = false;
+parentPort.on("message", () => (stop = true));
+(async () => {
   const latencies = [];
   const started = performance.now();
-  while (!done() || performance.now() - started < minMs) {
+  while (!stop || performance.now() - started < workerData.minMs) {
     const sent = performance.now();
-    const response = await fetch(`${url}/version`);
+    const response = await fetch(workerData.url + "/version");
     await response.text();
-    if (response.status !== 200) throw new Error(`/version answered ${response.status}`);
+    if (response.status !== 200) throw new Error("/version answered " + response.status);
     latencies.push(performance.now() - sent);
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await new Promise((resolve) => setTimeout(resolve, workerData.pollMs));
   }
-  return latencies.sort((a, b) => a - b);
+  parentPort.postMessage(latencies.sort((a, b) => a - b));
+})();
+`;
+
+/** Starts polling; `stop()` resolves to the sorted latencies in ms. */
+function poll(url, minMs) {
+  const worker = new Worker(POLLER, { eval: true, workerData: { url, minMs, pollMs: POLL_MS } });
+  const result = new Promise((resolve, reject) => {
+    worker.once("message", resolve);
+    worker.once("error", reject);
+  });
+  return {
+    stop: async () => {
+      worker.postMessage("stop");
+      const latencies = await result;
+      await worker.terminate();
+      return latencies;
+    },
+  };
 }
 
 async function round(url, { route, body }) {
-  if (route === null) return { answer: "-", ms: 0, latencies: await poll(url, () => true, 1000) };
-  let finished = false;
+  if (route === null) {
+    const poller = poll(url, 1000);
+    return { answer: "-", ms: 0, latencies: await poller.stop() };
+  }
+  const poller = poll(url, 0);
+  await new Promise((resolve) => setTimeout(resolve, 100)); // the poller is running
   const sent = performance.now();
-  const heavy = fetch(`${url}${route}`, { method: "POST", headers: { "content-type": "application/json" }, body }).then(async (response) => {
-    const text = await response.text();
-    finished = true;
-    return { status: response.status, ms: performance.now() - sent, text };
-  });
-  const latencies = await poll(url, () => finished, 0);
-  const reply = await heavy;
-  const code = reply.status === 200 ? "" : ` ${JSON.parse(reply.text).code ?? ""}`;
-  return { answer: `${reply.status}${code}`, ms: reply.ms, latencies, failed: reply.status >= 500 };
+  const response = await fetch(`${url}${route}`, { method: "POST", headers: { "content-type": "application/json" }, body });
+  const text = await response.text();
+  const ms = performance.now() - sent;
+  const latencies = await poller.stop();
+  const code = response.status === 200 ? "" : ` ${JSON.parse(text).code ?? ""}`;
+  return { answer: `${response.status}${code}`, ms, latencies, failed: response.status >= 500 };
 }
 
 const backend = await start();
