@@ -15,7 +15,7 @@ import { canEditCourse } from "./access";
 import type { UserCaller } from "./auth";
 import * as Certificates from "./certificates";
 import { integerIn } from "./checks";
-import { modulesOf } from "./curriculum";
+import { MAX_LESSONS_PER_COURSE, modulesOf } from "./curriculum";
 import * as Enrollments from "./enrollments";
 import { forbidden, mustGet } from "./errors";
 import { notify } from "./notifications";
@@ -141,11 +141,13 @@ export async function completeCourseIfDone(
  */
 export async function courseProgress(ctx: QueryCtx, userId: Id<"users">, courseId: Id<"courses">) {
   const live = new Set((await modulesOf(ctx, courseId)).map((module) => module._id));
+  // Bounded: at most MAX_LESSONS_PER_COURSE lessons holding at most MAX_CONTENT_PER_COURSE of content.
   const rows = await ctx.db
     .query("lessons")
     .withIndex("by_course", (q) => q.eq("courseId", courseId))
-    .collect();
+    .take(MAX_LESSONS_PER_COURSE);
   const lessons = rows.filter((lesson) => live.has(lesson.moduleId));
+  // One small row per lesson the user completed (deleted lessons' rows go in `lessons:purge` batches).
   const done = await ctx.db
     .query("lessonProgress")
     .withIndex("by_user_course", (q) => q.eq("userId", userId).eq("courseId", courseId).eq("completed", true))
