@@ -337,3 +337,8 @@ test("every function of convex/, every caller: the engine and convex-test agree"
     { numRuns: RUNS, seed: 20261203, endOnFailure: true },
   );
 });
+
+test("a validator type the argument generator does not know fails the test, not skips the function", () => {
+  const args = { type: "object", value: { data: { fieldType: { type: "bytes" }, optional: false } } };
+  expect(() => argumentFor(args, "args", [], choicesFrom(1))).toThrow('no generator for validator type "bytes" (field data)');
+});
