@@ -10,17 +10,23 @@ import { requireCourseEditor } from "./model/courseAccess";
 import { forbidden, invalid, mustGet } from "./model/errors";
 import { batchResult, certificateDoc, certificateVerification, paginated } from "./validators";
 
-/** The caller's certificates (one per completed course), status as stored (see `model/certificates.ts`). */
+/** At most this many certificates are listed (about 1 KB each): far more than anyone earns. */
+const MAX_LISTED_CERTIFICATES = 1000;
+
+/**
+ * The caller's certificates (one per completed course), newest first, at most
+ * MAX_LISTED_CERTIFICATES (1,000); status as stored (see `model/certificates.ts`).
+ */
 export const listMine = query({
   args: {},
   returns: v.array(certificateDoc),
   handler: async (ctx) => {
     const user = await requireUser(ctx);
-    const rows = await ctx.db
+    return await ctx.db
       .query("certificates")
       .withIndex("by_user", (q) => q.eq("userId", user._id))
-      .collect();
-    return rows;
+      .order("desc")
+      .take(MAX_LISTED_CERTIFICATES);
   },
 });
 

@@ -1,5 +1,6 @@
-// Builds the local backend into local-backend/dist: `main.js` (the server, from src/main.ts)
-// and `engine-worker.js` (the function-worker entry the engine starts in worker_threads).
+// Builds the local backend into local-backend/dist: `main.js` (the server, from src/main.ts),
+// `engine-worker.js` (the function-worker entry the engine starts in worker_threads) and
+// `call-body-worker.js` (the thread that parses large function-call bodies).
 // esbuild makes a rebuild take well under a second; running it again just rewrites the files.
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -17,6 +18,7 @@ const banner = {
 const entries = [
   { source: "src/main.ts", out: "main.js" },
   { source: "src/engine/worker/runtime.ts", out: "engine-worker.js" },
+  { source: "src/server/http/callBodyWorker.ts", out: "call-body-worker.js" },
 ].filter((entry) => existsSync(join(root, entry.source)));
 
 await Promise.all(

@@ -116,6 +116,9 @@ export async function addReplies(ctx: MutationCtx, postId: Id<"courseDiscussions
 export type CourseCounters = Pick<Doc<"courses">, "lessonCount" | "studentCount" | "reviewCount" | "ratingSum" | "rating">;
 
 export async function recountCourse(ctx: QueryCtx, courseId: Id<"courses">): Promise<CourseCounters> {
+  // Every lesson: at most MAX_LESSONS_PER_COURSE (300), holding at most MAX_CONTENT_PER_COURSE of content
+  // (model/curriculum.ts). The enrollment and review counts below read one row per student or
+  // review: exact, but within one transaction only up to Convex's 32,000 documents read.
   const lessons = await ctx.db.query("lessons").withIndex("by_course", (q) => q.eq("courseId", courseId)).collect();
   let students = 0;
   for (const status of ["active", "completed"] as const) {

@@ -23,6 +23,12 @@ export const MAX_LESSONS_PER_COURSE = 300;
 export const MAX_QUESTIONS_PER_LESSON = 50;
 const MAX_LESSON_MINUTES = 10_000;
 const MAX_CONTENT = 100_000;
+/**
+ * The most lesson content one course holds, in UTF-16 units (each at most 3 bytes of UTF-8).
+ * Reading every lesson of a course (progress, recounts, the curriculum, cascades) then stays
+ * under 12 MiB, inside Convex's 16 MiB read limit with room for the rest of the transaction.
+ */
+export const MAX_CONTENT_PER_COURSE = 4_000_000;
 
 // ---------------------------------------------------------------- ordered siblings
 
@@ -163,6 +169,7 @@ export async function insertLesson(
   if (course.lessonCount >= MAX_LESSONS_PER_COURSE) {
     limit(`A course may have at most ${MAX_LESSONS_PER_COURSE} lessons`, { max: MAX_LESSONS_PER_COURSE });
   }
+  await checkCourseContent(ctx, course._id, (fields.content ?? input.content).length);
   const now = Date.now();
   const lessonId = await ctx.db.insert("lessons", {
     moduleId: module._id,
@@ -184,6 +191,9 @@ export async function insertLesson(
 
 export async function updateLesson(ctx: MutationCtx, lesson: Doc<"lessons">, changes: LessonInput): Promise<void> {
   const fields = checkLessonFields(changes, lesson);
+  if (fields.content !== undefined && fields.content.length > lesson.content.length) {
+    await checkCourseContent(ctx, lesson.courseId, fields.content.length - lesson.content.length);
+  }
   const patch: Partial<Doc<"lessons">> = { ...fields, updatedAt: Date.now() };
   if (fields.type !== undefined && fields.type !== "quiz" && lesson.type === "quiz") {
     if ((await questionsOf(ctx, lesson._id)).length > 0) {
@@ -194,6 +204,23 @@ export async function updateLesson(ctx: MutationCtx, lesson: Doc<"lessons">, cha
     patch.attemptCooldownMinutes = undefined;
   }
   await ctx.db.patch(lesson._id, patch);
+}
+
+/**
+ * LIMIT unless the course's lessons can take `added` more units of content. Reads every lesson
+ * of the course: at most MAX_LESSONS_PER_COURSE, holding at most MAX_CONTENT_PER_COURSE.
+ */
+async function checkCourseContent(ctx: QueryCtx, courseId: Id<"courses">, added: number): Promise<void> {
+  const lessons = await ctx.db
+    .query("lessons")
+    .withIndex("by_course", (q) => q.eq("courseId", courseId))
+    .take(MAX_LESSONS_PER_COURSE);
+  const total = lessons.reduce((sum, lesson) => sum + lesson.content.length, 0);
+  if (total + added > MAX_CONTENT_PER_COURSE) {
+    limit(`A course's lessons may hold at most ${MAX_CONTENT_PER_COURSE} characters of content`, {
+      max: MAX_CONTENT_PER_COURSE,
+    });
+  }
 }
 
 /** Deletes the lesson and its questions; `lessons:purge` then deletes its progress and attempts in batches. */

@@ -201,10 +201,11 @@ async function finishCourse(
 /** The course's current lessons: not deleted, not in a module being deleted. At most MAX_LESSONS_PER_COURSE. */
 export async function liveLessons(ctx: QueryCtx, courseId: Id<"courses">): Promise<Doc<"lessons">[]> {
   const live = new Set((await modulesOf(ctx, courseId)).map((module) => module._id));
+  // Bounded: at most MAX_LESSONS_PER_COURSE lessons holding at most MAX_CONTENT_PER_COURSE of content.
   const rows = await ctx.db
     .query("lessons")
     .withIndex("by_course", (q) => q.eq("courseId", courseId))
-    .collect();
+    .take(MAX_LESSONS_PER_COURSE);
   return rows.filter((lesson) => live.has(lesson.moduleId));
 }
 

@@ -6,8 +6,10 @@ credentials make it reconnect forever, and its blocking calls hold the GIL (no
 other thread runs meanwhile). So this transport checks the credentials over HTTP
 once (401 at once, as `AuthenticationError`) and refuses a token past its `exp`
 before handing the client a call, and runs queries as the first value of a
-subscription, whose wait leaves the GIL free and honours the deadline. A mutation or
-action, once sent, still waits for the server's answer. A mutation in flight during
+subscription, whose wait leaves the GIL free and honours the deadline. Mutations and
+actions run in a child process (`_official_process.py`), which is killed at the
+deadline, since the official client's blocking call cannot be interrupted in this
+one. A mutation in flight during
 a reconnect is sent again under a new session, so it can run twice unless it
 carries an idempotency key.
 """
@@ -37,6 +39,7 @@ from ._exceptions import (
     function_error,
     status_error,
 )
+from ._official_process import OfficialCallProcess
 from ._transport import FunctionResult, WireCall, base_headers, connection_error
 from ._values import decode_value
 
@@ -109,6 +112,7 @@ class _OfficialClientTransport:
         self._expires_at = token_expiry(credentials.auth_token)
         self._credentials_accepted = False
         self._client = official_client(url, credentials)
+        self._calls = OfficialCallProcess(url, credentials)
 
     def with_credentials(self, credentials: Credentials) -> Self:
         # Credentials belong to a connection: another caller needs its own.
@@ -126,6 +130,7 @@ class _OfficialClientTransport:
     def _drop(self) -> None:
         # The official client has no close(); its connection ends when it is dropped.
         self._client = None
+        self._calls.close()
 
 
 class WebSocketTransport(_OfficialClientTransport):
@@ -144,7 +149,7 @@ class WebSocketTransport(_OfficialClientTransport):
                 wait = first_value(self._client, call, args, timeout.read)
                 value = self._waiter.submit(asyncio.run, wait).result()
             else:
-                value = getattr(self._client, call.kind)(call.path, args)
+                value = self._calls.call(call.kind, call.path, call.args, timeout.read)
         except DoctrinaError:
             raise
         except Exception as exc:
@@ -174,8 +179,8 @@ class AsyncWebSocketTransport(_OfficialClientTransport):
 
     Queries await the first value of a subscription: once the connection is up, that
     wait leaves the GIL and the event loop free, and the read timeout applies.
-    Connecting, mutations and actions have no async form in the official client and
-    block the event loop (GIL held) until the server answers.
+    Mutations and actions wait on the child process from a worker thread, which leaves
+    the event loop free too.
     """
 
     async def send(self, call: WireCall, *, timeout: httpx.Timeout, retry_count: int) -> FunctionResult:
@@ -185,7 +190,9 @@ class AsyncWebSocketTransport(_OfficialClientTransport):
             if call.kind == "query":
                 value = await first_value(self._client, call, args, timeout.read)
             else:
-                value = getattr(self._client, call.kind)(call.path, args)
+                value = await asyncio.to_thread(
+                    self._calls.call, call.kind, call.path, call.args, timeout.read
+                )
         except DoctrinaError:
             raise
         except Exception as exc:

@@ -2,7 +2,9 @@ import { afterEach, describe, expect, test, vi } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
 import type { Doc, Id } from "../../convex/_generated/dataModel";
 import * as Certificates from "../../convex/certificates";
+import { SERVICE_ISSUER } from "../../convex/model/auth";
 import { newVerificationCode } from "../../convex/model/certificates";
+import { emptyUsage, meteredDb, overLimits } from "./limits";
 import { expectAllowed, expectCode, insertLearningCourse, ROLES, seededWorld, setup, type World } from "./fixtures";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -37,6 +39,8 @@ async function insertCertificate(world: World, fields: Partial<Doc<"certificates
     }),
   );
 }
+
+type ListMine = (ctx: object, args: object) => Promise<Doc<"certificates">[]>;
 
 const stored = (world: World, id: Id<"certificates">) => world.t.run((ctx) => ctx.db.get(id));
 
@@ -131,6 +135,36 @@ describe("certificates:listMine and get", () => {
     await expectAllowed(["student", "otherStudent", "instructor", "otherInstructor", "admin"], (client) =>
       client.query(api.certificates.listMine, {}),
     );
+  });
+
+  test("listMine at scale: the newest 1,000 of 1,001, within Convex's read limits", async () => {
+    const world = await setup();
+    const { courseId } = await insertLearningCourse(world);
+    const ids = await world.t.run(async (ctx) => {
+      const base = { userId: world.ids.student, userName: "Sam Student", courseId, courseName: "Botox Foundations" };
+      const rows: Id<"certificates">[] = [];
+      for (let i = 0; i < 1001; i++) {
+        rows.push(
+          await ctx.db.insert("certificates", {
+            ...base,
+            instructorId: world.ids.instructor,
+            instructorName: "Ines Instructor",
+            issueDate: iso(Date.now()),
+            verificationCode: newVerificationCode(),
+            templateId: "default",
+            status: "valid",
+          }),
+        );
+      }
+      return rows;
+    });
+    const usage = emptyUsage();
+    const handler = (Certificates.listMine as unknown as { _handler: ListMine })._handler;
+    const student = world.t.withIdentity({ issuer: SERVICE_ISSUER, subject: world.ids.student });
+    const listed = await student.run((ctx) => handler({ ...ctx, db: meteredDb(ctx.db, usage) }, {}));
+    expect(listed).toHaveLength(1000);
+    expect(listed[0]!._id).toBe(ids.at(-1));
+    expect(overLimits(usage, 2), JSON.stringify(usage)).toEqual([]);
   });
 
   test("get: the holder, admins and the service; null when missing", async () => {

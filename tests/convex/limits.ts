@@ -3,8 +3,8 @@
  * tests can assert that a batch stays inside Convex's per-transaction limits
  * (convex-test enforces none of them). Every `db.get` and every query range is
  * one read-set interval; `patch`, `replace` and `delete` read the document
- * first, so each is an interval as well as a write. Sizes are the documents'
- * JSON length, a close stand-in for Convex's byte count.
+ * first, so each is an interval as well as a write. Sizes are the UTF-8 bytes of
+ * the documents' JSON, a close stand-in for Convex's byte count.
  */
 import type { GenericDatabaseWriter, GenericDataModel } from "convex/server";
 
@@ -19,7 +19,9 @@ export const CONVEX_LIMITS = {
 
 export type Usage = Record<keyof typeof CONVEX_LIMITS, number>;
 
-const size = (value: unknown): number => (value === null || value === undefined ? 0 : JSON.stringify(value).length);
+const utf8 = new TextEncoder();
+const size = (value: unknown): number =>
+  value === null || value === undefined ? 0 : utf8.encode(JSON.stringify(value)).length;
 
 const QUERY_RESULTS = new Set(["collect", "take", "first", "unique", "paginate"]);
 

@@ -8,7 +8,7 @@ followed by a check that it wrote nothing.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -18,17 +18,27 @@ from doctrina_sdk import (
     AuthenticationError,
     ConflictError,
     Doctrina,
+    FunctionCall,
     LocalBackend,
     PermissionDeniedError,
     ValidationError,
 )
-from doctrina_sdk.types import CourseId, LessonId, LiveSessionId, ResourceId, UserId
+from doctrina_sdk.types import (
+    CourseId,
+    CourseModuleId,
+    InstructorApplicationId,
+    LessonId,
+    LiveSessionId,
+    ResourceId,
+    UserId,
+)
 
 pytestmark = pytest.mark.integration
 
 RECORDING = "https://video.example/recording.mp4"
 LESSON_VIDEO = "https://video.example/lesson-1.mp4"
 HANDOUT = "https://files.example/restricted-handout.pdf"
+LICENCE = "RN-4711-CA"
 AUDIENCES = ("anonymous", "outsider", "learner", "editor", "admin")
 # Who may learn the course: its content, answers-free quizzes, restricted resources, recordings.
 MAY_LEARN = {"anonymous": False, "outsider": False, "learner": True, "editor": True, "admin": True}
@@ -58,15 +68,20 @@ class Audiences:
     lesson: LessonId
     quiz: LessonId
     handout: ResourceId
+    course: CourseId
+    module: CourseModuleId
+    learner_email: str
+    admin_email: str
+    application: InstructorApplicationId
 
     def all(self) -> dict[str, Doctrina]:
         return {name: getattr(self, name) for name in AUDIENCES}
 
 
 def verified_user(
-    backend: LocalBackend, service: Doctrina, name: str, **roles: bool
+    backend: LocalBackend, service: Doctrina, name: str, address: str | None = None, **roles: bool
 ) -> tuple[Doctrina, UserId]:
-    address = email(name)
+    address = address or email(name)
     user = service.users.create(first_name=name.title(), last_name="Tester", email=address)
     if roles:
         service.users.set_roles(user.id, **roles)
@@ -116,12 +131,20 @@ def completed_session(editor: Doctrina, course_id: object | None) -> LiveSession
 def audiences(backend: LocalBackend) -> Iterator[Audiences]:
     with backend.client() as service:
         editor, editor_id = verified_user(backend, service, "editor", is_instructor=True)
-        admin, _ = verified_user(backend, service, "admin", is_admin=True)
-        learner, learner_id = verified_user(backend, service, "learner")
+        admin_email, learner_email = email("admin"), email("learner")
+        admin, _ = verified_user(backend, service, "admin", admin_email, is_admin=True)
+        learner, learner_id = verified_user(backend, service, "learner", learner_email)
         outsider, _ = verified_user(backend, service, "outsider")
         course = editor.courses.create(title="Lip fillers", description="Hands-on", category="fillers")
         service.course_enrollments.grant(user_id=learner_id, course_id=course.id)
         lesson, quiz, handout = published_curriculum(editor, course.id)
+        application = outsider.instructor_applications.submit(
+            license_number=LICENCE,
+            license_state="CA",
+            license_expiry=(datetime.now(timezone.utc) + timedelta(days=400)).date(),
+            insurance_provider="MedPro",
+            documents=["https://files.example/licence.pdf"],
+        )
         found = Audiences(
             anonymous=Doctrina(url=backend.url),
             outsider=outsider,
@@ -135,6 +158,11 @@ def audiences(backend: LocalBackend) -> Iterator[Audiences]:
             lesson=lesson,
             quiz=quiz,
             handout=handout,
+            course=course.id,
+            module=editor.lessons.get(lesson).module_id,  # type: ignore[union-attr]
+            learner_email=learner_email,
+            admin_email=admin_email,
+            application=application.id,
         )
         yield found
         for client in found.all().values():
@@ -236,3 +264,258 @@ def test_a_token_with_a_malformed_email_creates_nothing(backend: LocalBackend, b
         client.users.ensure_current()
     with backend.client() as service:
         assert service.users.get_by_email(bad) is None
+
+
+# ---------------------------------------------------------------- every public function's return shape
+
+# Fields that only some audiences may see, wherever they appear in a return value.
+SENSITIVE = {
+    "content",
+    "correctOption",
+    "explanation",
+    "recordingUrl",
+    "url",
+    "email",
+    "phone",
+    "licenseNumber",
+    "licenseState",
+    "licenseExpiry",
+    "insuranceProvider",
+    "documents",
+}
+
+# Every public function whose return validator can carry a SENSITIVE field, and where its
+# projection per audience is asserted. "writer": a mutation returning what its caller just wrote
+# (only a caller allowed to write it gets an answer: the authorization matrix in tests/convex).
+# "public": the field is public by design. A new function returning such a field fails
+# `test_every_public_function_returning_a_sensitive_field_has_its_projection_asserted` until it
+# is listed here.
+RECORDING_TEST = "test_a_course_sessions_recording_only_for_those_who_may_learn_the_course"
+PROJECTIONS: dict[str, str] = {
+    **dict.fromkeys(
+        [
+            "courseDiscussions:create",
+            "courseDiscussions:update",
+            "courseReviews:create",
+            "courseReviews:update",
+            "instructorApplications:approve",
+            "instructorApplications:reject",
+            "instructorApplications:submit",
+            "lessons:create",
+            "lessons:reorder",
+            "lessons:update",
+            "liveSessions:cancel",
+            "liveSessions:complete",
+            "liveSessions:schedule",
+            "liveSessions:start",
+            "liveSessions:update",
+            "quizQuestions:create",
+            "quizQuestions:reorder",
+            "quizQuestions:update",
+            "resources:create",
+            "resources:update",
+            "users:create",
+            "users:ensureCurrentUser",
+            "users:setRoles",
+            "users:update",
+        ],
+        "writer",
+    ),
+    "quizAttempts:submit": "writer (the graded attempt reveals the key to its taker only)",
+    "resources:recordDownload": "writer (only a caller who may open the resource records a download)",
+    "courseReviews:getMine": "public (reviews are public)",
+    "courseReviews:listByCourse": "public (reviews are public)",
+    "courseDiscussions:get": "tests/convex/courseDiscussions.test.ts (course learners, editor, admin)",
+    "courseDiscussions:listThreads": "tests/convex/courseDiscussions.test.ts",
+    "courseDiscussions:listReplies": "tests/convex/courseDiscussions.test.ts",
+    "favorites:listMine": "tests/convex/favorites.test.ts (the caller's own rows)",
+    "liveSessions:get": RECORDING_TEST,
+    "liveSessions:listByInstructor": RECORDING_TEST,
+    "lessons:get": "test_lesson_content_only_for_those_who_may_learn",
+    "quizQuestions:listForEditing": "test_quiz_questions_never_carry_the_answer_key_for_learners",
+    "resources:get": "test_a_restricted_resource_only_for_those_who_may_learn",
+    "users:get": "test_a_users_email_and_phone_only_for_themself_and_admins",
+}
+
+
+def call(client: Doctrina, path: str, args: dict[str, object]) -> object:
+    return client._request(FunctionCall("query", path, args), cast_to=object)
+
+
+def values_of(value: object, field: str) -> list[object]:
+    """Every value of ``field`` anywhere in ``value``."""
+    if isinstance(value, dict):
+        return [v for k, v in value.items() if k == field] + [
+            x for v in value.values() for x in values_of(v, field)
+        ]
+    if isinstance(value, list):
+        return [x for v in value for x in values_of(v, field)]
+    return []
+
+
+PAGE = {"numItems": 50, "cursor": None}
+EDITOR_OR_ADMIN = {"anonymous": False, "outsider": False, "learner": False, "editor": True, "admin": True}
+ADMIN_ONLY = {"anonymous": False, "outsider": False, "learner": False, "editor": False, "admin": True}
+
+
+@dataclass
+class Case:
+    """A query, its arguments from the fixture, a field, the value that field must (or must not) show."""
+
+    path: str
+    args: Callable[[Audiences], dict[str, object]]
+    field: str
+    secret: Callable[[Audiences], object]
+    sees: dict[str, bool]
+
+
+CASES = [
+    Case(
+        "courses:getWithCurriculum", lambda a: {"id": a.course}, "content", lambda a: LESSON_VIDEO, MAY_LEARN
+    ),
+    Case(
+        "lessons:listByModule", lambda a: {"moduleId": a.module}, "content", lambda a: LESSON_VIDEO, MAY_LEARN
+    ),
+    Case(
+        "resources:listByCourse",
+        lambda a: {"courseId": a.course, "paginationOpts": PAGE},
+        "url",
+        lambda a: HANDOUT,
+        MAY_LEARN,
+    ),
+    Case(
+        "resources:list",
+        lambda a: {"paginationOpts": PAGE},
+        "url",
+        lambda a: HANDOUT,
+        dict.fromkeys(AUDIENCES, False),
+    ),
+    Case(
+        "resources:listByCategory",
+        lambda a: {"category": "injection", "paginationOpts": PAGE},
+        "url",
+        lambda a: HANDOUT,
+        dict.fromkeys(AUDIENCES, False),
+    ),
+    Case("resources:listFeatured", lambda a: {}, "url", lambda a: HANDOUT, dict.fromkeys(AUDIENCES, False)),
+    Case(
+        "resources:search",
+        lambda a: {"query": "handout"},
+        "url",
+        lambda a: HANDOUT,
+        dict.fromkeys(AUDIENCES, False),
+    ),
+    Case(
+        "resources:listMine",
+        lambda a: {"paginationOpts": PAGE},
+        "url",
+        lambda a: HANDOUT,
+        {**dict.fromkeys(AUDIENCES, False), "editor": True},
+    ),
+    Case(
+        "liveSessions:listLive",
+        lambda a: {"paginationOpts": PAGE},
+        "recordingUrl",
+        lambda a: RECORDING,
+        dict.fromkeys(AUDIENCES, False),
+    ),
+    Case(
+        "liveSessions:listUpcoming",
+        lambda a: {"paginationOpts": PAGE, "after": 0},
+        "recordingUrl",
+        lambda a: RECORDING,
+        dict.fromkeys(AUDIENCES, False),
+    ),
+    Case(
+        "users:getByEmail",
+        lambda a: {"email": a.learner_email},
+        "email",
+        lambda a: a.learner_email,
+        ADMIN_ONLY,
+    ),
+    Case(
+        "users:listAdmins", lambda a: {"paginationOpts": PAGE}, "email", lambda a: a.admin_email, ADMIN_ONLY
+    ),
+    Case(
+        "users:me",
+        lambda a: {},
+        "email",
+        lambda a: a.learner_email,
+        {**dict.fromkeys(AUDIENCES, False), "learner": True},
+    ),
+    Case(
+        "instructorApplications:get",
+        lambda a: {"id": a.application},
+        "licenseNumber",
+        lambda a: LICENCE,
+        {**ADMIN_ONLY, "outsider": True},
+    ),
+    Case(
+        "instructorApplications:listMine",
+        lambda a: {"paginationOpts": PAGE},
+        "licenseNumber",
+        lambda a: LICENCE,
+        {**dict.fromkeys(AUDIENCES, False), "outsider": True},
+    ),
+    Case(
+        "instructorApplications:listByStatus",
+        lambda a: {"status": "pending", "paginationOpts": PAGE},
+        "licenseNumber",
+        lambda a: LICENCE,
+        ADMIN_ONLY,
+    ),
+]
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.path)
+def test_each_audience_sees_a_sensitive_field_only_where_it_may(
+    audiences: Audiences, case: Case, audience: str
+) -> None:
+    client = audiences.all()[audience]
+    try:
+        value = call(client, case.path, case.args(audiences))
+    except (AuthenticationError, PermissionDeniedError):
+        assert not case.sees[audience], f"{audience} was refused {case.path}"
+        return
+    assert (case.secret(audiences) in values_of(value, case.field)) == case.sees[audience], value
+
+
+def sensitive_fields(validator: object) -> set[str]:
+    """The SENSITIVE field names a (function spec) validator can return."""
+    if not isinstance(validator, dict):
+        return set()
+    kind, inner = validator.get("type"), validator.get("value")
+    if kind == "object" and isinstance(inner, dict):
+        own = {name for name in inner if name in SENSITIVE}
+        return own.union(
+            *(sensitive_fields(f.get("fieldType")) for f in inner.values() if isinstance(f, dict))
+        )
+    if kind == "array":
+        return sensitive_fields(inner)
+    if kind == "union" and isinstance(inner, list):
+        return set().union(*(sensitive_fields(member) for member in inner))
+    if kind == "record":
+        return sensitive_fields((validator.get("values") or {}).get("fieldType"))
+    return set()
+
+
+def test_every_public_function_returning_a_sensitive_field_has_its_projection_asserted(
+    backend: LocalBackend,
+) -> None:
+    with backend.client() as service:
+        spec = call(service, "_system/cli/modules:apiSpec", {})
+    assert isinstance(spec, list)
+    assert len(spec) > 50
+    covered = set(PROJECTIONS) | {case.path for case in CASES}
+    missing = sorted(
+        fn["identifier"].replace(".js:", ":")
+        for fn in spec
+        if fn["visibility"]["kind"] == "public"
+        and sensitive_fields(fn["returns"])
+        and fn["identifier"].replace(".js:", ":") not in covered
+    )
+    assert missing == [], "public functions returning sensitive fields with no projection test: add them"
+    # Entries naming a test of this module name one that exists.
+    named = {where for where in PROJECTIONS.values() if where.startswith("test_")}
+    assert {name for name in named if name not in globals()} == set()

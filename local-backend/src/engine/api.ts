@@ -28,6 +28,11 @@ export type UdfRequest = {
   path: string;
   /** A convex-encoded JSON object (the server unwraps the legacy `[args]` form). */
   args: JSONValue;
+  /**
+   * The same arguments as JSON, already checked for nesting: the server parses large bodies
+   * off its event loop and hands them on this way. When set, `args` is not read.
+   */
+  argsJson?: string;
   /** The endpoint's kind; `undefined` accepts any kind (`/api/function`, `/api/run`). */
   kind?: UdfKind;
   caller: Caller;

@@ -203,9 +203,9 @@ export class LocalEngine implements Engine, Deployment {
     if (typeof resolved === "string") return fail(resolved);
     const ctx = { identity: request.caller.identity, requestId: request.requestId };
     // Before anything recursive (JSON.stringify included) touches the value.
-    const tooNested = argsNestingError(request.args);
+    const tooNested = request.argsJson === undefined ? argsNestingError(request.args) : null;
     if (tooNested !== null) return fail(tooNested);
-    const args = JSON.stringify(request.args);
+    const args = request.argsJson ?? JSON.stringify(request.args);
     const { kind } = resolved.fn;
     const path = displayPath(resolved.address);
     if (kind === "query") {

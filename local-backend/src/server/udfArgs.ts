@@ -2,7 +2,8 @@
  * Function paths and arguments as clients send them, checked and canonicalized
  * before they reach the engine.
  */
-import { argsNestingError, type JSONValue } from "../engine/index.js";
+import type { JSONValue } from "../engine/api.js";
+import { argsNestingError } from "../engine/callLimits.js";
 import { badRequest } from "./errors.js";
 
 const SEGMENT = "[A-Za-z0-9_][A-Za-z0-9_.\\-]*";

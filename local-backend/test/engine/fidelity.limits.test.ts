@@ -95,6 +95,13 @@ describe("bytes written", () => {
     expect(error.errorMessage).toContain("Uncaught Error: Too many bytes written in a single function execution (limit: 16 MiB)");
     expect(await written("bytes-over")).toBeNull();
   });
+
+  test("bytes read: those 16 MB pass; one more 1 MB document exceeds 16 MiB", async () => {
+    expect(await t.value("fidelity:countValues")).toBe(16);
+    await t.value("fidelity:insertBig", { count: 1, bytes: 1_000_000, mark: "bytes-read" });
+    const error = errorOf(await t.call("fidelity:countValues"));
+    expect(error.errorMessage).toContain("Uncaught Error: Too many bytes read in a single function execution (limit: 16777216 bytes).");
+  });
 });
 
 describe("argument and return value size (16 MiB)", () => {

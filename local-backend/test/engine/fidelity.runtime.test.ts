@@ -23,6 +23,20 @@ test("Date.now() is fixed for a mutation run; _creationTime strictly increases w
   expect(created[2]! - created[0]!).toBeLessThan(0.01);
 });
 
+type Readings = { first: number; second: number; date: number; origin: number };
+
+test("performance.now() is fixed for a query run, at the run's start (Date.now() - timeOrigin)", async () => {
+  const readings = (await t.value("fidelity:performanceInQuery")) as Readings;
+  expect(readings.second).toBe(readings.first);
+  expect(Math.abs(readings.origin + readings.first - readings.date)).toBeLessThan(1);
+});
+
+test("performance.now() starts there in a mutation run and moves on", async () => {
+  const readings = (await t.value("fidelity:performanceInMutation")) as Readings;
+  expect(readings.second).toBeGreaterThan(readings.first);
+  expect(Math.abs(readings.origin + readings.first - readings.date)).toBeLessThan(1);
+});
+
 test("actions see the moving clock", async () => {
   const clock = (await t.value("fidelity:clockInAction")) as Clock;
   expect(clock.second).toBeGreaterThan(clock.first);

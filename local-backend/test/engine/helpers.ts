@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
-import { createEngine, type Caller, type Engine, type EngineOptions, type JSONValue, type UdfKind, type UdfResult } from "../../src/engine/index.js";
+import { createEngine, type Caller, type Deployment, type Engine, type EngineOptions, type JSONValue, type UdfKind, type UdfResult } from "../../src/engine/index.js";
 
 export const FIXTURE = fileURLToPath(new URL("../fixtures/convex", import.meta.url));
 export const PROJECT = fileURLToPath(new URL("../../../convex", import.meta.url));
@@ -13,7 +13,7 @@ export const anonymous: Caller = { identity: null, admin: false };
 export const admin: Caller = { identity: null, admin: true };
 
 export type TestEngine = {
-  engine: Engine;
+  engine: Engine & Deployment;
   dataDir: string;
   call(path: string, args?: JSONValue, options?: { caller?: Caller; kind?: UdfKind }): Promise<UdfResult>;
   value(path: string, args?: JSONValue, options?: { caller?: Caller; kind?: UdfKind }): Promise<JSONValue>;

@@ -235,7 +235,9 @@ export class FakeEngine implements Engine {
       },
     };
     try {
-      const value = await fn.handler(ctx, request.args as Record<string, JSONValue>);
+      // As the real engine: a large body's arguments arrive as JSON (`argsJson`).
+      const args = request.argsJson === undefined ? request.args : (JSON.parse(request.argsJson) as JSONValue);
+      const value = await fn.handler(ctx, args as Record<string, JSONValue>);
       const ts = fn.kind === "mutation" ? this.commit(writes) : snapshot;
       return { result: { status: "success", value, logLines, ts, journal: fn.journal?.(request.journal) }, reads };
     } catch (error) {

@@ -1,6 +1,7 @@
 /** Request limits: batch size, per-route body size, oversized headers, and a server that stays responsive. */
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LARGE_CALL_BODY_BYTES } from "../../src/server/http/callBodies.js";
 import { MAX_HEADER_BYTES } from "../../src/server/http/clientError.js";
 import { MAX_BATCH_QUERIES } from "../../src/server/http/udfRoutes.js";
 import { post, startHarness, type Harness } from "./harness.js";
@@ -16,6 +17,38 @@ afterAll(async () => {
 });
 
 const counterGet = { path: "counter:get", args: {} };
+
+describe("large function-call bodies (parsed on a worker thread)", () => {
+  const big = "x".repeat(LARGE_CALL_BODY_BYTES + 10);
+
+  it("answer as small ones do: a value, legacy [args], /api/run and /api/function", async () => {
+    const nested = { text: big, list: [1, { deep: [null, true] }] };
+    for (const [route, body, headers] of [
+      ["/api/query", { path: "values:echo", args: { value: nested } }, {}],
+      ["/api/query", { path: "values:echo", args: [{ value: nested }] }, {}],
+      ["/api/run/values/echo", { args: { value: nested } }, {}],
+      ["/api/function", { path: "values:echo", args: { value: nested } }, { authorization: `Convex ${h.adminKey.value}` }],
+    ] as const) {
+      const reply = await post(`${h.url}${route}`, body, headers);
+      expect(reply.status, `${route} ${reply.text.slice(0, 200)}`).toBe(200);
+      expect(reply.body, `${route} ${reply.text.slice(0, 300)}`).toMatchObject({ status: "success", value: { value: nested } });
+    }
+  });
+
+  it("are refused as small ones are, path first, and write nothing", async () => {
+    const counter = async () => (await post(`${h.url}/api/query`, { path: "counter:get", args: {} })).body;
+    const before = await counter();
+    const missingPath = await post(`${h.url}/api/mutation`, { args: { name: big } });
+    expect(missingPath).toMatchObject({ status: 400, body: { code: "BadJsonBody", message: "Missing field `path`" } });
+    const badArgs = await post(`${h.url}/api/mutation`, { path: "counter:increment", args: big });
+    expect(badArgs).toMatchObject({ status: 400, body: { code: "InvalidUdfArgs" } });
+    const deep = `{"path":"counter:increment","args":{"name":"${big}","x":${"[".repeat(100_000)}${"]".repeat(100_000)}}}`;
+    expect(await post(`${h.url}/api/mutation`, deep)).toMatchObject({ status: 400, body: { code: "TooNestedError" } });
+    const notJson = await post(`${h.url}/api/query`, `{"path":"values:echo","args":"${big}`);
+    expect(notJson).toMatchObject({ status: 400, body: { code: "BadJsonBody" } });
+    expect(await counter()).toEqual(before);
+  });
+});
 
 describe("query batches", () => {
   it(`refuses more than ${MAX_BATCH_QUERIES} queries with 400 TooManyQueries`, async () => {

@@ -105,8 +105,8 @@ class Certificates(SyncAPIResource):
         return result
 
     def list(self) -> list[Certificate]:
-        """The caller's certificates (one per completed course), status as stored (see
-        `model/certificates.ts`).
+        """The caller's certificates (one per completed course), newest first, at most
+        MAX_LISTED_CERTIFICATES (1,000); status as stored (see `model/certificates.ts`).
 
         Calls `certificates:listMine`.
         """
@@ -195,8 +195,8 @@ class AsyncCertificates(AsyncAPIResource):
         return result
 
     def list(self) -> Awaitable[list[Certificate]]:
-        """The caller's certificates (one per completed course), status as stored (see
-        `model/certificates.ts`).
+        """The caller's certificates (one per completed course), newest first, at most
+        MAX_LISTED_CERTIFICATES (1,000); status as stored (see `model/certificates.ts`).
 
         Calls `certificates:listMine`.
         """

@@ -1,5 +1,7 @@
 """Refused credentials on every transport: an `AuthenticationError` within the deadline, nothing written.
 
+A query, a mutation and an action each, sync and async.
+
 Each call runs in a child process with a hard timeout: the official client's blocking
 calls hold the GIL, so a call that hangs would hang an in-process test for good.
 """
@@ -19,6 +21,7 @@ from doctrina_sdk import LocalBackend
 _CALL = """
 import asyncio, os, sys
 import doctrina_sdk as sdk
+action = sdk.FunctionCall("action", "users:me", {})  # no public action in convex/: refused before any runs
 kw = dict(
     url=os.environ["URL"], auth_token=os.environ["TOKEN"], transport=os.environ["TRANSPORT"], timeout=5.0
 )
@@ -32,7 +35,11 @@ def outcome(call):
     return "ok"
 if os.environ["FLAVOUR"] == "sync":
     with sdk.Doctrina(**kw) as client:
-        print(outcome(client.users.me), outcome(client.users.ensure_current))
+        print(
+            outcome(client.users.me),
+            outcome(client.users.ensure_current),
+            outcome(lambda: client._request(action, cast_to=object)),
+        )
 else:
     async def main():
         async with sdk.AsyncDoctrina(**kw) as client:
@@ -44,7 +51,11 @@ else:
                 except Exception as exc:
                     return type(exc).__name__
                 return "ok"
-            print(await run(client.users.me), await run(client.users.ensure_current))
+            print(
+                await run(client.users.me),
+                await run(client.users.ensure_current),
+                await run(lambda: client._request(action, cast_to=object)),
+            )
     asyncio.run(main())
 """
 
@@ -84,7 +95,7 @@ def test_refused_token_raises_authentication_error_and_writes_nothing(
     else:
         email, token = expired_token
     result = run_script(_CALL, URL=backend.url, TOKEN=token, TRANSPORT=via, FLAVOUR=flavour)
-    assert result.stdout.split() == ["AuthenticationError", "AuthenticationError"], result.stderr
+    assert result.stdout.split() == ["AuthenticationError"] * 3, result.stderr
     with backend.client() as service:
         assert service.users.get_by_email(email) is None
 

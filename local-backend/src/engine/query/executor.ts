@@ -169,11 +169,12 @@ function encodeCursor(position: string): string {
   return Buffer.from(position, "latin1").toString("base64url");
 }
 
+/** A cursor this engine did not make is refused with Convex's text (keybroker `cursor_parse_error`). */
 function decodeCursor(cursor: string | null): string | null {
   if (cursor === null) return null;
   const position = Buffer.from(cursor, "base64url").toString("latin1");
   if (position !== END && !position.startsWith("K") && !position.startsWith("S")) {
-    throw new Error(`Invalid cursor: ${cursor}`);
+    throw new Error("Failed to parse cursor");
   }
   return position;
 }

@@ -13,7 +13,7 @@ import { argsNestingError, argsSizeError, resultSizeError } from "../callLimits.
 import { decodeId } from "../ids.js";
 import { canonicalPath, displayPath, parseUdfPath } from "../paths.js";
 import { validateArgs, validateReturns, type TableNames, type ValidatorJson } from "../validator.js";
-import { installDeterminism, newRunClock, type RunClock } from "./determinism.js";
+import { installDeterminism, newRunClock, realPerformanceNow, type RunClock } from "./determinism.js";
 import { evaluateAuthConfig } from "./authConfig.js";
 import { formatLogLine } from "./format.js";
 import { HttpResponseTooLarge, runHttpRequest } from "./httpAction.js";
@@ -39,16 +39,16 @@ type Call = {
 /** User-code time of a call: runs while no syscall is outstanding. */
 class UserClock {
   private usedMs = 0;
-  private resumedAt = performance.now();
+  private resumedAt = realPerformanceNow();
   private pending = 0;
 
   pause(): number {
-    if (this.pending++ === 0) this.usedMs += performance.now() - this.resumedAt;
+    if (this.pending++ === 0) this.usedMs += realPerformanceNow() - this.resumedAt;
     return this.usedMs;
   }
 
   resume(): void {
-    if (--this.pending === 0) this.resumedAt = performance.now();
+    if (--this.pending === 0) this.resumedAt = realPerformanceNow();
   }
 }
 
@@ -277,7 +277,7 @@ async function run(message: RunMessage): Promise<void> {
     tables: new Map(message.tables),
     streams: new StreamTable(),
     clock: new UserClock(),
-    fixed: message.kind === "action" ? null : newRunClock(Date.now()),
+    fixed: message.kind === "action" ? null : newRunClock(Date.now(), message.kind),
   };
   const ctx: Context = { call, txId: message.txId, kind: message.kind, address: message.address, identity: message.identity };
   try {

@@ -6,9 +6,13 @@ import { decodeTs, encodeTs } from "../timestamp.js";
 import { canonicalPath, normalizeArgs, pathFromRunRoute } from "../udfArgs.js";
 import { encodeValue, parseFormat, type OutputFormat } from "../values.js";
 import { readJsonObject } from "./body.js";
+import { isSystemPath } from "../system/cliFunctions.js";
+import { fromWire, type CallBody } from "./callBodies.js";
+import { readCallBody } from "./callBodyPool.js";
 import { callerOf, header, json, type HttpContext, type JsonReply, type Reply } from "./context.js";
 
-type Call = { path: string; args: JSONValue; format: OutputFormat };
+/** `argsJson`: a large body's arguments, already checked (callBodies.ts); `args` is then `{}`, unread. */
+type Call = { path: string; args: JSONValue; argsJson?: string; format: OutputFormat };
 
 /** A function result as Convex's `UdfResponse`; `logLines` is omitted when empty. */
 export function udfResponse(result: UdfResult, format: OutputFormat): Record<string, unknown> {
@@ -34,10 +38,22 @@ function parseCall(fields: Record<string, unknown>, fallback: OutputFormat): Cal
   };
 }
 
+/** `parseCall` of a body from `readCallBody`, with the same checks in the same order. */
+function parseBodyCall(body: CallBody, fallback: OutputFormat, path?: string): Call {
+  const fields = path === undefined ? body.fields : { ...body.fields, path };
+  if (body.argsJson === undefined && body.argsError === undefined) return parseCall(fields, fallback);
+  const call = parseCall({ ...fields, args: {} }, fallback);
+  if (body.argsError !== undefined) throw fromWire(body.argsError);
+  // System functions (the CLI's, admin only) read their arguments on this side.
+  if (isSystemPath(call.path)) return { ...call, args: JSON.parse(body.argsJson!) as JSONValue };
+  return { ...call, argsJson: body.argsJson };
+}
+
 async function execute(ctx: HttpContext, call: Call, kind: UdfKind | undefined, caller: Caller, atTs?: bigint): Promise<JsonReply> {
   const result = await ctx.deps.runner.run({
     path: call.path,
     args: call.args,
+    argsJson: call.argsJson,
     kind,
     caller,
     requestId: ctx.requestId,
@@ -53,7 +69,7 @@ async function execute(ctx: HttpContext, call: Call, kind: UdfKind | undefined, 
 export function postUdf(kind: UdfKind) {
   return async (ctx: HttpContext): Promise<Reply> => {
     const fallback = clientFormat(ctx);
-    const call = parseCall(await readJsonObject(ctx.req), fallback);
+    const call = parseBodyCall(await readCallBody(ctx.req), fallback);
     return execute(ctx, call, kind, await callerOf(ctx));
   };
 }
@@ -76,8 +92,7 @@ export async function getQuery(ctx: HttpContext): Promise<Reply> {
 /** `POST /api/run/dir/mod/fn {args, format?}`: any kind; `format` defaults to clean JSON. */
 export async function postRun(ctx: HttpContext, rest: string): Promise<Reply> {
   const path = pathFromRunRoute(decodeURIComponent(rest));
-  const body = await readJsonObject(ctx.req);
-  const call = parseCall({ ...body, path }, "json");
+  const call = parseBodyCall(await readCallBody(ctx.req), "json", path);
   return execute(ctx, call, undefined, await callerOf(ctx));
 }
 
@@ -85,11 +100,12 @@ export async function postRun(ctx: HttpContext, rest: string): Promise<Reply> {
 export async function postFunction(ctx: HttpContext): Promise<Reply> {
   const caller = await callerOf(ctx);
   if (!caller.admin) throw new HttpError(403, "BadDeployKey", "/api/function requires the deployment admin key");
-  const body = await readJsonObject(ctx.req);
-  if (body.componentPath !== undefined && body.componentPath !== null && body.componentPath !== "") {
+  const body = await readCallBody(ctx.req);
+  const { componentPath } = body.fields;
+  if (componentPath !== undefined && componentPath !== null && componentPath !== "") {
     throw badRequest("ComponentsNotSupported", "This backend runs the root component only");
   }
-  return execute(ctx, parseCall(body, clientFormat(ctx)), undefined, caller);
+  return execute(ctx, parseBodyCall(body, clientFormat(ctx)), undefined, caller);
 }
 
 export async function queryTs(ctx: HttpContext): Promise<Reply> {
@@ -98,10 +114,10 @@ export async function queryTs(ctx: HttpContext): Promise<Reply> {
 
 /** `POST /api/query_at_ts {path, args, ts, format?}`, `ts` as returned by /api/query_ts. */
 export async function queryAtTs(ctx: HttpContext): Promise<Reply> {
-  const body = await readJsonObject(ctx.req);
-  const ts = decodeTs(body.ts);
+  const body = await readCallBody(ctx.req);
+  const ts = decodeTs(body.fields.ts);
   if (ts === undefined) throw badRequest("BadJsonBody", "`ts` must be a timestamp from /api/query_ts");
-  return execute(ctx, parseCall(body, clientFormat(ctx)), "query", await callerOf(ctx), ts);
+  return execute(ctx, parseBodyCall(body, clientFormat(ctx)), "query", await callerOf(ctx), ts);
 }
 
 /**
