@@ -8,6 +8,7 @@ import { crc32 } from "node:zlib";
 import BetterSqlite3 from "better-sqlite3";
 import { describe, expect, test } from "vitest";
 import { createEngine, DataDirDamagedError, DataDirLockedError } from "../../src/engine/index.js";
+import type { Deployment } from "../../src/engine/api.js";
 import { newId } from "../../src/engine/ids.js";
 import { FIXTURE, startEngine, tempDir } from "./helpers.js";
 
@@ -241,7 +242,7 @@ describe("format 1 data directories (documents only, no index rows)", () => {
     const t = await startEngine({ dataDir });
     expect(await t.value("values:ordered", {})).toEqual(["first", "second", "third"]);
     expect(await t.value("values:ordered", { order: "desc" })).toEqual(["third", "second", "first"]);
-    expect(t.engine.tables()).toContainEqual({ name: "values", documents: 3 });
+    expect((t.engine as unknown as Deployment).tables()).toContainEqual({ name: "values", documents: 3 });
     await t.dispose();
   });
 });

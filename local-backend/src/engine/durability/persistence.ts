@@ -171,6 +171,12 @@ export class Persistence {
     return tables;
   }
 
+  /** After a schema change (everything checkpointed): every table again over its stored rows, under the new schema. */
+  reinstall(db: Database): void {
+    this.stored!.invalidate();
+    db.install(db.latest.ts, this.tableVersions(db));
+  }
+
   private replayLog(db: Database): void {
     const rows = this.sqlite.prepare("SELECT ts, writes, crc FROM log ORDER BY ts").safeIntegers().raw().iterate() as IterableIterator<
       [bigint, string, bigint]

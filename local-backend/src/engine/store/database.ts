@@ -42,7 +42,7 @@ export class Database {
   private stored: (name: string) => StoredTable | null = () => null;
 
   constructor(
-    readonly schema: Schema,
+    public schema: Schema,
     initialTs: bigint,
   ) {
     for (const [name, number] of Object.entries(SYSTEM_TABLE_NUMBERS)) this.registerTable(name, number);
@@ -252,6 +252,17 @@ export class Database {
     this.published = published;
     const keepFrom = this.history.findIndex((entry) => entry.snapshot.ts >= ts);
     this.history = keepFrom < 0 ? [] : this.history.slice(keepFrom);
+  }
+
+  /** No transaction runs and every applied commit is durable (a schema change waits for this). */
+  idle(): boolean {
+    return this.active.size === 0 && this.latest === this.published;
+  }
+
+  /** Switches to `schema` (the caller reinstalls every table under it); older snapshots are forgotten. */
+  replaceSchema(schema: Schema): void {
+    this.schema = schema;
+    this.history = [];
   }
 
   /** Bulk load used by recovery: installs `tables` as both heads. */

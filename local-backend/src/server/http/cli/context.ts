@@ -5,7 +5,14 @@ import { callerOf, type HttpContext } from "../context.js";
 import type { FunctionLog } from "./functionLog.js";
 
 /** A push that `start_push` analysed, waiting for `finish_push`. */
-export type StagedPush = { id: string; modules: PushedModule[]; functions: FunctionInfo[]; dryRun: boolean };
+export type StagedPush = {
+  id: string;
+  modules: PushedModule[];
+  functions: FunctionInfo[];
+  dryRun: boolean;
+  /** A stored document violates the pushed schema: `wait_for_schema` reports it (Convex checks documents there). */
+  schemaFailure: { error: string; tableName: string } | null;
+};
 
 export type CliDeps = {
   deployment: Deployment;
