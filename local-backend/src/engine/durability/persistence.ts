@@ -29,7 +29,7 @@ import { TableVersion } from "../store/table.js";
 import type { JSONObject } from "../values.js";
 import { DiskIndexes } from "./indexes.js";
 import { readLegacy, removeLegacy, type LegacyState } from "./legacy.js";
-import { checksum, DataDirDamagedError, StoredDocuments } from "./stored.js";
+import { checksum, damagedError, DataDirDamagedError, StoredDocuments } from "./stored.js";
 
 export { DataDirDamagedError } from "./stored.js";
 
@@ -120,10 +120,7 @@ export class Persistence {
   }
 
   private damaged(what: string): DataDirDamagedError {
-    return new DataDirDamagedError(
-      `${this.file} is damaged: ${what}. Refusing to serve altered data; ` +
-        "restore the data directory from a backup or a snapshot (doctrina import --replace).",
-    );
+    return damagedError(this.file, what);
   }
 
   /**

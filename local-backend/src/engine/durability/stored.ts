@@ -134,10 +134,15 @@ export class StoredDocuments {
     return record;
   }
 
-  damaged(what: string): DataDirDamagedError {
-    return new DataDirDamagedError(
-      `${this.file} is damaged: ${what}. Refusing to serve altered data; ` +
-        "restore the data directory from a backup or a snapshot (doctrina import --replace).",
-    );
+  private damaged(what: string): DataDirDamagedError {
+    return damagedError(this.file, what);
   }
+}
+
+/** The error for damage found in `file`: what was found, and how to recover. */
+export function damagedError(file: string, what: string): DataDirDamagedError {
+  return new DataDirDamagedError(
+    `${file} is damaged: ${what}. Refusing to serve altered data; ` +
+      "restore the data directory from a backup or a snapshot (doctrina import --replace).",
+  );
 }
