@@ -61,22 +61,44 @@ export class DiskIndexes {
     if (missing.length === 0) return 0;
     const insert = this.sqlite.prepare("INSERT INTO indexes (table_name, name, fields) VALUES (?, ?, ?)");
     const created = missing.map((index) => ({ name: index.name, id: Number(insert.run(table, index.name, JSON.stringify(index.fields)).lastInsertRowid) }));
-    if (number !== undefined) this.backfill(number, created, record);
+    const source = stored.find((row) => row.name === "by_id" && !missing.some((index) => index.name === "by_id"));
+    if (source !== undefined) this.backfillFrom(source.id, created, record);
+    else if (number !== undefined && this.hasDocuments(number)) this.backfill(number, created, record);
     for (const { name, id } of created) this.ids.set(`${table}\x00${name}`, id);
     return created.length;
   }
 
-  /** Pages through the table's documents by id, so a large table is never all in memory. */
+  private hasDocuments(number: number): boolean {
+    return ((this.sqlite.prepare("SELECT documents FROM counts WHERE table_number = ?").pluck().get(number) as number | undefined) ?? 0) > 0;
+  }
+
+  /** Backfills from the table's stored `by_id` entries (reads only this table's documents), in pages. */
+  private backfillFrom(byId: number, created: { name: string; id: number }[], record: (value: JSONObject) => DocRecord): void {
+    const page = this.sqlite
+      .prepare("SELECT e.key, d.id, d.json, d.crc FROM index_entries e JOIN documents d ON d.id = e.doc_id WHERE e.index_id = ? AND e.key > ? ORDER BY e.key LIMIT 1000")
+      .raw();
+    let after: Buffer = Buffer.alloc(0);
+    for (;;) {
+      const rows = page.all(byId, after) as [Buffer, string, string, number][];
+      for (const [, id, json, crc] of rows) this.insertBackfilled(id, json, crc, created, record);
+      if (rows.length < 1000) return;
+      after = rows[rows.length - 1]![0];
+    }
+  }
+
+  private insertBackfilled(id: string, json: string, crc: number, created: { name: string; id: number }[], record: (value: JSONObject) => DocRecord): void {
+    if (checksum(id, json) !== crc) throw this.damaged(`document ${id} fails its checksum`);
+    const doc = record(JSON.parse(json) as JSONObject);
+    for (const index of created) this.insertEntry.run(index.id, keyBytes(doc.keys.get(index.name)!), id);
+  }
+
+  /** Backfills from a full scan of the documents (a format 1 store has no `by_id` entries), in pages by id. */
   private backfill(number: number, created: { name: string; id: number }[], record: (value: JSONObject) => DocRecord): void {
     const page = this.sqlite.prepare("SELECT id, json, crc FROM documents WHERE table_number = ? AND id > ? ORDER BY id LIMIT 1000").raw();
     let after = "";
     for (;;) {
       const rows = page.all(number, after) as [string, string, number][];
-      for (const [id, json, crc] of rows) {
-        if (checksum(id, json) !== crc) throw this.damaged(`document ${id} fails its checksum`);
-        const doc = record(JSON.parse(json) as JSONObject);
-        for (const index of created) this.insertEntry.run(index.id, keyBytes(doc.keys.get(index.name)!), id);
-      }
+      for (const [id, json, crc] of rows) this.insertBackfilled(id, json, crc, created, record);
       if (rows.length < 1000) return;
       after = rows[rows.length - 1]![0];
     }

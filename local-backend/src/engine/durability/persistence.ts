@@ -170,8 +170,7 @@ export class Persistence {
       const schema = db.tableSchema(name);
       const base = this.stored!.table(name);
       const version = TableVersion.over(schema, number, base, counts.get(this.persistedTables.get(name) ?? number) ?? 0, new Map());
-      const search = new Map(schema.searchIndexes.map((def) => [def.name, new SearchIndex(def)]));
-      if (search.size > 0) for (const record of version.documentsInIdOrder()) for (const index of search.values()) index.add(record);
+      const search = new Map(schema.searchIndexes.map((def) => [def.name, SearchIndex.build(def, version.count === 0 ? [] : version.documentsInIdOrder())]));
       tables.set(name, TableVersion.over(schema, number, base, version.count, search));
     }
     return tables;

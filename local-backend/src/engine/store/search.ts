@@ -75,6 +75,35 @@ export class SearchIndex {
     private counts: Counts = { docs: 0, totalLength: 0 },
   ) {}
 
+  /** An index of `records`, each tree filled in key order (several times faster than adding them one by one). */
+  static build(def: SearchIndexDef, records: Iterable<DocRecord>): SearchIndex {
+    const index = new SearchIndex(def);
+    const postings: [string, number][] = [];
+    const impacts: [string, string][] = [];
+    const lengths: [string, number][] = [];
+    const frequencies = new Map<string, number>();
+    for (const record of records) {
+      const terms = index.termsOf(record);
+      if (terms === null) continue;
+      let length = 0;
+      for (const tf of terms.values()) length += tf;
+      for (const [term, tf] of terms) {
+        postings.push([termKey(term) + record.id, tf]);
+        impacts.push([index.impactKey(term, tf, length, record), record.id]);
+        frequencies.set(termKey(term), (frequencies.get(termKey(term)) ?? 0) + 1);
+      }
+      lengths.push([record.id, length]);
+      index.counts.docs += 1;
+      index.counts.totalLength += length;
+    }
+    const byKey = (a: [string, unknown], b: [string, unknown]) => compareKeys(a[0], b[0]);
+    for (const [key, tf] of postings.sort(byKey)) index.postings.set(key, tf);
+    for (const [key, id] of impacts.sort(byKey)) index.impacts.set(key, id);
+    for (const [id, length] of lengths.sort(byKey)) index.lengths.set(id, length);
+    for (const [key, count] of [...frequencies].sort(byKey)) index.frequencies.set(key, count);
+    return index;
+  }
+
   clone(): SearchIndex {
     return new SearchIndex(this.def, this.postings.clone(), this.impacts.clone(), this.lengths.clone(), this.frequencies.clone(), { ...this.counts });
   }
