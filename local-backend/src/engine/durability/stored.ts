@@ -42,7 +42,7 @@ function bound(key: string): { bytes: Buffer | null; pastPrefix: boolean } {
   return { bytes: successor, pastPrefix: true };
 }
 
-type Row = [key: Buffer, id: string | null, json: string | null, crc: number | null];
+type Row = [key: Buffer, id: string];
 
 export class StoredDocuments {
   private readonly cache = new Map<string, DocRecord>();
@@ -71,12 +71,13 @@ export class StoredDocuments {
   }
 
   private get(table: string, id: string): DocRecord | undefined {
-    const cached = this.cached(id);
-    if (cached !== undefined) return cached.table === table ? cached : undefined;
+    const record = this.cached(id) ?? this.load(table, id);
+    return record?.table === table ? record : undefined;
+  }
+
+  private load(table: string, id: string): DocRecord | undefined {
     const row = this.getStatement.get(id);
-    if (row === undefined) return undefined;
-    const record = this.parse(table, id, row.json, row.crc);
-    return record.table === table ? record : undefined;
+    return row === undefined ? undefined : this.parse(table, id, row.json, row.crc);
   }
 
   private scan(table: string, index: string, range: KeyRange, order: "asc" | "desc", after: string | null, limit: number): DocRecord[] {
@@ -97,19 +98,18 @@ export class StoredDocuments {
     let statement = this.scans.get(name);
     if (statement === undefined) {
       statement = this.sqlite.prepare(
-        "SELECT e.key, d.id, d.json, d.crc FROM index_entries e LEFT JOIN documents d ON d.id = e.doc_id " +
-          `WHERE e.index_id = ? AND e.key ${loExclusive ? ">" : ">="} ? ${hasHi ? "AND e.key < ?" : ""} ` +
-          `ORDER BY e.key ${order === "asc" ? "ASC" : "DESC"} LIMIT ?`,
+        `SELECT key, doc_id FROM index_entries WHERE index_id = ? AND key ${loExclusive ? ">" : ">="} ? ${hasHi ? "AND key < ?" : ""} ` +
+          `ORDER BY key ${order === "asc" ? "ASC" : "DESC"} LIMIT ?`,
       );
       this.scans.set(name, statement);
     }
     return statement;
   }
 
-  private entry(table: string, index: string, [key, id, json, crc]: Row): DocRecord {
-    if (id === null || json === null || crc === null) throw this.damaged(`an entry of index ${table}.${index} names a missing document`);
-    const cached = this.cached(id);
-    const record = cached !== undefined && cached.json === json ? cached : this.parse(table, id, json, crc);
+  /** The document an index entry names (from the cache when it is there: a scan reads only index pages then). */
+  private entry(table: string, index: string, [key, id]: Row): DocRecord {
+    const record = this.cached(id) ?? this.load(table, id);
+    if (record === undefined) throw this.damaged(`an entry of index ${table}.${index} names a missing document`);
     if (record.table !== table || record.keys.get(index) !== key.toString("latin1")) {
       throw this.damaged(`an entry of index ${table}.${index} does not match document ${id}`);
     }
