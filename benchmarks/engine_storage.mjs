@@ -1,27 +1,34 @@
-// The engine's storage at scale: one table, one run, ratios to the smallest size side by side.
+// The engine's storage at scale, in one run and one table, ratios side by side.
 //
-//     node --expose-gc benchmarks/engine_storage.mjs [--sizes 1000,200000,1000000]
+//     node benchmarks/engine_storage.mjs [--sizes 1000,200000,1000000] [--search 10000,100000]
 //
-// Each size loads N documents through a snapshot import (the fastest bulk path), restarts the
-// engine, and measures sequential calls in-process (function workers included, no HTTP): an
-// indexed point lookup, an indexed take(10), a 10-document paginate, first() on a small other
-// table, and a mutation with 20 subscribers on unrelated tables; then restart time (close +
-// create, the store opened, checked and loaded), the process RSS after a GC, and the size of
-// `db/` on disk. Prints ms p50 (and ratios to the first size; RSS as the difference) as one table.
-import { execFileSync } from "node:child_process";
-import { createWriteStream } from "node:fs";
+// Each size runs in its own child process (so RSS is that size's, not the previous one's):
+// N documents are written straight into a fresh data directory through the store's bulk path
+// (`Persistence.bulkLoad`, no mutations, no log), then the engine starts on it (restart time:
+// `createEngine` until it serves, the functions bundled and the store opened and checked) and
+// sequential in-process calls are timed (function workers included, no HTTP): an indexed
+// point lookup, an indexed take(10), a 10-document paginate, first() on a small other table,
+// a mutation with 20 subscribers on unrelated tables, the point lookup as admin vs anonymous;
+// then the RSS after a GC (next to an idle engine's: the smallest size) and the size of `db/`.
+// Search: a table of N articles with a search index, a term in every document ("common")
+// and one in 10 documents ("rare"), `withSearchIndex(...).take(10)` at each search size.
+import { execFileSync, spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
-import { Zip, ZipDeflate } from "fflate";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const self = fileURLToPath(import.meta.url);
+const root = join(dirname(self), "..");
 const cache = join(root, "node_modules", ".cache", "doctrina-bench-storage");
-const sizesArg = process.argv.indexOf("--sizes");
-const SIZES = (sizesArg > 0 ? process.argv[sizesArg + 1] : "1000,200000").split(",").map(Number);
+const arg = (name, fallback) => (process.argv.indexOf(name) > 0 ? process.argv[process.argv.indexOf(name) + 1] : fallback);
+const SIZES = arg("--sizes", "1000,200000,1000000").split(",").map(Number);
+const SEARCH_SIZES = arg("--search", "10000,100000").split(",").map(Number);
 const ITERATIONS = 300;
+const LOAD_BATCH = 10_000;
+const anonymous = { identity: null, admin: false };
+const WORDS = Array.from({ length: 5000 }, (_, i) => `w${i.toString(36)}`);
 
 const PROJECT = {
   "schema.js": `
@@ -29,6 +36,7 @@ const PROJECT = {
     import { v } from "convex/values";
     export default defineSchema({
       docs: defineTable({ k: v.number(), group: v.number(), email: v.string() }).index("by_k", ["k"]).index("by_group", ["group"]),
+      articles: defineTable({ body: v.string() }).searchIndex("search_body", { searchField: "body" }),
       small: defineTable({ k: v.number() }),
       other: defineTable({ k: v.number() }),
     });`,
@@ -45,53 +53,54 @@ const PROJECT = {
     export const smallFirst = query({ args: {}, handler: async (ctx) => await ctx.db.query("small").first() });
     export const otherCount = query({ args: {}, handler: async (ctx) => (await ctx.db.query("other").take(5)).length });
     export const touchSmall = mutation({ args: { k: v.number() }, handler: async (ctx, { k }) => await ctx.db.insert("small", { k }) });
+    export const count = query({ args: {}, handler: async (ctx) => await ctx.db.query("docs").count() });
+    export const search = query({ args: { term: v.string() }, handler: async (ctx, { term }) =>
+      (await ctx.db.query("articles").withSearchIndex("search_body", (q) => q.search("body", term)).take(10)).length });
   `,
 };
 
-async function writeProject() {
+const STORE_ENTRY = `
+export { Persistence } from ${JSON.stringify(join(root, "local-backend/src/engine/durability/persistence.ts"))};
+export { parseSchema } from ${JSON.stringify(join(root, "local-backend/src/engine/schema.ts"))};
+export { newId } from ${JSON.stringify(join(root, "local-backend/src/engine/ids.ts"))};
+`;
+
+async function prepare() {
   const dir = join(cache, "project", "convex");
   for (const [name, source] of Object.entries(PROJECT)) {
     await mkdir(dirname(join(dir, name)), { recursive: true });
     await writeFile(join(dir, name), source);
   }
-  return dir;
-}
-
-async function bundleEngine() {
+  await writeFile(join(cache, "store-entry.ts"), STORE_ENTRY);
   const common = { bundle: true, format: "esm", platform: "node", target: "node20", logLevel: "warning", external: ["esbuild", "better-sqlite3"] };
   await build({ ...common, entryPoints: [join(root, "local-backend/src/engine/index.ts")], outfile: join(cache, "engine.mjs") });
   await build({ ...common, entryPoints: [join(root, "local-backend/src/engine/worker/runtime.ts")], outfile: join(cache, "engine-worker.js") });
-  return await import(pathToFileURL(join(cache, "engine.mjs")).href);
+  await build({ ...common, entryPoints: [join(cache, "store-entry.ts")], outfile: join(cache, "store.mjs") });
 }
 
-/** A snapshot ZIP of `size` docs with IDs minted by the engine's own encoder. */
-async function writeSnapshot(path, size, newId) {
-  const out = createWriteStream(path);
-  const zip = new Zip((error, chunk) => (error ? out.destroy(error) : out.write(chunk)));
-  const add = (name) => {
-    const file = new ZipDeflate(name, { level: 1 });
-    zip.add(file);
-    return file;
-  };
-  add("_tables/documents.jsonl").push(Buffer.from('{"name":"docs","id":10001}\n'), true);
-  add("docs/generated_schema.jsonl").push(Buffer.from('"uniform"\n'), true);
-  const docs = add("docs/documents.jsonl");
-  let chunk = "";
-  for (let k = 0; k < size; k++) {
-    chunk += `{"_creationTime":${1_700_000_000_000 + k}.5,"_id":"${newId(10001)}","email":"user${k}@example.com","group":${k % 100}.0,"k":${k}.0}\n`;
-    if (chunk.length > 1 << 20) {
-      docs.push(Buffer.from(chunk));
-      chunk = "";
-    }
+const functionsDir = join(cache, "project", "convex");
+const load = (name) => import(pathToFileURL(join(cache, name)).href);
+
+/** Writes `size` documents made by `make(k)` into `table` of a new data directory, through the bulk path. */
+async function bulkData(table, size, make) {
+  const { Persistence, parseSchema, newId } = await load("store.mjs");
+  const definition = (await import(pathToFileURL(join(functionsDir, "schema.js")).href)).default;
+  const schema = parseSchema(definition.export()).tables.get(table);
+  const dataDir = await mkdtemp(join(tmpdir(), "engine-storage-bench-"));
+  const started = performance.now();
+  const store = await Persistence.open(join(dataDir, "db"));
+  for (let start = 0; start < size; start += LOAD_BATCH) {
+    const docs = [];
+    for (let k = start; k < Math.min(size, start + LOAD_BATCH); k++) docs.push({ ...make(k), _id: newId(10001), _creationTime: 1_700_000_000_000 + k });
+    store.bulkLoad(schema, 10001, docs);
   }
-  docs.push(Buffer.from(chunk), true);
-  zip.end();
-  await new Promise((resolve) => out.end(resolve));
+  store.close();
+  return { dataDir, loadMs: performance.now() - started };
 }
 
-async function p50(run) {
+async function p50(run, iterations = ITERATIONS) {
   const samples = [];
-  for (let i = 0; i < ITERATIONS; i++) {
+  for (let i = 0; i < iterations; i++) {
     const start = performance.now();
     await run(i);
     samples.push(performance.now() - start);
@@ -100,69 +109,92 @@ async function p50(run) {
   return samples[Math.floor(samples.length / 2)];
 }
 
-function rssMiB() {
-  globalThis.gc?.();
-  return process.memoryUsage().rss / (1 << 20);
+async function startEngine(dataDir) {
+  const { createEngine } = await load("engine.mjs");
+  const started = performance.now();
+  const engine = await createEngine({ dataDir, functionsDir, queryMutationTimeoutMs: 60_000 });
+  const restartMs = performance.now() - started;
+  let n = 0;
+  const call = async (path, args, caller = anonymous) => {
+    const result = await engine.run({ path, args, caller, requestId: `b${n++}` });
+    if (result.status !== "success") throw new Error(result.errorMessage);
+    return result.value;
+  };
+  return { engine, call, restartMs };
 }
 
-async function measure(engineModule, functionsDir, size) {
-  const dataDir = await mkdtemp(join(tmpdir(), "engine-storage-bench-"));
-  const { createEngine, newId } = engineModule;
-  const zipPath = join(dataDir, "..", `bench-${size}.zip`);
-  await writeSnapshot(zipPath, size, newId);
-  let engine = await createEngine({ dataDir, functionsDir, queryMutationTimeoutMs: 60_000 });
-  await engine.importSnapshot(zipPath, { mode: "replace" });
-  await engine.close();
-  const restartStart = performance.now();
-  engine = await createEngine({ dataDir, functionsDir, queryMutationTimeoutMs: 60_000 });
-  const restartMs = performance.now() - restartStart;
-  let n = 0;
-  const call = async (path, args) => {
-    const result = await engine.run({ path, args, caller: { identity: null, admin: false }, requestId: `b${n++}` });
-    if (result.status !== "success") throw new Error(result.errorMessage);
-    return result;
-  };
+const MAKE = {
+  docs: (k) => ({ k, group: k % 100, email: `user${k}@example.com` }),
+  articles: (k, size) => ({ body: `common ${WORDS[(k * 31) % WORDS.length]} ${WORDS[(k * 17) % WORDS.length]} ${k % Math.max(1, size / 10) === 0 ? "rare" : "filler"}` }),
+};
+
+async function measureDocs(dataDir) {
+  const { engine, call, restartMs } = await startEngine(dataDir);
+  const size = await call("bench:count", {});
   const subscribers = [];
-  for (let i = 0; i < 20; i++) {
-    const { readSet } = await engine.runQueryTracked({ path: "bench:otherCount", args: {}, caller: { identity: null, admin: false }, requestId: `s${i}` });
-    subscribers.push(readSet);
-  }
+  for (let i = 0; i < 20; i++) subscribers.push((await engine.runQueryTracked({ path: "bench:otherCount", args: {}, caller: anonymous, requestId: `s${i}` })).readSet);
   let reruns = 0;
   engine.onCommit((commit) => (reruns += subscribers.filter((r) => r.isInvalidatedBy(commit)).length));
   const row = {
+    restartMs,
     point: await p50((i) => call("bench:point", { k: (i * 7919) % size })),
     take: await p50((i) => call("bench:take10", { group: i % 100 })),
     page: await p50((i) => call("bench:page", { group: i % 100 })),
     small: await p50(() => call("bench:smallFirst", {})),
     mutation: await p50((i) => call("bench:touchSmall", { k: i })),
-    restartMs,
-    rss: rssMiB(),
-    disk: Number(execFileSync("du", ["-sk", join(dataDir, "db")]).toString().split("\t")[0]) / 1024,
-    reruns,
+    pointAdmin: await p50((i) => call("bench:point", { k: (i * 7919) % size }, { identity: null, admin: true })),
+    pointAnonymous: await p50((i) => call("bench:point", { k: (i * 7919) % size })),
   };
+  globalThis.gc?.();
+  row.rss = process.memoryUsage().rss / (1 << 20);
+  row.disk = Number(execFileSync("du", ["-sk", join(dataDir, "db")]).toString().split("\t")[0]) / 1024;
+  row.reruns = reruns;
   await engine.close();
-  await rm(dataDir, { recursive: true, force: true });
-  await rm(zipPath, { force: true });
   return row;
 }
 
-async function main() {
-  const functionsDir = await writeProject();
-  const engineModule = await bundleEngine();
-  await build({ bundle: true, format: "esm", platform: "node", logLevel: "warning", entryPoints: [join(root, "local-backend/src/engine/ids.ts")], outfile: join(cache, "ids.mjs") });
-  const { newId } = await import(pathToFileURL(join(cache, "ids.mjs")).href);
-  const results = [];
-  for (const size of SIZES) {
-    results.push([size, await measure({ ...engineModule, newId }, functionsDir, size)]);
-    console.error(`done: ${size}`);
-  }
-  const base = results[0][1];
-  const cell = (value, key, digits = 2) => `${value.toFixed(digits)} (${(value / base[key]).toFixed(2)}x)`;
-  const header = ["docs", "point ms", "take(10) ms", "paginate ms", "small table ms", "mutation, 20 subs ms", "subs re-run", "restart ms", "RSS MiB", "disk MiB"];
-  const rows = results.map(([size, r]) => [
-    size.toLocaleString("en-US"), cell(r.point, "point"), cell(r.take, "take"), cell(r.page, "page"), cell(r.small, "small"),
-    cell(r.mutation, "mutation"), String(r.reruns), cell(r.restartMs, "restartMs", 0), `${r.rss.toFixed(0)} (+${(r.rss - base.rss).toFixed(0)})`, r.disk.toFixed(1),
-  ]);
+async function measureSearch(dataDir) {
+  const { engine, call, restartMs } = await startEngine(dataDir);
+  const row = { restartMs, common: await p50(() => call("bench:search", { term: "common" }), 50), rare: await p50(() => call("bench:search", { term: "rare" }), 50) };
+  await engine.close();
+  return row;
+}
+
+/** Runs one step in a child process and returns its JSON. */
+function inChild(...args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--expose-gc", self, "--child", ...args.map(String)], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (chunk) => (out += chunk));
+    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`${args.join(" ")}: exit ${code}`))));
+  });
+}
+
+const ms = (value) => (value >= 100 ? value.toFixed(0) : value.toFixed(2));
+const label = (size) => (size >= 1_000_000 ? `${size / 1_000_000}M` : size >= 1000 ? `${size / 1000}k` : String(size));
+
+function table(docs, search) {
+  const last = docs.length - 1;
+  const rows = [];
+  const metric = (name, key, goal = "", format = ms) =>
+    rows.push([name, ...docs.map(([, r]) => format(r[key])), `${(docs[last][1][key] / docs[0][1][key]).toFixed(2)}x`, goal]);
+  metric("point lookup ms", "point", "<= 1.5x");
+  metric("take(10) ms", "take", "<= 1.5x");
+  metric("paginate(10) ms", "page", "<= 1.5x");
+  metric("first() on a small other table ms", "small");
+  metric("mutation, 20 subscribers elsewhere ms", "mutation");
+  rows.push(["  subscribers re-run", ...docs.map(([, r]) => String(r.reruns)), "", "0"]);
+  metric("restart ms", "restartMs", "<= 2000 ms at 1M");
+  rows.push(["RSS MiB (+ over the smallest)", ...docs.map(([, r]) => `${r.rss.toFixed(0)} (+${(r.rss - docs[0][1].rss).toFixed(0)})`), "", "<= +150 MiB at 1M"]);
+  metric("disk MiB", "disk", "", (v) => v.toFixed(1));
+  metric("bulk load s", "loadMs", "", (v) => (v / 1000).toFixed(1));
+  rows.push(["point lookup anonymous / admin", ...docs.map(([, r]) => `${(r.pointAnonymous / r.pointAdmin).toFixed(2)}x`), "", "<= 1.1x"]);
+  const [small, large] = [search[0], search[search.length - 1]];
+  const searchCells = (key) => docs.map((_, i) => (i === 0 ? `${label(small[0])}: ${ms(small[1][key])}` : i === last ? `${label(large[0])}: ${ms(large[1][key])}` : ""));
+  rows.push(["search common term ms", ...searchCells("common"), `${(large[1].common / small[1].common).toFixed(2)}x`, "<= 2x"]);
+  rows.push(["search rare term ms", ...searchCells("rare"), `${(large[1].rare / small[1].rare).toFixed(2)}x`, "<= 2x"]);
+  rows.push(["  restart with a search index ms", ...searchCells("restartMs"), `${(large[1].restartMs / small[1].restartMs).toFixed(2)}x`, ""]);
+  const header = ["", ...docs.map(([size]) => `${label(size)} docs`), `${label(docs[last][0])} / ${label(docs[0][0])}`, "goal"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
   console.log(line(header));
@@ -170,4 +202,41 @@ async function main() {
   for (const row of rows) console.log(line(row));
 }
 
-await main();
+/** Loads the data in one child, measures it in another (so the measured RSS holds no loading garbage). */
+async function run(table, size, measure) {
+  const { dataDir, loadMs } = await inChild("load", table, size);
+  try {
+    return { ...(await inChild(measure, dataDir)), loadMs };
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  await prepare();
+  const docs = [];
+  for (const size of SIZES) {
+    docs.push([size, await run("docs", size, "docs")]);
+    console.error(`done: ${size} documents`);
+  }
+  const search = [];
+  for (const size of SEARCH_SIZES) {
+    search.push([size, await run("articles", size, "search")]);
+    console.error(`done: search over ${size} documents`);
+  }
+  table(docs, search);
+}
+
+const STEPS = {
+  load: (table, size) => bulkData(table, Number(size), (k) => MAKE[table](k, Number(size))),
+  docs: (dataDir) => measureDocs(dataDir),
+  search: (dataDir) => measureSearch(dataDir),
+};
+
+const childAt = process.argv.indexOf("--child");
+if (childAt > 0) {
+  const [step, ...args] = process.argv.slice(childAt + 1);
+  process.stdout.write(JSON.stringify(await STEPS[step](...args)));
+} else {
+  await main();
+}

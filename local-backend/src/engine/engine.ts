@@ -44,6 +44,7 @@ import { displayPath } from "./paths.js";
 import { removeOtherPushes, writePushedBundle } from "./pushedBundle.js";
 import { savePushedVersion, startingBundles } from "./pushedVersion.js";
 import { parseSchema } from "./schema.js";
+import { applySchemaChange, validateExistingDocuments } from "./schemaChange.js";
 import { exportSnapshot } from "./snapshot/export.js";
 import { importSnapshot, previewImport } from "./snapshot/import.js";
 import { importSource } from "./snapshot/sources.js";
@@ -285,7 +286,7 @@ export class LocalEngine implements Engine, Deployment {
     });
   }
 
-  /** Loads the pushed code once; refuses code that does not load and (for now) schema changes. */
+  /** Loads the pushed code once; refuses code that does not load and a schema that stored documents violate. */
   private async analyze(data: WorkerData): Promise<Analysis> {
     let analysis: Analysis;
     try {
@@ -294,17 +295,12 @@ export class LocalEngine implements Engine, Deployment {
     } catch (error) {
       throw new DeploymentError("InvalidModules", (error as Error).message);
     }
-    if (analysis.schema !== this.code.schema) {
-      throw new DeploymentError(
-        "SchemaChangeNeedsRestart",
-        "This push changes convex/schema.ts. The local backend applies schema changes (new indexes, new document validators) " +
-          "only when it starts: restart it with --functions pointing at the new code. Nothing was changed.",
-      );
-    }
+    if (analysis.schema !== this.code.schema) validateExistingDocuments(this.db, parseSchema(analysis.schema));
     return analysis;
   }
 
   private async swapIn(data: WorkerData, analysis: Analysis): Promise<void> {
+    if (analysis.schema !== this.code.schema) await applySchemaChange(this.db, this.persistence, parseSchema(analysis.schema));
     await Promise.all(this.pools.map((pool) => pool.reload(data)));
     this.registry.replace(analysis.functions);
     this.code.crons.stop();

@@ -52,6 +52,12 @@ const PROBE_V1 = `import { query } from "./_generated/server";
 export const version = query({ args: {}, handler: async () => "v1" });
 `;
 
+const SCHEMA_PROBE = `import { v } from "convex/values";
+import { query } from "./_generated/server";
+export const byValue = query({ args: { value: v.number() }, handler: async (ctx, { value }) =>
+  (await ctx.db.query("counters").withIndex("by_value", (q) => q.eq("value", value)).collect()).map((d) => d.name) });
+`;
+
 const ENV_PROBE = `import { query } from "./_generated/server";
 export const read = query({ args: {}, handler: async () => process.env.CLI_PROBE ?? null });
 `;
@@ -93,6 +99,36 @@ describe("npx convex against the local backend", () => {
       await expect(project.cli(["deploy", "--typecheck", "disable", "--yes"])).rejects.toThrow(/broken at import/);
       await writeModule("cliBroken", "export {};\n");
       expect(await run("counter:get", { name: "none" })).toBeNull();
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "dev --once applies a schema change: a new index is backfilled; a document the new validator rejects refuses the push",
+    async () => {
+      const schemaFile = join(project.dir, "convex", "schema.ts");
+      const original = await readFile(schemaFile, "utf8");
+      const counters = 'counters: defineTable({ name: v.string(), value: v.number() }).index("by_name", ["name"])';
+      expect(original).toContain(counters);
+      try {
+        await run("counter:increment", { name: "schema-probe", by: 5 });
+        await writeFile(schemaFile, original.replace(counters, `${counters}.index("by_value", ["value"])`));
+        await writeModule("cliSchema", SCHEMA_PROBE);
+        await project.cli(["dev", "--once", "--typecheck", "disable"]);
+        expect(await run("cliSchema:byValue", { value: 5 })).toContain("schema-probe");
+        await writeFile(schemaFile, original.replace(counters, 'counters: defineTable({ name: v.string(), value: v.string() }).index("by_name", ["name"])'));
+        const failure = await project.cli(["dev", "--once", "--typecheck", "disable"]).catch((e: unknown) => e as Error & { stderr?: string });
+        expect(failure).toBeInstanceOf(Error);
+        const printed = `${(failure as Error).message}\n${(failure as { stderr?: string }).stderr ?? ""}`;
+        expect(printed).toContain("Schema validation failed.");
+        expect(printed).toMatch(/Document with ID "\w+" in table "counters" does not match the schema/);
+        // Refused whole: the previous schema and its new index still serve.
+        expect(await run("cliSchema:byValue", { value: 5 })).toContain("schema-probe");
+      } finally {
+        await writeFile(schemaFile, original);
+        await writeModule("cliSchema", "export {};\n");
+        await project.cli(["dev", "--once", "--typecheck", "disable"]);
+      }
     },
     TEST_TIMEOUT_MS,
   );

@@ -5,8 +5,11 @@
 import { mkdir, open, readdir, readFile, rm, stat, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
+import BetterSqlite3 from "better-sqlite3";
 import { describe, expect, test } from "vitest";
 import { createEngine, DataDirDamagedError, DataDirLockedError } from "../../src/engine/index.js";
+import type { Deployment } from "../../src/engine/api.js";
+import { newId } from "../../src/engine/ids.js";
 import { FIXTURE, startEngine, tempDir } from "./helpers.js";
 
 const dbFile = (dataDir: string) => join(dataDir, "db", "documents.sqlite3");
@@ -43,6 +46,21 @@ async function flipByteAt(file: string, offset: number, mask = 0x01): Promise<vo
   }
 }
 
+/** Starting refuses `dataDir`, or the engine starts and reading the damaged rows fails: never altered data served. */
+async function expectRefused(dataDir: string): Promise<void> {
+  const started = await createEngine({ dataDir, functionsDir: FIXTURE }).catch((e: unknown) => e as Error);
+  if (started instanceof Error) {
+    expect(started).toBeInstanceOf(DataDirDamagedError);
+    expect(started.message).toMatch(/damaged/);
+  } else {
+    const result = await started.run({ path: "values:ordered", args: {}, caller: { identity: null, admin: false }, requestId: "damaged" });
+    await started.close();
+    expect(result.status, JSON.stringify(result)).toBe("error");
+    expect(result.status === "error" && result.errorMessage).toMatch(/is damaged: .*Refusing to serve altered data/);
+  }
+  await rm(dataDir, { recursive: true, force: true });
+}
+
 describe("one engine per data directory", () => {
   test("a second engine on the same directory is refused naming the holder; after close it opens", async () => {
     const first = await startEngine();
@@ -62,15 +80,33 @@ describe("damaged database files", () => {
   test("a flipped bit inside a stored document is refused, not served", async () => {
     const dataDir = await seeded(["alice@example.com", "bob@example.com"]);
     const bytes = await readFile(dbFile(dataDir));
-    const at = bytes.indexOf("bob@example.com");
+    let at = bytes.indexOf("bob@example.com");
     expect(at).toBeGreaterThan(0);
-    await flipByteAt(dbFile(dataDir), at, 0x02); // "bob" -> "`ob": still valid UTF-8 and JSON
-    const error = await startError(dataDir);
-    expect(error).toBeInstanceOf(DataDirDamagedError);
-    expect(error.message).toMatch(/damaged/);
-    await rm(dataDir, { recursive: true, force: true });
+    for (; at >= 0; at = bytes.indexOf("bob@example.com", at + 1)) await flipByteAt(dbFile(dataDir), at, 0x02); // "bob" -> "`ob": still valid UTF-8 and JSON
+    await expectRefused(dataDir);
   });
 
+  test("a changed index entry is refused when read, not served", async () => {
+    const dataDir = await seeded(["a", "b", "c"]);
+    const sqlite = new BetterSqlite3(dbFile(dataDir));
+    const byValue = sqlite.prepare("SELECT id FROM indexes WHERE table_name = 'values' AND name = 'by_value'").pluck().get() as number;
+    const [key] = sqlite.prepare("SELECT key FROM index_entries WHERE index_id = ? ORDER BY key LIMIT 1").raw().get(byValue) as [Buffer];
+    const flipped = Buffer.from(key);
+    flipped[10] = flipped[10]! ^ 0x01; // a bit of the float64 value: the entry now claims another value
+    sqlite.prepare("UPDATE index_entries SET key = ? WHERE index_id = ? AND key = ?").run(flipped, byValue, key);
+    sqlite.close();
+    await expectRefused(dataDir);
+  });
+
+  test("an index entry naming another document is refused when read", async () => {
+    const dataDir = await seeded(["a", "b"]);
+    const sqlite = new BetterSqlite3(dbFile(dataDir));
+    const byValue = sqlite.prepare("SELECT id FROM indexes WHERE table_name = 'values' AND name = 'by_value'").pluck().get() as number;
+    const ids = sqlite.prepare("SELECT doc_id FROM index_entries WHERE index_id = ? ORDER BY key").pluck().all(byValue) as string[];
+    sqlite.prepare("UPDATE index_entries SET doc_id = ? WHERE index_id = ? AND doc_id = ?").run(ids[1], byValue, ids[0]);
+    sqlite.close();
+    await expectRefused(dataDir);
+  });
   test("a flipped bit in a b-tree page header is refused", async () => {
     const dataDir = await seeded(Array.from({ length: 50 }, (_, i) => `doc-${i}`));
     const pageSize = (await readFile(dbFile(dataDir))).readUInt16BE(16);
@@ -144,5 +180,69 @@ describe("legacy data directories", () => {
     expect(error.message).toMatch(/Legacy log .* is damaged at byte 0/);
     expect(await readdir(join(dataDir, "db"))).toContain("wal-00000001.log");
     await rm(dataDir, { recursive: true, force: true });
+  });
+});
+
+/** A commit record as the engine logs it before a checkpoint moves it into the document rows. */
+function logRecord(sqlite: BetterSqlite3.Database, label: string): { ts: bigint; writes: string } {
+  const ts = BigInt(sqlite.prepare("SELECT value FROM meta WHERE key = 'ts'").pluck().get() as string) + 1n;
+  const doc = { _id: newId(10001), _creationTime: Number(ts / 1_000_000n), label, value: 99 };
+  return { ts, writes: JSON.stringify([["values", doc._id, doc]]) };
+}
+
+describe("the commit log", () => {
+  test("commits still in the log are replayed at start", async () => {
+    const dataDir = await seeded(["checkpointed"]);
+    const sqlite = new BetterSqlite3(dbFile(dataDir));
+    const { ts, writes } = logRecord(sqlite, "logged");
+    sqlite.prepare("INSERT INTO log (ts, writes, crc) VALUES (?, ?, ?)").run(ts, writes, crc32(writes));
+    sqlite.prepare("UPDATE meta SET value = ? WHERE key = 'ts'").run(String(ts));
+    sqlite.close();
+    const t = await startEngine({ dataDir });
+    expect(await t.value("values:ordered", {})).toEqual(["checkpointed", "logged"]);
+    await t.close();
+    const reopened = await startEngine({ dataDir });
+    expect(await reopened.value("values:ordered", {})).toEqual(["checkpointed", "logged"]);
+    await reopened.dispose();
+  });
+
+  test("a log record with a flipped bit is refused at start, and the log is kept", async () => {
+    const dataDir = await seeded(["checkpointed"]);
+    const sqlite = new BetterSqlite3(dbFile(dataDir));
+    const { ts, writes } = logRecord(sqlite, "logged");
+    sqlite.prepare("INSERT INTO log (ts, writes, crc) VALUES (?, ?, ?)").run(ts, writes.replace("logged", "lofged"), crc32(writes));
+    sqlite.close();
+    const error = await startError(dataDir);
+    expect(error).toBeInstanceOf(DataDirDamagedError);
+    expect(error.message).toContain(`the log record of commit ${ts} fails its checksum`);
+    const after = new BetterSqlite3(dbFile(dataDir));
+    expect(after.prepare("SELECT count(*) FROM log").pluck().get()).toBe(1);
+    after.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+});
+
+describe("format 1 data directories (documents only, no index rows)", () => {
+  test("are migrated on first start: indexes backfilled, counts kept", async () => {
+    const dataDir = await tempDir();
+    await mkdir(join(dataDir, "db"), { recursive: true });
+    const sqlite = new BetterSqlite3(dbFile(dataDir));
+    sqlite.exec(`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE tables (name TEXT PRIMARY KEY, number INTEGER NOT NULL UNIQUE) WITHOUT ROWID;
+      CREATE TABLE documents (id TEXT PRIMARY KEY, table_number INTEGER NOT NULL, ts INTEGER NOT NULL, json TEXT NOT NULL, crc INTEGER NOT NULL) WITHOUT ROWID;
+      INSERT INTO meta VALUES ('format', '1'), ('ts', '1700000000000000000');
+      INSERT INTO tables VALUES ('values', 10001);`);
+    const insert = sqlite.prepare("INSERT INTO documents VALUES (?, 10001, 1, ?, ?)");
+    for (const [label, value] of [["second", 2], ["first", 1], ["third", 3]] as const) {
+      const id = newId(10001);
+      const json = JSON.stringify({ _id: id, _creationTime: 1_700_000_000_000 + value, label, value });
+      insert.run(id, json, crc32(json, crc32(`${id}\x00`)));
+    }
+    sqlite.close();
+    const t = await startEngine({ dataDir });
+    expect(await t.value("values:ordered", {})).toEqual(["first", "second", "third"]);
+    expect(await t.value("values:ordered", { order: "desc" })).toEqual(["third", "second", "first"]);
+    expect((t.engine as unknown as Deployment).tables()).toContainEqual({ name: "values", documents: 3 });
+    await t.dispose();
   });
 });

@@ -1,30 +1,48 @@
 /**
  * Durable storage of the document store in SQLite (`<dataDir>/db/documents.sqlite3`,
- * better-sqlite3). One row per live document (`table_number`, `id`, commit `ts`, JSON and a
- * CRC-32 of id + JSON), the table numbers, and the last commit timestamp. Why SQLite and this
- * layout: docs/local-backend-engine.md, "Durability".
+ * better-sqlite3): checkpointed documents and index entries (read through `StoredDocuments`),
+ * and a log of the commits made since the last checkpoint. Why SQLite and this layout:
+ * docs/local-backend-engine.md, "Storage" and "Durability".
  *
- * - Group commit: commits appended in one event-loop turn are written in one SQLite
- *   transaction, then their `onDurable` callbacks run in commit order.
+ * - Group commit: commits appended in one event-loop turn are written as log rows in one
+ *   SQLite transaction, then their `onDurable` callbacks run in commit order.
+ * - Checkpoint: every 2,048 logged writes (and at close), the logged commits no running
+ *   transaction still needs move into the document and index rows.
  * - Rollback journal (`journal_mode=TRUNCATE`, `synchronous=FULL`): once a transaction
  *   commits its data is in the database file itself, so no log holds acknowledged data that
  *   a damaged frame could make SQLite drop on recovery (what WAL mode does).
  * - `locking_mode=EXCLUSIVE`: the connection keeps SQLite's OS lock on the file until it
  *   closes or the process dies, so only one engine can open a data directory.
- * - Integrity at start: `PRAGMA quick_check`, then every row's checksum while loading.
+ * - Integrity: `PRAGMA quick_check` at start (files up to 64 MiB), every row verified when read.
  */
+import { statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
 import BetterSqlite3 from "better-sqlite3";
+import type { TableSchema } from "../schema.js";
 import type { Database } from "../store/database.js";
-import type { CommitRecord } from "../store/readset.js";
+import { makeRecord } from "../store/document.js";
+import type { CommitRecord, Write } from "../store/readset.js";
+import { SearchIndex } from "../store/search.js";
 import { TableVersion } from "../store/table.js";
 import type { JSONObject } from "../values.js";
+import { DiskIndexes } from "./indexes.js";
 import { readLegacy, removeLegacy, type LegacyState } from "./legacy.js";
+import { checksum, damagedError, DataDirDamagedError, StoredDocuments } from "./stored.js";
+
+export { DataDirDamagedError } from "./stored.js";
 
 export const DATABASE_FILE = "documents.sqlite3";
-const FORMAT = "1";
+const FORMAT = "2";
+/** Checkpoint once this many written documents sit in the log (bounds the overlay and the replay at start). */
+const CHECKPOINT_WRITES = 2048;
+/**
+ * `quick_check` reads the whole file (about 1 s per 100 MiB here): run at start up to this size.
+ * Larger files rely on the checks every read makes (SQLite's page and cell checks, our row
+ * checksums and index-entry checks), so a start stays bounded by the cache, not the data.
+ */
+const CHECK_AT_START_BYTES = 64 * 1024 * 1024;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -35,18 +53,20 @@ CREATE TABLE IF NOT EXISTS documents (
   ts INTEGER NOT NULL,
   json TEXT NOT NULL,
   crc INTEGER NOT NULL
-) WITHOUT ROWID;`;
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS indexes (id INTEGER PRIMARY KEY, table_name TEXT NOT NULL, name TEXT NOT NULL, fields TEXT NOT NULL, UNIQUE (table_name, name));
+CREATE TABLE IF NOT EXISTS index_entries (index_id INTEGER NOT NULL, key BLOB NOT NULL, doc_id TEXT NOT NULL, PRIMARY KEY (index_id, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS counts (table_number INTEGER PRIMARY KEY, documents INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS log (ts INTEGER PRIMARY KEY, writes TEXT NOT NULL, crc INTEGER NOT NULL);`;
 
 /** The data directory is open in another engine (SQLite's lock on the database file is held). */
 export class DataDirLockedError extends Error {}
 
-/** The database file is damaged: the engine refuses to start rather than serve altered data. */
-export class DataDirDamagedError extends Error {}
-
 type Pending = { commit: CommitRecord; onDurable: () => void; onFailed: (error: Error) => void };
 
-function checksum(id: string, json: string): number {
-  return crc32(json, crc32(`${id}\x00`));
+/** A commit's log row: `[[table, id, document JSON or null], ...]` (documents embedded as they are stored). */
+function logRow(commit: CommitRecord): string {
+  return `[${commit.writes.map((w) => `[${JSON.stringify(w.table)},${JSON.stringify(w.id)},${w.next?.json ?? "null"}]`).join(",")}]`;
 }
 
 export class Persistence {
@@ -57,16 +77,20 @@ export class Persistence {
   private closed = false;
   /** The store being persisted (its table numbers are written with each commit); set by `load`. */
   private db: Database | null = null;
-  private readonly upsert: BetterSqlite3.Statement<[string, number, bigint, string, number]>;
-  private readonly remove: BetterSqlite3.Statement<[string]>;
+  private stored: StoredDocuments | null = null;
+  private readonly indexes: DiskIndexes;
+  /** Durable commits whose writes are in the log but not yet in the document and index rows. */
+  private logged: CommitRecord[] = [];
+  private loggedWrites = 0;
+  private readonly appendLog: BetterSqlite3.Statement<[bigint, string, number]>;
   private readonly setTs: BetterSqlite3.Statement<[string]>;
 
   private constructor(
     readonly file: string,
     private readonly sqlite: BetterSqlite3.Database,
   ) {
-    this.upsert = sqlite.prepare("INSERT OR REPLACE INTO documents (id, table_number, ts, json, crc) VALUES (?, ?, ?, ?, ?)");
-    this.remove = sqlite.prepare("DELETE FROM documents WHERE id = ?");
+    this.indexes = new DiskIndexes(sqlite, (what) => this.damaged(what));
+    this.appendLog = sqlite.prepare("INSERT INTO log (ts, writes, crc) VALUES (?, ?, ?)");
     this.setTs = sqlite.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('ts', ?)");
   }
 
@@ -84,12 +108,10 @@ export class Persistence {
       sqlite.pragma("journal_mode = TRUNCATE");
       sqlite.pragma("synchronous = FULL");
       sqlite.pragma("cell_size_check = ON");
+      sqlite.pragma("cache_size = -32768");
       sqlite.exec("BEGIN EXCLUSIVE; COMMIT;");
-      checkIntegrity(sqlite, file);
-      sqlite.exec(SCHEMA);
-      const format = sqlite.prepare("SELECT value FROM meta WHERE key = 'format'").pluck().get() as string | undefined;
-      if (format === undefined) sqlite.prepare("INSERT INTO meta (key, value) VALUES ('format', ?)").run(FORMAT);
-      else if (format !== FORMAT) throw new DataDirDamagedError(`${file} has storage format ${format}; this engine reads format ${FORMAT}.`);
+      if (statSync(file).size <= CHECK_AT_START_BYTES) checkIntegrity(sqlite, file);
+      migrate(sqlite, file);
       return new Persistence(file, sqlite);
     } catch (error) {
       sqlite?.close();
@@ -97,9 +119,15 @@ export class Persistence {
     }
   }
 
+  private damaged(what: string): DataDirDamagedError {
+    return damagedError(this.file, what);
+  }
+
   /**
-   * Loads every document into `db` (indexes are built in memory), verifying each row's
-   * checksum. A data directory in the legacy log + checkpoint format is migrated first.
+   * Attaches `db` to the stored tables: no document is read, only table numbers, counts and
+   * (for tables with search indexes) their documents. Indexes the schema adds are
+   * backfilled, removed ones dropped; commits still in the log are replayed into the
+   * overlay. A data directory in the legacy log + checkpoint format is migrated first.
    */
   async load(db: Database, dir: string): Promise<void> {
     this.db = db;
@@ -112,50 +140,92 @@ export class Persistence {
       db.registerTable(row.name, row.number);
       this.persistedTables.set(row.name, row.number);
     }
+    const stored = new StoredDocuments(this.sqlite, this.file, (table, index) => this.indexes.id(table, index), (table, value) => db.record(table, value));
+    this.stored = stored;
+    db.attachStorage((name) => stored.table(name));
+    this.reconcileIndexes(db);
     const ts = this.sqlite.prepare("SELECT value FROM meta WHERE key = 'ts'").pluck().get() as string | undefined;
-    db.install(ts === undefined ? 0n : BigInt(ts), this.readTables(db));
+    db.install(ts === undefined ? 0n : BigInt(ts), this.tableVersions(db));
+    this.replayLog(db);
   }
 
-  private readTables(db: Database): Map<string, TableVersion> {
-    const byNumber = new Map<number, JSONObject[]>();
-    const rows = this.sqlite.prepare("SELECT id, table_number, json, crc FROM documents").raw().iterate() as IterableIterator<
-      [string, number, string, number]
-    >;
-    for (const [id, number, json, crc] of rows) {
-      if (checksum(id, json) !== crc) {
-        throw new DataDirDamagedError(
-          `${this.file} is damaged: document ${id} of table ${db.tableName(number) ?? number} fails its checksum. ` +
-            "Refusing to serve altered data; restore the data directory from a backup or a snapshot (doctrina import --replace).",
-        );
+  /** Makes the stored indexes of every known table match the schema (after a push changed it, too). */
+  reconcileIndexes(db: Database): number {
+    return this.sqlite.transaction(() => {
+      let built = 0;
+      for (const [name, number] of db.tableNumbers()) {
+        built += this.indexes.reconcile(name, this.persistedTables.get(name) ?? number, db.tableSchema(name).indexes, (value) => db.record(name, value));
       }
-      let docs = byNumber.get(number);
-      if (!docs) byNumber.set(number, (docs = []));
-      docs.push(JSON.parse(json) as JSONObject);
-    }
+      return built;
+    })();
+  }
+
+  /** Each table over its stored rows: its document count and its search indexes (built from its documents). */
+  tableVersions(db: Database): Map<string, TableVersion> {
+    const counts = new Map(
+      (this.sqlite.prepare("SELECT table_number, documents FROM counts").raw().all() as [number, number][]).map(([n, c]) => [n, c]),
+    );
     const tables = new Map<string, TableVersion>();
-    for (const [number, docs] of byNumber) {
-      const name = db.tableName(number);
-      if (name === undefined) throw new DataDirDamagedError(`${this.file} is damaged: documents of unknown table number ${number}.`);
-      const records = docs.map((doc) => db.record(name, doc));
-      for (const record of records) db.noteCreationTime(record.value._creationTime as number);
-      tables.set(name, TableVersion.build(db.tableSchema(name), number, records));
+    for (const [name, number] of db.tableNumbers()) {
+      const schema = db.tableSchema(name);
+      const base = this.stored!.table(name);
+      const version = TableVersion.over(schema, number, base, counts.get(this.persistedTables.get(name) ?? number) ?? 0, new Map());
+      const search = new Map(schema.searchIndexes.map((def) => [def.name, SearchIndex.build(def, version.count === 0 ? [] : version.documentsInIdOrder())]));
+      tables.set(name, TableVersion.over(schema, number, base, version.count, search));
     }
     return tables;
   }
 
+  /** After a schema change (everything checkpointed): every table again over its stored rows, under the new schema. */
+  reinstall(db: Database): void {
+    this.stored!.invalidate();
+    db.install(db.latest.ts, this.tableVersions(db));
+  }
+
+  private replayLog(db: Database): void {
+    const rows = this.sqlite.prepare("SELECT ts, writes, crc FROM log ORDER BY ts").safeIntegers().raw().iterate() as IterableIterator<
+      [bigint, string, bigint]
+    >;
+    for (const [ts, json, crc] of rows) {
+      if (crc32(json) !== Number(crc)) throw this.damaged(`the log record of commit ${ts} fails its checksum`);
+      const writes = (JSON.parse(json) as [string, string, JSONObject | null][]).map(
+        ([table, id, doc]): Write => ({ table, id, old: undefined, next: doc === null ? undefined : db.record(table, doc) }),
+      );
+      const { commit, snapshot } = db.apply(writes, ts);
+      db.publish(commit, snapshot);
+      this.logged.push(commit);
+      this.loggedWrites += commit.writes.length;
+    }
+  }
+
+  /**
+   * Writes documents straight into the document and index rows, bypassing the log (bulk
+   * loads into a data directory no engine has open yet: benchmarks, tools). Before `load`.
+   */
+  bulkLoad(schema: TableSchema, number: number, docs: readonly JSONObject[]): void {
+    if (this.db !== null) throw new Error("bulkLoad runs before load.");
+    this.sqlite.transaction(() => {
+      this.writeTableNumbers(new Map([[schema.name, number]]));
+      this.indexes.reconcile(schema.name, number, schema.indexes, (value) => makeRecord(schema.name, value, schema.indexes));
+      for (const doc of docs) this.indexes.putDocument(makeRecord(schema.name, doc, schema.indexes), number, 0n);
+    })();
+  }
+
   private writeLegacy(legacy: LegacyState): void {
     this.sqlite.transaction(() => {
-      this.sqlite.exec("DELETE FROM documents; DELETE FROM tables;");
+      this.sqlite.exec("DELETE FROM documents; DELETE FROM tables; DELETE FROM index_entries; DELETE FROM indexes; DELETE FROM counts; DELETE FROM log;");
       const insertTable = this.sqlite.prepare("INSERT INTO tables (name, number) VALUES (?, ?)");
+      const upsert = this.sqlite.prepare("INSERT OR REPLACE INTO documents (id, table_number, ts, json, crc) VALUES (?, ?, ?, ?, ?)");
       for (const [name, number] of legacy.tables) insertTable.run(name, number);
       for (const [table, docs] of legacy.documents) {
         const number = legacy.tables.get(table);
         if (number === undefined) throw new Error(`Legacy data has documents of table ${table} without a table number; not migrating.`);
         for (const [id, doc] of docs) {
           const json = JSON.stringify(doc);
-          this.upsert.run(id, number, legacy.ts, json, checksum(id, json));
+          upsert.run(id, number, legacy.ts, json, checksum(id, json));
         }
       }
+      recount(this.sqlite);
       this.setTs.run(String(legacy.ts));
     })();
   }
@@ -182,7 +252,11 @@ export class Persistence {
     try {
       if (this.failure !== null) throw this.failure;
       this.sqlite.transaction(() => {
-        for (const { commit } of batch) this.writeCommit(commit);
+        if (this.db !== null) this.writeTableNumbers(this.db.tableNumbers());
+        for (const { commit } of batch) {
+          const row = logRow(commit);
+          this.appendLog.run(commit.ts, row, crc32(row));
+        }
         this.setTs.run(String(batch[batch.length - 1]!.commit.ts));
       })();
     } catch (error) {
@@ -191,20 +265,50 @@ export class Persistence {
       for (const entry of batch) entry.onFailed(this.failure);
       return;
     }
+    for (const { commit } of batch) {
+      this.logged.push(commit);
+      this.loggedWrites += commit.writes.length;
+    }
     for (const entry of batch) entry.onDurable();
+    if (this.loggedWrites >= CHECKPOINT_WRITES) this.checkpoint();
   }
 
-  private writeCommit(commit: CommitRecord): void {
-    if (this.db !== null) this.writeTableNumbers(this.db.tableNumbers());
-    for (const write of commit.writes) {
-      if (write.next === undefined) {
-        this.remove.run(write.id);
-        continue;
-      }
-      const number = this.persistedTables.get(write.table);
-      if (number === undefined) throw new Error(`Table ${write.table} has no number.`);
-      this.upsert.run(write.id, number, commit.ts, write.next.json, checksum(write.id, write.next.json));
+  /**
+   * Moves the logged commits no running transaction still needs (up to the database's
+   * horizon) into the document and index rows, then drops them from the overlay.
+   */
+  checkpoint(): void {
+    const db = this.db;
+    if (db === null || this.logged.length === 0 || this.failure !== null) return;
+    const horizon = db.checkpointHorizon();
+    let count = 0;
+    while (count < this.logged.length && this.logged[count]!.ts <= horizon) count++;
+    if (count === 0) return;
+    const done = this.logged.slice(0, count);
+    const upTo = done[done.length - 1]!.ts;
+    const ids = new Set<string>();
+    try {
+      this.sqlite.transaction(() => {
+        for (const commit of done) for (const write of commit.writes) this.applyWrite(db, write, commit.ts, ids);
+        this.sqlite.prepare("DELETE FROM log WHERE ts <= ?").run(upTo);
+      })();
+    } catch (error) {
+      this.failure ??= new Error(`Checkpointing ${this.file} failed: ${(error as Error).message}`);
+      return;
     }
+    this.stored!.invalidate(ids);
+    this.logged = this.logged.slice(count);
+    this.loggedWrites = this.logged.reduce((sum, commit) => sum + commit.writes.length, 0);
+    db.rebase(upTo);
+  }
+
+  private applyWrite(db: Database, write: Write, ts: bigint, ids: Set<string>): void {
+    const number = this.persistedTables.get(write.table);
+    if (number === undefined) throw new Error(`Table ${write.table} has no number.`);
+    this.indexes.reconcile(write.table, number, db.tableSchema(write.table).indexes, (value) => db.record(write.table, value), true);
+    if (write.old !== undefined) this.indexes.removeDocument(write.old, number);
+    if (write.next !== undefined) this.indexes.putDocument(write.next, number, ts);
+    ids.add(write.id);
   }
 
   /** Writes the names whose number is new or changed (an import may renumber an empty table). */
@@ -220,13 +324,30 @@ export class Persistence {
     }
   }
 
-  /** Writes what is queued and closes the database (releasing its lock). */
+  /** Writes what is queued, checkpoints it (so the next start replays nothing) and closes the database (releasing its lock). */
   close(): void {
     if (this.closed) return;
     this.flush();
+    this.checkpoint();
     this.closed = true;
     this.sqlite.close();
   }
+}
+
+/** Brings a database of an older storage format to this one (format 1 had no index rows: they are backfilled at load). */
+function migrate(sqlite: BetterSqlite3.Database, file: string): void {
+  sqlite.exec(SCHEMA);
+  const format = sqlite.prepare("SELECT value FROM meta WHERE key = 'format'").pluck().get() as string | undefined;
+  if (format === FORMAT) return;
+  if (format !== undefined && format !== "1") throw new DataDirDamagedError(`${file} has storage format ${format}; this engine reads format ${FORMAT}.`);
+  sqlite.transaction(() => {
+    recount(sqlite);
+    sqlite.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('format', ?)").run(FORMAT);
+  })();
+}
+
+function recount(sqlite: BetterSqlite3.Database): void {
+  sqlite.exec("DELETE FROM counts; INSERT INTO counts (table_number, documents) SELECT table_number, count(*) FROM documents GROUP BY table_number;");
 }
 
 function checkIntegrity(sqlite: BetterSqlite3.Database, file: string): void {

@@ -5,7 +5,7 @@
  */
 import type { DocRecord } from "../store/document.js";
 import type { SearchIndexDef } from "../schema.js";
-import type { SearchHit, SearchQuery } from "../store/search.js";
+import { MAX_SEARCH_RESULTS, type SearchHit, type SearchQuery } from "../store/search.js";
 import type { KeyRange, TableVersion } from "../store/table.js";
 import { KEY_MAX } from "../values.js";
 import { matches } from "./filter.js";
@@ -107,33 +107,50 @@ export class IndexStream implements Stream {
   }
 }
 
-function searchHits(plan: SearchPlan, view: ReadView): SearchHit[] {
-  view.recordSearch(plan.table, plan.def, plan.query);
+/** The best `limit` hits (Convex returns at most 1024); hits before `noted` were counted as read already. */
+function searchHits(plan: SearchPlan, view: ReadView, limit = MAX_SEARCH_RESULTS, noted = 0): SearchHit[] {
+  if (noted === 0) view.recordSearch(plan.table, plan.def, plan.query);
   const table = view.table(plan.table);
   const index = table?.search.get(plan.def.name);
   if (!table || !index || plan.query.terms.length === 0) return [];
-  const hits = index.search(plan.query, (id) => table.get(id));
-  for (const hit of hits) view.noteRead(hit.record);
+  const hits = index.search(plan.query, (id) => table.get(id), limit);
+  for (const hit of hits.slice(noted)) view.noteRead(hit.record);
   return hits;
 }
 
+/** Hits computed for the first batch; more (the same order, so a longer prefix) only when the function reads on. */
+const FIRST_SEARCH_LIMIT = 16;
+
 export class SearchStream implements Stream {
-  private readonly hits: SearchHit[];
+  private hits: SearchHit[];
+  private limit = FIRST_SEARCH_LIMIT;
   private position = 0;
   private readonly pipeline: Pipeline;
 
-  constructor(plan: SearchPlan, view: ReadView) {
-    this.hits = searchHits(plan, view);
+  constructor(
+    private readonly plan: SearchPlan,
+    private readonly view: ReadView,
+  ) {
+    this.hits = searchHits(plan, view, this.limit);
     this.pipeline = new Pipeline(plan.operators);
   }
 
   next(batch: number): { docs: DocRecord[]; done: boolean } {
     const docs: DocRecord[] = [];
-    while (docs.length < batch && !this.pipeline.stopped && this.position < this.hits.length) {
+    while (docs.length < batch && !this.pipeline.stopped && this.more()) {
       const record = this.hits[this.position++]!.record;
       if (this.pipeline.accept(record)) docs.push(record);
     }
-    return { docs, done: this.pipeline.stopped || this.position >= this.hits.length };
+    return { docs, done: this.pipeline.stopped || !this.more() };
+  }
+
+  /** Whether a hit is left at `position`, widening the top-k while the last one was full. */
+  private more(): boolean {
+    if (this.position < this.hits.length) return true;
+    if (this.hits.length < this.limit || this.limit >= MAX_SEARCH_RESULTS) return false;
+    this.limit = Math.min(MAX_SEARCH_RESULTS, this.limit * 8);
+    this.hits = searchHits(this.plan, this.view, this.limit, this.hits.length);
+    return this.position < this.hits.length;
   }
 
   close(): void {}

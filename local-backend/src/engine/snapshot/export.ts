@@ -70,7 +70,7 @@ function writeTable(zip: Zip, snapshot: Snapshot, name: string, before: number, 
   let done = before;
   let chunk = "";
   const table = snapshot.tables.get(name);
-  for (const record of table === undefined ? [] : table.tree("by_id").values()) {
+  for (const record of table === undefined ? [] : table.documentsInIdOrder()) {
     chunk += `${toExportJson(record.value)}\n`;
     done++;
     if (chunk.length >= CHUNK_BYTES) {

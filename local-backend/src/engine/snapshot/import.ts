@@ -104,7 +104,7 @@ function buildWrites(db: Database, tables: SnapshotTable[], numbers: Map<string,
       if (++done % PROGRESS_EVERY === 0) onProgress?.({ table: table.name, documents: done, totalDocuments });
     }
     if (mode === "replace" && existing !== undefined) {
-      for (const old of existing.tree("by_id").values()) if (!seen.has(old.id)) writes.push({ table: table.name, id: old.id, old, next: undefined });
+      for (const old of existing.documentsInIdOrder()) if (!seen.has(old.id)) writes.push({ table: table.name, id: old.id, old, next: undefined });
     }
     for (const [id, next] of seen) writes.push({ table: table.name, id, old: existing?.get(id), next });
     onProgress?.({ table: table.name, documents: done, totalDocuments });

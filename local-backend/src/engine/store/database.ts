@@ -13,7 +13,7 @@ import { implicitTable, SYSTEM_TABLE_NUMBERS, type Schema, type TableSchema } fr
 import { type JSONObject } from "../values.js";
 import { makeRecord, type DocRecord } from "./document.js";
 import { CommitRecord, type ReadSetImpl, type Write } from "./readset.js";
-import { TableVersion } from "./table.js";
+import { TableVersion, type StoredTable } from "./table.js";
 
 export type Snapshot = { readonly ts: bigint; readonly tables: ReadonlyMap<string, TableVersion> };
 
@@ -38,9 +38,11 @@ export class Database {
   /** Applied commits newer than the oldest running transaction's snapshot. */
   private recentCommits: CommitRecord[] = [];
   private readonly active = new Map<bigint, number>();
+  /** The checkpointed rows of a table (set by the persistence layer; none in a store without disk). */
+  private stored: (name: string) => StoredTable | null = () => null;
 
   constructor(
-    readonly schema: Schema,
+    public schema: Schema,
     initialTs: bigint,
   ) {
     for (const [name, number] of Object.entries(SYSTEM_TABLE_NUMBERS)) this.registerTable(name, number);
@@ -95,8 +97,14 @@ export class Database {
     return this.schema.tables.get(name) ?? implicitTable(name);
   }
 
+  attachStorage(stored: (name: string) => StoredTable): void {
+    this.stored = stored;
+  }
+
+  /** A table this snapshot does not have yet (over its stored rows, which a checkpoint may fill later). */
   emptyTable(name: string): TableVersion {
-    return TableVersion.empty(this.tableSchema(name), this.ensureTableNumber(name));
+    const empty = TableVersion.empty(this.tableSchema(name), this.ensureTableNumber(name));
+    return TableVersion.over(empty.schema, empty.number, this.stored(name), 0, empty.search);
   }
 
   // -- documents --------------------------------------------------------------
@@ -184,7 +192,7 @@ export class Database {
         cloned.add(write.table);
       }
       const current = table!.get(write.id);
-      table!.write(current, write.next);
+      table!.write(current, write.next, ts);
       applied.push({ table: write.table, id: write.id, old: current, next: write.next });
     }
     const commit = new CommitRecord(ts, applied);
@@ -214,6 +222,47 @@ export class Database {
   advanceTo(ts: bigint): void {
     if (ts <= this.latest.ts) return;
     this.latest = this.published = { ts, tables: this.latest.tables };
+  }
+
+  /** The newest timestamp a checkpoint may move to disk: no running transaction reads an older snapshot. */
+  checkpointHorizon(): bigint {
+    let horizon = this.published.ts;
+    for (const ts of this.active.keys()) if (ts < horizon) horizon = ts;
+    return horizon;
+  }
+
+  /**
+   * After a checkpoint wrote every commit up to `ts` to disk: drops those writes from the
+   * heads' overlays (they read them from disk now) and forgets history older than `ts`,
+   * whose snapshots would now see later writes through the disk.
+   */
+  rebase(ts: bigint): void {
+    const rebased = new Map<TableVersion, TableVersion>();
+    const rebase = (snapshot: Snapshot): Snapshot => {
+      const tables = new Map<string, TableVersion>();
+      for (const [name, table] of snapshot.tables) {
+        let next = rebased.get(table);
+        if (next === undefined) rebased.set(table, (next = table.overlaySize === 0 ? table : table.rebased(ts)));
+        tables.set(name, next);
+      }
+      return { ts: snapshot.ts, tables };
+    };
+    const published = rebase(this.published);
+    this.latest = this.latest === this.published ? published : rebase(this.latest);
+    this.published = published;
+    const keepFrom = this.history.findIndex((entry) => entry.snapshot.ts >= ts);
+    this.history = keepFrom < 0 ? [] : this.history.slice(keepFrom);
+  }
+
+  /** No transaction runs and every applied commit is durable (a schema change waits for this). */
+  idle(): boolean {
+    return this.active.size === 0 && this.latest === this.published;
+  }
+
+  /** Switches to `schema` (the caller reinstalls every table under it); older snapshots are forgotten. */
+  replaceSchema(schema: Schema): void {
+    this.schema = schema;
+    this.history = [];
   }
 
   /** Bulk load used by recovery: installs `tables` as both heads. */

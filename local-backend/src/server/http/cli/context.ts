@@ -6,7 +6,14 @@ import type { FunctionLog } from "./functionLog.js";
 import type { CliSnapshots } from "./snapshots.js";
 
 /** A push that `start_push` analysed, waiting for `finish_push`. */
-export type StagedPush = { id: string; modules: PushedModule[]; functions: FunctionInfo[]; dryRun: boolean };
+export type StagedPush = {
+  id: string;
+  modules: PushedModule[];
+  functions: FunctionInfo[];
+  dryRun: boolean;
+  /** A stored document violates the pushed schema: `wait_for_schema` reports it (Convex checks documents there). */
+  schemaFailure: { error: string; tableName: string } | null;
+};
 
 export type CliDeps = {
   deployment: Deployment;

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { DeploymentError, type FunctionInfo, type PushedModule } from "../../../engine/api.js";
+import { SchemaValidationError } from "../../../engine/schemaChange.js";
 import { badRequest, HttpError } from "../../errors.js";
 import { SERVER_VERSION } from "../../version.js";
 import { json, type HttpContext, type Reply } from "../context.js";
@@ -54,8 +55,12 @@ async function stage(cli: CliDeps, body: Record<string, unknown>): Promise<Stage
   const dryRun = body.dryRun === true;
   try {
     const functions = await cli.deployment.push(modules, { dryRun: true });
-    return { id: randomBytes(8).toString("hex"), modules, functions, dryRun };
+    return { id: randomBytes(8).toString("hex"), modules, functions, dryRun, schemaFailure: null };
   } catch (error) {
+    if (error instanceof SchemaValidationError) {
+      const schemaFailure = { error: error.message, tableName: error.tableName };
+      return { id: randomBytes(8).toString("hex"), modules, functions: [], dryRun, schemaFailure };
+    }
     if (error instanceof DeploymentError) throw badRequest(error.code, error.message);
     throw error;
   }
@@ -134,11 +139,14 @@ function stagedFor(cli: CliDeps, change: unknown): StagedPush | null {
   return staged !== null && staged.id === id ? staged : null;
 }
 
-/** Schema changes are refused at `start_push`, so a staged push has nothing left to validate. */
+/** The staged push validated its schema against the stored documents at `start_push`: report how that went. */
 export async function waitForSchema(ctx: HttpContext): Promise<Reply> {
   const cli = await requireCli(ctx);
   const body = await readCliJson(ctx);
-  return json(stagedFor(cli, body.schemaChange) === null ? { type: "raceDetected" } : { type: "complete" });
+  const staged = stagedFor(cli, body.schemaChange);
+  if (staged === null) return json({ type: "raceDetected" });
+  if (staged.schemaFailure === null) return json({ type: "complete" });
+  return json({ type: "failed", ...staged.schemaFailure, componentPath: "" });
 }
 
 export async function finishPush(ctx: HttpContext): Promise<Reply> {
