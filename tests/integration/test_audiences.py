@@ -335,6 +335,17 @@ PROJECTIONS: dict[str, str] = {
     "quizQuestions:listForEditing": "test_quiz_questions_never_carry_the_answer_key_for_learners",
     "resources:get": "test_a_restricted_resource_only_for_those_who_may_learn",
     "users:get": "test_a_users_email_and_phone_only_for_themself_and_admins",
+    # A certificate keeps the licence it was issued with: its holder, admins and the service read it;
+    # the course's instructor reads it in the course's CE records (accreditors ask for the licence);
+    # public verification (`certificates:verify`) never shows it.
+    "certificates:get": "tests/convex/certificates.test.ts (the holder and admins; others are refused)",
+    "certificates:listMine": "tests/convex/certificates.test.ts (the caller's own rows)",
+    "certificates:listByCourse": "tests/convex/compliance.test.ts (the course's instructor, admins, the service)",
+    "certificates:revoke": "writer (admins only)",
+    "certificates:setExpiry": "writer (admins only)",
+    "instructorApplications:listExpiring": "tests/convex/compliance.test.ts (admins and the service)",
+    "reports:ceTranscript": "tests/convex/reports.test.ts (admins and the service)",
+    "reports:courseRoster": "tests/convex/reports.test.ts (the course's instructor, admins, the service)",
 }
 
 
