@@ -11,7 +11,8 @@ const OCC_TEXT = /\nDocuments read from or written to the "counters" table chang
 
 /** A call that lost to conflicts on all of Convex's retries: OCC text, backend error code, nothing written. */
 function expectOccFailure(result: UdfResult): void {
-  expect(result).toMatchObject({ status: "error", errorCode: "OptimisticConcurrencyControlFailure" });
+  // The message names what failed instead when it is another error.
+  expect(result, JSON.stringify(result)).toMatchObject({ status: "error", errorCode: "OptimisticConcurrencyControlFailure" });
   expect((result as { errorMessage: string }).errorMessage).toMatch(OCC_TEXT);
 }
 
