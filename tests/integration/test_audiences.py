@@ -340,12 +340,12 @@ PROJECTIONS: dict[str, str] = {
     # public verification (`certificates:verify`) never shows it.
     "certificates:get": "tests/convex/certificates.test.ts (the holder and admins; others are refused)",
     "certificates:listMine": "tests/convex/certificates.test.ts (the caller's own rows)",
-    "certificates:listByCourse": "tests/convex/compliance.test.ts (the course's instructor, admins, the service)",
+    "certificates:listByCourse": "tests/convex/compliance.test.ts (course instructor, admins, service)",
     "certificates:revoke": "writer (admins only)",
     "certificates:setExpiry": "writer (admins only)",
     "instructorApplications:listExpiring": "tests/convex/compliance.test.ts (admins and the service)",
     "reports:ceTranscript": "tests/convex/reports.test.ts (admins and the service)",
-    "reports:courseRoster": "tests/convex/reports.test.ts (the course's instructor, admins, the service)",
+    "reports:courseRoster": "tests/convex/reports.test.ts (course instructor, admins, service)",
 }
 
 
