@@ -14,7 +14,8 @@ import { ConvexError } from "convex/values";
 import { afterAll, expect, test, vi } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
-import { recountCourse, recountReplies, recountResource, studentCount } from "../../convex/model/counters";
+import { studentCount } from "../../convex/model/counters";
+import { recountCourse, recountReplies, recountResource } from "./recounts";
 import { insertCourse, settle, setup, type Client, type World } from "./fixtures";
 
 const RUNS = 50;
