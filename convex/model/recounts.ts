@@ -65,6 +65,12 @@ type Spec = {
   write(ctx: MutationCtx, targetId: string, totals: Totals): Promise<void>;
 };
 
+/** The course, unless gone or being deleted (its purge removes the counter shards a repair would write). */
+async function liveCourse(ctx: QueryCtx, targetId: string): Promise<Doc<"courses"> | null> {
+  const course = await ctx.db.get(targetId as Id<"courses">);
+  return course === null || course.deletingAt !== undefined ? null : course;
+}
+
 const ENROLLED = ["active", "completed"] as const;
 const lastTime = (lastKey: Key | null): number => (lastKey === null ? -1 : (lastKey[lastKey.length - 1] as number));
 
@@ -90,7 +96,7 @@ const students: Spec = {
   key: (row) => [(row as Doc<"courseEnrollments">).status, row._creationTime],
   weight: () => 0,
   async stored(ctx, targetId) {
-    const course = await ctx.db.get(targetId as Id<"courses">);
+    const course = await liveCourse(ctx, targetId);
     return course === null ? null : { studentCount: await Counters.studentCount(ctx, course._id) };
   },
   expected: ({ count }) => ({ studentCount: count }),
@@ -120,7 +126,7 @@ const reviews: Spec = {
   key: (row) => [(row as Doc<"courseReviews">).createdAt, row._creationTime],
   weight: (row) => (row as Doc<"courseReviews">).rating,
   async stored(ctx, targetId) {
-    const course = await ctx.db.get(targetId as Id<"courses">);
+    const course = await liveCourse(ctx, targetId);
     return course === null
       ? null
       : { reviewCount: course.reviewCount, ratingSum: course.ratingSum, rating: course.rating };
