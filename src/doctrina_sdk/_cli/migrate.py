@@ -69,7 +69,7 @@ def migrate(
         return 0
     verb = "would change" if dry_run else "changed"
     table = Table(title="Migrations (dry run: nothing written)" if dry_run else "Migrations")
-    numbers = ("processed", verb, "in background")
+    numbers = ("processed", verb, "pending")
     for column in ("migration", "table", *numbers):
         table.add_column(column, justify="right" if column in numbers else "left")
     for outcome in outcomes:
