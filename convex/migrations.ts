@@ -8,7 +8,9 @@ import { v } from "convex/values";
 import { internal } from "./_generated/api";
 import { internalMutation } from "./_generated/server";
 import { batchSize } from "./model/batches";
+import { integerIn } from "./model/checks";
 import * as Migrations from "./model/migrations";
+import * as Recounts from "./model/recounts";
 import { migrationReport, recountReport } from "./validators";
 
 /**
@@ -41,8 +43,9 @@ export const usersRoleToBooleans = internalMutation({
 /**
  * Audits denormalized counters against recounts: reports drift (id, field,
  * expected, found) and, with `repair`, writes the recounts. Returns this batch's
- * report; batches continued in the background log theirs. Page through the
- * reports yourself with `autoContinue: false` and the returned `cursor`.
+ * report; batches continued in the background log theirs, and so does each
+ * recount too large for one batch (`pending`), continued by `recountStep`. Page
+ * through the reports yourself with `autoContinue: false` and the returned `cursor`.
  */
 export const recountCounters = internalMutation({
   args: {
@@ -50,28 +53,46 @@ export const recountCounters = internalMutation({
     repair: v.boolean(),
     cursor: v.optional(v.string()),
     batchSize: v.optional(v.number()),
+    scanSize: v.optional(v.number()),
     autoContinue: v.optional(v.boolean()),
   },
   returns: recountReport,
   handler: async (ctx, args) => {
-    // Every row costs a recount (several index reads), so batches are smaller than the cron jobs'.
-    const size = batchSize(args.batchSize, 100, 500);
-    const report = await Migrations.recountCounters(
-      ctx,
-      args.table,
-      { cursor: args.cursor ?? null, size },
-      args.repair,
-    );
+    // Each row costs about a dozen index reads and writes: 150 rows stay under half of the 4,096 intervals.
+    const size = batchSize(args.batchSize, 50, 150);
+    const scanSize = recountScanSize(args.scanSize);
+    const options = { repair: args.repair, scanSize };
+    const { report, continued } = await Migrations.recountCounters(ctx, args.table, { cursor: args.cursor ?? null, size }, options);
     if (report.drift.length > 0) console.warn(`recountCounters ${args.table}: drift`, JSON.stringify(report.drift));
+    for (const id of continued) await ctx.scheduler.runAfter(0, internal.migrations.recountStep, { id, scanSize });
     if (report.cursor !== null && args.autoContinue !== false) {
       await ctx.scheduler.runAfter(0, internal.migrations.recountCounters, {
         table: args.table,
         repair: args.repair,
         cursor: report.cursor,
         batchSize: size,
+        scanSize,
       });
     }
     return report;
+  },
+});
+
+const recountScanSize = (value: number | undefined): number =>
+  integerIn(value ?? Recounts.MAX_RECOUNT_STEP, "scanSize", 1, Recounts.MAX_RECOUNT_STEP);
+
+/** One step of a recount too large for one transaction (model/recounts.ts); schedules the next until it ends. */
+export const recountStep = internalMutation({
+  args: { id: v.id("counterRecounts"), scanSize: v.optional(v.number()) },
+  returns: v.null(),
+  handler: async (ctx, args) => {
+    const job = await ctx.db.get(args.id);
+    if (job === null) return null;
+    const scanSize = recountScanSize(args.scanSize);
+    const { drift } = await Recounts.step(ctx, job, scanSize);
+    if (drift === null) await ctx.scheduler.runAfter(0, internal.migrations.recountStep, { id: job._id, scanSize });
+    else if (drift.length > 0) console.warn(`recountCounters ${job.counter} of ${job.targetId}: drift`, JSON.stringify(drift));
+    return null;
   },
 });
 

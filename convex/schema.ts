@@ -38,6 +38,7 @@ import {
   resourceFields,
   sessionParticipantFields,
   studentCountShardFields,
+  counterRecountFields,
   userFields,
   wishlistFields,
 } from "./validators";
@@ -67,6 +68,7 @@ export default defineSchema({
     }),
 
   studentCountShards: defineTable(studentCountShardFields).index("by_course_shard", ["courseId", "shard"]),
+  counterRecounts: defineTable(counterRecountFields).index("by_target", ["targetId", "counter"]),
 
   // The seed's `courses.by_tags`, as a join table (see the header comment).
   courseTags: defineTable(courseTagFields)

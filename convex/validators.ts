@@ -175,6 +175,28 @@ export const studentCountShardFields = {
   pending: v.boolean(),
 };
 
+/** The counters a batched recount (`model/recounts.ts`) can check, one job per counter and counted row. */
+export const recountedCounter = v.union(
+  v.literal("students"),
+  v.literal("reviews"),
+  v.literal("favorites"),
+  v.literal("downloads"),
+  v.literal("replies"),
+);
+
+/** A running batched recount: the scan position and what it counted up to there (`model/recounts.ts`). */
+export const counterRecountFields = {
+  counter: recountedCounter,
+  /** The course, resource or post whose rows are counted. */
+  targetId: v.string(),
+  repair: v.boolean(),
+  /** The index key of the last row scanned (`null`: none yet); rows at or before it are counted in `count`. */
+  lastKey: v.union(v.array(v.union(v.string(), v.number())), v.null()),
+  count: v.number(),
+  /** The sum of the counted rows' weights (ratings, for reviews). */
+  sum: v.number(),
+};
+
 export const courseTagFields = {
   courseId: v.id("courses"),
   tag: v.string(),
@@ -726,6 +748,8 @@ export const recountReport = v.object({
   checked: v.number(),
   drift: v.array(counterDrift),
   repaired: v.boolean(),
+  /** Recounts too large for this batch, continued in the background; each logs its drift when it ends. */
+  pending: v.number(),
   done: v.boolean(),
   cursor: v.union(v.string(), v.null()),
 });

@@ -50,6 +50,7 @@ import type * as model_progress from "../model/progress.js";
 import type * as model_purchases from "../model/purchases.js";
 import type * as model_quizAttempts from "../model/quizAttempts.js";
 import type * as model_quizStats from "../model/quizStats.js";
+import type * as model_recounts from "../model/recounts.js";
 import type * as model_reports from "../model/reports.js";
 import type * as model_resources from "../model/resources.js";
 import type * as model_revenue from "../model/revenue.js";
@@ -118,6 +119,7 @@ declare const fullApi: ApiFromModules<{
   "model/purchases": typeof model_purchases;
   "model/quizAttempts": typeof model_quizAttempts;
   "model/quizStats": typeof model_quizStats;
+  "model/recounts": typeof model_recounts;
   "model/reports": typeof model_reports;
   "model/resources": typeof model_resources;
   "model/revenue": typeof model_revenue;

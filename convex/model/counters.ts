@@ -1,7 +1,7 @@
 /**
  * Denormalized counters. Each is changed in the same mutation as the rows it
- * counts (so it always equals a recount), and each has a recount used by
- * `migrations:recountCounters` and by the property-based tests.
+ * counts (so it always equals a recount); `migrations:recountCounters` checks
+ * each against a batched recount (model/recounts.ts).
  *
  * `studentCount` changes on every enrolment, and on Convex a mutation that
  * writes a document conflicts (OCC) with every concurrent one that read it;
@@ -22,7 +22,7 @@
  * | resources.downloadCount       | resourceDownloads of the resource                   |
  * | courseDiscussions.replyCount  | direct replies (parentId = the post), not deleted   |
  */
-import type { Doc, Id } from "../_generated/dataModel";
+import type { Id } from "../_generated/dataModel";
 import { internal } from "../_generated/api";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { mustGet } from "./errors";
@@ -109,45 +109,4 @@ export async function addDownloads(ctx: MutationCtx, resourceId: Id<"resources">
 export async function addReplies(ctx: MutationCtx, postId: Id<"courseDiscussions">, delta: number): Promise<void> {
   const post = await mustGet(ctx, postId, "Post");
   await ctx.db.patch(postId, { replyCount: post.replyCount + delta });
-}
-
-// ---------------------------------------------------------------- recounts
-
-export type CourseCounters = Pick<Doc<"courses">, "lessonCount" | "studentCount" | "reviewCount" | "ratingSum" | "rating">;
-
-export async function recountCourse(ctx: QueryCtx, courseId: Id<"courses">): Promise<CourseCounters> {
-  // Every lesson: at most MAX_LESSONS_PER_COURSE (300), holding at most MAX_CONTENT_PER_COURSE of content
-  // (model/curriculum.ts). The enrollment and review counts below read one row per student or
-  // review: exact, but within one transaction only up to Convex's 32,000 documents read.
-  const lessons = await ctx.db.query("lessons").withIndex("by_course", (q) => q.eq("courseId", courseId)).collect();
-  let students = 0;
-  for (const status of ["active", "completed"] as const) {
-    const rows = await ctx.db
-      .query("courseEnrollments")
-      .withIndex("by_course", (q) => q.eq("courseId", courseId).eq("status", status))
-      .collect();
-    students += rows.length;
-  }
-  const reviews = await ctx.db.query("courseReviews").withIndex("by_course", (q) => q.eq("courseId", courseId)).collect();
-  const sum = reviews.reduce((total, review) => total + review.rating, 0);
-  return { lessonCount: lessons.length, studentCount: students, ...ratingFields(sum, reviews.length) };
-}
-
-export type ResourceCounters = Pick<Doc<"resources">, "favoriteCount" | "downloadCount">;
-
-export async function recountResource(ctx: QueryCtx, resourceId: Id<"resources">): Promise<ResourceCounters> {
-  const favorites = await ctx.db.query("favorites").withIndex("by_resource", (q) => q.eq("resourceId", resourceId)).collect();
-  const downloads = await ctx.db
-    .query("resourceDownloads")
-    .withIndex("by_resource", (q) => q.eq("resourceId", resourceId))
-    .collect();
-  return { favoriteCount: favorites.length, downloadCount: downloads.length };
-}
-
-export async function recountReplies(ctx: QueryCtx, postId: Id<"courseDiscussions">): Promise<number> {
-  const replies = await ctx.db
-    .query("courseDiscussions")
-    .withIndex("by_parent_deleted", (q) => q.eq("parentId", postId).eq("deletedAt", undefined))
-    .collect();
-  return replies.length;
 }

@@ -169,6 +169,7 @@ export async function setVisibility(
 /** Makes the course's `courseTags` rows exactly its tags, each carrying its visibility. */
 async function syncCourseTags(ctx: MutationCtx, courseId: Id<"courses">): Promise<void> {
   const course = await mustGet(ctx, courseId, "Course");
+  // Bounded: one row per tag, and a course has at most TAG_LIMITS.items (20) tags.
   const rows = await ctx.db
     .query("courseTags")
     .withIndex("by_course", (q) => q.eq("courseId", courseId))

@@ -32,7 +32,10 @@ export const MAX_CONTENT_PER_COURSE = 4_000_000;
 
 // ---------------------------------------------------------------- ordered siblings
 
-/** The course's modules in order, without those being deleted. Bounded: at most MAX_MODULES_PER_COURSE live ones. */
+/**
+ * The course's modules in order, without those being deleted. Bounded: at most
+ * MAX_MODULES_PER_COURSE live ones, plus those whose deletion cascade is still running.
+ */
 export async function modulesOf(ctx: QueryCtx, courseId: Id<"courses">): Promise<Doc<"courseModules">[]> {
   const rows = await ctx.db
     .query("courseModules")
@@ -41,6 +44,7 @@ export async function modulesOf(ctx: QueryCtx, courseId: Id<"courses">): Promise
   return rows.filter((module) => module.deletingAt === undefined);
 }
 
+/** Bounded: a module holds at most MAX_LESSONS_PER_MODULE lessons. */
 export async function lessonsOf(ctx: QueryCtx, moduleId: Id<"courseModules">): Promise<Doc<"lessons">[]> {
   return await ctx.db
     .query("lessons")
@@ -48,6 +52,7 @@ export async function lessonsOf(ctx: QueryCtx, moduleId: Id<"courseModules">): P
     .collect();
 }
 
+/** Bounded: a quiz holds at most MAX_QUESTIONS_PER_LESSON questions. */
 export async function questionsOf(ctx: QueryCtx, lessonId: Id<"lessons">): Promise<Doc<"quizQuestions">[]> {
   return await ctx.db
     .query("quizQuestions")

@@ -13,6 +13,7 @@ import { requiredText } from "./checks";
 import { addReplies } from "./counters";
 import { requireLearnableCourse } from "./courseAccess";
 import { forbidden, invalid, invalidState, mustGet, unauthenticated } from "./errors";
+import { noteChange } from "./recounts";
 
 const MAX_TITLE = 200;
 const MAX_CONTENT = 10_000;
@@ -51,7 +52,10 @@ export async function insertPost(ctx: MutationCtx, caller: UserCaller, input: Ne
     createdAt: now,
     updatedAt: now,
   });
-  if (input.parentId !== undefined) await addReplies(ctx, input.parentId, 1);
+  if (input.parentId !== undefined) {
+    await addReplies(ctx, input.parentId, 1);
+    await noteChange(ctx, "replies", input.parentId, null, id);
+  }
   return id;
 }
 
@@ -90,5 +94,8 @@ export async function deletePost(ctx: MutationCtx, caller: Caller, post: Doc<"co
   if (post.deletedAt !== undefined) return;
   const now = Date.now();
   await ctx.db.patch(post._id, { content: "", deletedAt: now, updatedAt: now });
-  if (post.parentId !== undefined) await addReplies(ctx, post.parentId, -1);
+  if (post.parentId !== undefined) {
+    await addReplies(ctx, post.parentId, -1);
+    await noteChange(ctx, "replies", post.parentId, post, post._id);
+  }
 }

@@ -11,6 +11,7 @@ import { requiredText } from "./checks";
 import * as Counters from "./counters";
 import { conflict, invalidState, mustGet } from "./errors";
 import { recordChange, type Change } from "./audit";
+import { noteChange } from "./recounts";
 
 type Source = Doc<"courseEnrollments">["source"];
 
@@ -50,6 +51,7 @@ export async function enroll(
       ...origin,
       enrolledAt: Date.now(),
     });
+    await noteChange(ctx, "students", input.courseId, null, id);
     await recordChange(ctx, enrollmentChange(id, input));
     return id;
   }
@@ -63,6 +65,7 @@ export async function enroll(
       revokedAt: undefined,
       revokeReason: undefined,
     });
+    await noteChange(ctx, "students", input.courseId, existing, existing._id);
     await recordChange(ctx, enrollmentChange(existing._id, input));
   } else if (input.purchaseId !== undefined) {
     await ctx.db.patch(existing._id, origin);
@@ -122,11 +125,14 @@ export async function revoke(
     revokedAt: Date.now(),
     revokeReason: reason === undefined ? undefined : requiredText(reason, "reason", MAX_REASON),
   });
+  await noteChange(ctx, "students", enrollment.courseId, enrollment, enrollment._id);
   await recordChange(ctx, { action: "courseEnrollments.revoke", targetId: enrollment._id, details: { ...ofEnrollment(enrollment), reason } });
 }
 
 export async function markCompleted(ctx: MutationCtx, enrollment: Doc<"courseEnrollments">): Promise<void> {
   await ctx.db.patch(enrollment._id, { status: "completed", completedAt: Date.now() });
+  // Not counted again, but its place in a running recount's scan moves (model/recounts.ts).
+  await noteChange(ctx, "students", enrollment.courseId, enrollment, enrollment._id);
   await recordChange(ctx, { action: "courseEnrollments.complete", targetId: enrollment._id, details: ofEnrollment(enrollment) });
 }
 

@@ -5,6 +5,7 @@ import type { Caller, UserCaller } from "./auth";
 import { addFavorites } from "./counters";
 import { notFound } from "./errors";
 import { canRead, requireReadable } from "./resources";
+import { noteChange } from "./recounts";
 
 export async function findFavorite(
   ctx: QueryCtx,
@@ -28,13 +29,17 @@ export async function toggleFavorite(
   if (existing !== null) {
     await ctx.db.delete(existing._id);
     // A deleted resource's favorites are being purged; there is no counter left to change.
-    if (resource !== null) await addFavorites(ctx, resourceId, -1);
+    if (resource !== null) {
+      await addFavorites(ctx, resourceId, -1);
+      await noteChange(ctx, "favorites", resourceId, existing, existing._id);
+    }
     return false;
   }
   if (resource === null) return notFound("Resource", resourceId);
   await requireReadable(ctx, caller, resource);
-  await ctx.db.insert("favorites", { userId: caller.user._id, resourceId, createdAt: Date.now() });
+  const id = await ctx.db.insert("favorites", { userId: caller.user._id, resourceId, createdAt: Date.now() });
   await addFavorites(ctx, resourceId, 1);
+  await noteChange(ctx, "favorites", resourceId, null, id);
   return true;
 }
 

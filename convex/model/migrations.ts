@@ -7,12 +7,12 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
 import { hasAdminRole, hasInstructorRole } from "./auth";
-import * as Counters from "./counters";
 import { backfillQuizRow } from "./progress";
+import * as Recounts from "./recounts";
 import { backfillPurchase } from "./revenue";
 
 export type CounterTable = "courses" | "resources" | "courseDiscussions";
-export type Drift = { id: string; field: string; expected: number | null; found: number | null };
+type Drift = Recounts.Drift;
 type Page = { cursor: string | null; size: number };
 
 /** The boolean roles a legacy `role` stands for; `student` is neither. */
@@ -47,68 +47,44 @@ export async function usersRoleToBooleans(ctx: MutationCtx, { cursor, size }: Pa
   };
 }
 
-// Counters stored as absent read as 0 (`rating` stays absent without reviews).
-const asFound = (value: number | undefined, zeroWhenAbsent: boolean): number | null =>
-  value ?? (zeroWhenAbsent ? 0 : null);
-
-function compare(
-  id: string,
-  stored: Record<string, number | undefined>,
-  expected: Record<string, number | undefined>,
-): Drift[] {
-  return Object.entries(expected).flatMap(([field, value]) => {
-    const absentIsZero = field !== "rating";
-    const want = asFound(value, absentIsZero);
-    const found = asFound(stored[field], absentIsZero);
-    return want === found ? [] : [{ id, field, expected: want, found }];
-  });
-}
-
-async function recount(ctx: MutationCtx, table: CounterTable, doc: Doc<CounterTable>) {
-  switch (table) {
-    case "courses":
-      return await Counters.recountCourse(ctx, doc._id as Id<"courses">);
-    case "resources":
-      return await Counters.recountResource(ctx, doc._id as Id<"resources">);
-    case "courseDiscussions":
-      return { replyCount: await Counters.recountReplies(ctx, doc._id as Id<"courseDiscussions">) };
-  }
-}
-
 /**
- * The counters as stored; a course's `studentCount` is its shards' sum (the
- * field on the course lags by a rollup, which is not drift).
+ * Checks one batch of rows' denormalized counters (with `repair`, writes the
+ * recounts). Each counter is a batched recount (model/recounts.ts): run here
+ * while the batch's `scanSize` rows last, the rest returned in `continued` for
+ * the caller to schedule; a counter already being recounted is left to that run.
  */
-async function storedCounters(ctx: MutationCtx, table: CounterTable, doc: Doc<CounterTable>) {
-  const fields = doc as unknown as Record<string, number | undefined>;
-  if (table !== "courses") return fields;
-  return { ...fields, studentCount: await Counters.studentCount(ctx, doc._id as Id<"courses">) };
-}
-
-/** Writes the recounts; a course's `studentCount` through its shards (`Counters.setStudents`). */
-async function write(ctx: MutationCtx, id: Id<CounterTable>, expected: Record<string, number | undefined>) {
-  const { studentCount, ...fields } = expected;
-  await ctx.db.patch(id, fields);
-  if (studentCount !== undefined) await Counters.setStudents(ctx, id as Id<"courses">, studentCount);
-}
-
-/** Compares one batch's denormalized counters with recounts; with `repair`, writes the recounts. */
-export async function recountCounters(ctx: MutationCtx, table: CounterTable, page: Page, repair: boolean) {
+export async function recountCounters(
+  ctx: MutationCtx,
+  table: CounterTable,
+  page: Page,
+  options: { repair: boolean; scanSize: number },
+) {
   const batch = await ctx.db.query(table).paginate({ cursor: page.cursor, numItems: page.size });
   const drift: Drift[] = [];
+  const continued: Id<"counterRecounts">[] = [];
+  let budget = options.scanSize;
   for (const doc of batch.page) {
-    const expected = await recount(ctx, table, doc);
-    const found = compare(doc._id, await storedCounters(ctx, table, doc), expected);
-    if (found.length > 0 && repair) await write(ctx, doc._id, expected);
-    drift.push(...found);
+    if (table === "courses") drift.push(...(await Recounts.lessonDrift(ctx, doc as Doc<"courses">, options.repair)));
+    for (const counter of Recounts.COUNTERS_OF[table]) {
+      const job = await Recounts.start(ctx, counter, doc._id, options.repair);
+      if (job === null) continue;
+      const result = budget > 0 ? await Recounts.step(ctx, job, budget) : { scanned: 0, drift: null };
+      budget -= result.scanned;
+      if (result.drift === null) continued.push(job._id);
+      else drift.push(...result.drift);
+    }
   }
   return {
-    table,
-    checked: batch.page.length,
-    drift,
-    repaired: repair && drift.length > 0,
-    done: batch.isDone,
-    cursor: batch.isDone ? null : batch.continueCursor,
+    report: {
+      table,
+      checked: batch.page.length,
+      drift,
+      repaired: options.repair && drift.length > 0,
+      pending: continued.length,
+      done: batch.isDone,
+      cursor: batch.isDone ? null : batch.continueCursor,
+    },
+    continued,
   };
 }
 

@@ -36,6 +36,7 @@ export async function createCheckout(
 ): Promise<Id<"purchases">> {
   const { course } = await Enrollments.joinableCourse(ctx, user._id, courseId, "purchase");
   const now = Date.now();
+  // Bounded: this function leaves at most one open purchase per user and course (it reuses or expires the others).
   const open = await ctx.db
     .query("purchases")
     .withIndex("by_user_course", (q) => q.eq("userId", user._id).eq("courseId", courseId).eq("status", "open"))

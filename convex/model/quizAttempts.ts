@@ -18,6 +18,7 @@ import * as Progress from "./progress";
 import * as Enrollments from "./enrollments";
 import * as QuizStats from "./quizStats";
 import { recordChange } from "./audit";
+import { questionsOf } from "./curriculum";
 
 export const DEFAULT_PASSING_SCORE = 70;
 
@@ -57,10 +58,7 @@ export async function submit(ctx: MutationCtx, caller: UserCaller, lessonId: Id<
   if (!Enrollments.grantsAccess(learning.enrollment)) return forbidden("Only enrolled students take quizzes");
   const { lesson } = learning;
   if (lesson.type !== "quiz") return invalidState("This lesson is not a quiz");
-  const questions = await ctx.db
-    .query("quizQuestions")
-    .withIndex("by_lesson", (q) => q.eq("lessonId", lessonId))
-    .collect();
+  const questions = await questionsOf(ctx, lessonId);
   if (questions.length === 0) return invalidState("This quiz has no questions yet");
   checkAnswers(answers, questions);
   await checkAttemptAllowed(ctx, caller.user._id, lesson);

@@ -11,6 +11,7 @@ import { canActFor, deny, fullName, hasInstructorRole, isPrivileged, type Caller
 import { httpUrl, labelList, requiredText } from "./checks";
 import { addDownloads } from "./counters";
 import { forbidden, invalid, mustGet, unauthenticated } from "./errors";
+import { noteChange } from "./recounts";
 
 export type ResourceInput = {
   title: string;
@@ -147,12 +148,13 @@ const searchText = (r: Pick<Doc<"resources">, "title" | "description" | "author"
 
 /** One `resourceDownloads` row per download, `downloadCount` in step; anonymous downloads have no user. */
 export async function recordDownload(ctx: MutationCtx, caller: Caller, resource: Doc<"resources">): Promise<void> {
-  await ctx.db.insert("resourceDownloads", {
+  const id = await ctx.db.insert("resourceDownloads", {
     resourceId: resource._id,
     userId: caller.kind === "user" ? caller.user._id : undefined,
     downloadedAt: Date.now(),
   });
   await addDownloads(ctx, resource._id, 1);
+  await noteChange(ctx, "downloads", resource._id, null, id);
 }
 
 /** Makes the resource's `resourceCategories` rows exactly one per category, with its `restricted` flag. */

@@ -15,6 +15,7 @@ import * as Counters from "./counters";
 import * as Enrollments from "./enrollments";
 import { conflict, forbidden, invalidState, mustGet } from "./errors";
 import * as Progress from "./progress";
+import { noteChange } from "./recounts";
 
 export const MAX_CONTENT = 5000;
 /** Lessons a reviewer must have completed (unless they completed the course). */
@@ -66,7 +67,7 @@ export async function create(
   await requireRealProgress(ctx, user._id, course._id, enrollment?.status === "completed");
   if ((await findMine(ctx, user._id, course._id)) !== null) return conflict("You already reviewed this course");
   await Counters.changeReviews(ctx, course._id, { added: rating });
-  return await ctx.db.insert("courseReviews", {
+  const id = await ctx.db.insert("courseReviews", {
     courseId: course._id,
     userId: user._id,
     userName: fullName(user),
@@ -75,6 +76,8 @@ export async function create(
     content,
     createdAt: Date.now(),
   });
+  await noteChange(ctx, "reviews", course._id, null, id);
+  return id;
 }
 
 export async function update(
@@ -87,9 +90,11 @@ export async function update(
   if (rating !== review.rating)
     await Counters.changeReviews(ctx, review.courseId, { added: rating, removed: review.rating });
   await ctx.db.patch(review._id, { rating, content, updatedAt: Date.now() });
+  if (rating !== review.rating) await noteChange(ctx, "reviews", review.courseId, review, review._id);
 }
 
 export async function remove(ctx: MutationCtx, review: Doc<"courseReviews">): Promise<void> {
   await Counters.changeReviews(ctx, review.courseId, { removed: review.rating });
   await ctx.db.delete(review._id);
+  await noteChange(ctx, "reviews", review.courseId, review, review._id);
 }

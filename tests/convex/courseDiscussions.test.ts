@@ -1,7 +1,7 @@
 import { describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
-import { recountReplies } from "../../convex/model/counters";
+import { recountReplies } from "./recounts";
 import {
   expectAllowed,
   expectCode,

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
-import { recountCourse, setStudents, studentCount } from "../../convex/model/counters";
+import { setStudents, studentCount } from "../../convex/model/counters";
+import { recountCourse } from "./recounts";
 import {
   completeLessons,
   expectAllowed,

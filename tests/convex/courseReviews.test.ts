@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
-import { recountCourse } from "../../convex/model/counters";
+import { recountCourse } from "./recounts";
 import {
   completeLessons,
   expectAllowed,

@@ -8,7 +8,8 @@ import { afterEach, beforeEach, expect, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Doc, Id } from "../../convex/_generated/dataModel";
 import { SERVICE_ISSUER, SERVICE_SUBJECT } from "../../convex/model/auth";
-import { addLessons, recountResource } from "../../convex/model/counters";
+import { addLessons } from "../../convex/model/counters";
+import { recountResource } from "./recounts";
 import type { ErrorCode } from "../../convex/model/errors";
 import schema from "../../convex/schema";
 

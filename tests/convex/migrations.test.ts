@@ -225,7 +225,7 @@ describe("migrations:recountCounters", () => {
   test("rejects a bad batch size", async () => {
     const { t } = await setup();
     await expectCode(
-      t.mutation(internal.migrations.recountCounters, { table: "courses", repair: false, batchSize: 501 }),
+      t.mutation(internal.migrations.recountCounters, { table: "courses", repair: false, batchSize: 151 }),
       "VALIDATION",
     );
   });

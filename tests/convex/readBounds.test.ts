@@ -7,7 +7,7 @@ import { describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import type { MutationCtx } from "../../convex/_generated/server";
-import { recountCourse } from "../../convex/model/counters";
+import { lessonDrift } from "../../convex/model/recounts";
 import { MAX_CONTENT_PER_COURSE } from "../../convex/model/curriculum";
 import { courseProgress } from "../../convex/model/progress";
 import { createCourseWithCurriculum, expectCode, setup, type World } from "./fixtures";
@@ -60,7 +60,7 @@ describe("a course holding the most lesson content", () => {
     await world.as.admin.mutation(api.courseEnrollments.grant, { userId: world.ids.student, courseId });
     const reads: ((ctx: MutationCtx) => Promise<unknown>)[] = [
       (ctx) => courseProgress(ctx, world.ids.student, courseId),
-      (ctx) => recountCourse(ctx, courseId),
+      async (ctx) => lessonDrift(ctx, (await ctx.db.get(courseId))!, false),
     ];
     for (const read of reads) {
       const usage = emptyUsage();

@@ -38,12 +38,14 @@ COUNTER_TABLES: tuple[CounterTable, ...] = ("courses", "resources", "courseDiscu
 
 @dataclass(frozen=True)
 class Outcome:
-    """One migration over one table: rows looked at and rows changed (or that would be)."""
+    """One migration over one table: rows looked at, rows changed (or that would be), and recounts
+    too large for one batch, still running in the background (each logs its drift when it ends)."""
 
     migration: str
     table: str
     processed: int
     changed: int
+    pending: int = 0
 
 
 @app.command(epilog=EXAMPLES)
@@ -67,10 +69,12 @@ def migrate(
         return 0
     verb = "would change" if dry_run else "changed"
     table = Table(title="Migrations (dry run: nothing written)" if dry_run else "Migrations")
-    for column in ("migration", "table", "processed", verb):
-        table.add_column(column, justify="right" if column in ("processed", verb) else "left")
+    numbers = ("processed", verb, "pending")
+    for column in ("migration", "table", *numbers):
+        table.add_column(column, justify="right" if column in numbers else "left")
     for outcome in outcomes:
-        table.add_row(outcome.migration, outcome.table, str(outcome.processed), str(outcome.changed))
+        counts = (outcome.processed, outcome.changed, outcome.pending)
+        table.add_row(outcome.migration, outcome.table, *(str(count) for count in counts))
     console().print(table)
     return 0
 
@@ -90,7 +94,7 @@ def users_role_to_booleans(client: Doctrina, *, dry_run: bool) -> Outcome:
 
 def recount_counters(client: Doctrina, table: CounterTable, *, dry_run: bool) -> Outcome:
     """Counter drift of ``table``; repaired unless ``dry_run``."""
-    processed = changed = 0
+    processed = changed = pending = 0
     cursor: str | None = None
     while True:
         report = client.migrations.recount_counters(
@@ -98,6 +102,7 @@ def recount_counters(client: Doctrina, table: CounterTable, *, dry_run: bool) ->
         )
         processed += int(report.checked)
         changed += len({drift.id for drift in report.drift})
+        pending += int(report.pending)
         if report.cursor is None:
-            return Outcome("recountCounters", table, processed, changed)
+            return Outcome("recountCounters", table, processed, changed, pending)
         cursor = report.cursor

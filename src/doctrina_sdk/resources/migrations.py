@@ -11,9 +11,11 @@ from ..types._args.migrations import (
     MigrationsBackfillQuizProgressArgs,
     MigrationsBackfillRevenueArgs,
     MigrationsRecountCountersArgs,
+    MigrationsRecountStepArgs,
     MigrationsUsersRoleToBooleansArgs,
 )
 from ..types._base import Float64
+from ..types.ids import CounterRecountId
 from ._base import AsyncAPIResource, SyncAPIResource, function_call
 
 __all__ = ["AsyncMigrations", "Migrations"]
@@ -72,12 +74,14 @@ class Migrations(SyncAPIResource):
         repair: bool,
         cursor: str | None = None,
         batch_size: Float64 | None = None,
+        scan_size: Float64 | None = None,
         auto_continue: bool | None = None,
     ) -> RecountReport:
         """Audits denormalized counters against recounts: reports drift (id, field,
         expected, found) and, with `repair`, writes the recounts. Returns this batch's
-        report; batches continued in the background log theirs. Page through the
-        reports yourself with `autoContinue: false` and the returned `cursor`.
+        report; batches continued in the background log theirs, and so does each
+        recount too large for one batch (`pending`), continued by `recountStep`. Page
+        through the reports yourself with `autoContinue: false` and the returned `cursor`.
 
         Calls `migrations:recountCounters`. An internal function: service clients only.
         """
@@ -87,10 +91,20 @@ class Migrations(SyncAPIResource):
             repair=repair,
             cursor=cursor,
             batch_size=batch_size,
+            scan_size=scan_size,
             auto_continue=auto_continue,
         )
         result: RecountReport = self._client._request(call, cast_to=RecountReport)
         return result
+
+    def recount_step(self, id: CounterRecountId, *, scan_size: Float64 | None = None) -> None:
+        """One step of a recount too large for one transaction (model/recounts.ts); schedules the next
+        until it ends.
+
+        Calls `migrations:recountStep`. An internal function: service clients only.
+        """
+        call = function_call(MigrationsRecountStepArgs, id=id, scan_size=scan_size)
+        self._client._request(call, cast_to=None)
 
     def users_role_to_booleans(
         self,
@@ -165,12 +179,14 @@ class AsyncMigrations(AsyncAPIResource):
         repair: bool,
         cursor: str | None = None,
         batch_size: Float64 | None = None,
+        scan_size: Float64 | None = None,
         auto_continue: bool | None = None,
     ) -> Awaitable[RecountReport]:
         """Audits denormalized counters against recounts: reports drift (id, field,
         expected, found) and, with `repair`, writes the recounts. Returns this batch's
-        report; batches continued in the background log theirs. Page through the
-        reports yourself with `autoContinue: false` and the returned `cursor`.
+        report; batches continued in the background log theirs, and so does each
+        recount too large for one batch (`pending`), continued by `recountStep`. Page
+        through the reports yourself with `autoContinue: false` and the returned `cursor`.
 
         Calls `migrations:recountCounters`. An internal function: service clients only.
         """
@@ -180,9 +196,20 @@ class AsyncMigrations(AsyncAPIResource):
             repair=repair,
             cursor=cursor,
             batch_size=batch_size,
+            scan_size=scan_size,
             auto_continue=auto_continue,
         )
         result: Awaitable[RecountReport] = self._client._request(call, cast_to=RecountReport)
+        return result
+
+    def recount_step(self, id: CounterRecountId, *, scan_size: Float64 | None = None) -> Awaitable[None]:
+        """One step of a recount too large for one transaction (model/recounts.ts); schedules the next
+        until it ends.
+
+        Calls `migrations:recountStep`. An internal function: service clients only.
+        """
+        call = function_call(MigrationsRecountStepArgs, id=id, scan_size=scan_size)
+        result: Awaitable[None] = self._client._request(call, cast_to=None)
         return result
 
     def users_role_to_booleans(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from .archived_notifications import ArchivedNotification
 from .audit_log import AuditLog
 from .certificates import Certificate
+from .counter_recounts import CounterRecount
 from .course_discussions import CourseDiscussion
 from .course_enrollments import CourseEnrollment
 from .course_modules import CourseModule
@@ -28,6 +29,7 @@ from .enums import (
     NotificationType,
     Profession,
     PurchaseStatus,
+    RecountedCounter,
     Visibility,
 )
 from .events import Event
@@ -38,6 +40,7 @@ from .ids import (
     ArchivedNotificationId,
     AuditLogId,
     CertificateId,
+    CounterRecountId,
     CourseDiscussionId,
     CourseEnrollmentId,
     CourseId,
@@ -127,6 +130,8 @@ __all__ = [
     "CertificateStatus",
     "CertificateVerification",
     "CounterDrift",
+    "CounterRecount",
+    "CounterRecountId",
     "Course",
     "CourseDiscussion",
     "CourseDiscussionId",
@@ -191,6 +196,7 @@ __all__ = [
     "QuizQuestionId",
     "QuizQuestionResult",
     "RecountReport",
+    "RecountedCounter",
     "Resource",
     "ResourceCategory",
     "ResourceCategoryId",

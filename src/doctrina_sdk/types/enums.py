@@ -71,4 +71,5 @@ Profession = Literal[
     "other",
 ]
 PurchaseStatus = Literal["open", "complete", "expired", "refunded"]
+RecountedCounter = Literal["students", "reviews", "favorites", "downloads", "replies"]
 Visibility = Literal["public", "private", "draft"]

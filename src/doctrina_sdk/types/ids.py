@@ -8,6 +8,7 @@ from typing import NewType
 UserId = NewType("UserId", str)
 CourseId = NewType("CourseId", str)
 StudentCountShardId = NewType("StudentCountShardId", str)
+CounterRecountId = NewType("CounterRecountId", str)
 CourseTagId = NewType("CourseTagId", str)
 CourseModuleId = NewType("CourseModuleId", str)
 LessonId = NewType("LessonId", str)

@@ -233,6 +233,7 @@ class RecountReport(ConvexModel):
     checked: Float64
     drift: list[CounterDrift]
     repaired: bool
+    pending: Float64
     done: bool
     cursor: str | None
 

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from .._base import ArgsModel, Float64
+from ..ids import CounterRecountId
 
 
 class MigrationsBackfillQuizProgressArgs(ArgsModel):
@@ -42,7 +43,18 @@ class MigrationsRecountCountersArgs(ArgsModel):
     repair: bool
     cursor: str | None = None
     batch_size: Float64 | None = Field(default=None, alias="batchSize")
+    scan_size: Float64 | None = Field(default=None, alias="scanSize")
     auto_continue: bool | None = Field(default=None, alias="autoContinue")
+
+
+class MigrationsRecountStepArgs(ArgsModel):
+    """Arguments of `migrations:recountStep` (internal mutation)."""
+
+    convex_path = "migrations:recountStep"
+    convex_kind = "mutation"
+    convex_returns = "None"
+    id: CounterRecountId
+    scan_size: Float64 | None = Field(default=None, alias="scanSize")
 
 
 class MigrationsUsersRoleToBooleansArgs(ArgsModel):
