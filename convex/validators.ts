@@ -842,6 +842,7 @@ export const learningImportResult = v.object({
   courseId: v.id("courses"),
   status: v.union(v.literal("created"), v.literal("exists")),
   enrollmentId: v.id("courseEnrollments"),
+  purchaseId: v.optional(v.id("purchases")),
   certificateCode: v.optional(v.string()),
 });
 

@@ -28,7 +28,11 @@ export const MAX_IMPORT_WORK = 6000;
 export type LearningRow = {
   userId: Id<"users">;
   courseId: Id<"courses">;
-  lessons: { lessonId: Id<"lessons">; timeSpent?: number; answers?: number[] }[];
+  lessons: {
+    lessonId: Id<"lessons">;
+    timeSpent?: number;
+    answers?: number[];
+  }[];
   review?: { rating: number; content: string };
 };
 
@@ -37,12 +41,18 @@ export type LearningResult = {
   courseId: Id<"courses">;
   status: "created" | "exists";
   enrollmentId: Id<"courseEnrollments">;
+  purchaseId?: Id<"purchases">;
   certificateCode?: string;
 };
 
-export async function importLearning(ctx: MutationCtx, rows: LearningRow[]): Promise<LearningResult[]> {
+export async function importLearning(
+  ctx: MutationCtx,
+  rows: LearningRow[],
+): Promise<LearningResult[]> {
   if (rows.length > MAX_IMPORT_ROWS) {
-    return limit(`At most ${MAX_IMPORT_ROWS} rows per call`, { max: MAX_IMPORT_ROWS });
+    return limit(`At most ${MAX_IMPORT_ROWS} rows per call`, {
+      max: MAX_IMPORT_ROWS,
+    });
   }
   await checkWork(ctx, rows);
   const results: LearningResult[] = [];
@@ -54,21 +64,32 @@ async function checkWork(ctx: MutationCtx, rows: LearningRow[]): Promise<void> {
   const sizes = new Map<Id<"courses">, number>();
   let work = 0;
   for (const row of rows) {
-    if (!sizes.has(row.courseId)) sizes.set(row.courseId, (await Progress.liveLessons(ctx, row.courseId)).length);
+    if (!sizes.has(row.courseId))
+      sizes.set(
+        row.courseId,
+        (await Progress.liveLessons(ctx, row.courseId)).length,
+      );
     work += row.lessons.length * (sizes.get(row.courseId) ?? 0);
   }
   if (work > MAX_IMPORT_WORK) {
-    limit(`Too much learning for one call: ${work} lesson completions × course lessons, at most ${MAX_IMPORT_WORK}`, {
-      max: MAX_IMPORT_WORK,
-      work,
-    });
+    limit(
+      `Too much learning for one call: ${work} lesson completions × course lessons, at most ${MAX_IMPORT_WORK}`,
+      {
+        max: MAX_IMPORT_WORK,
+        work,
+      },
+    );
   }
 }
 
-async function importRow(ctx: MutationCtx, row: LearningRow): Promise<LearningResult> {
+async function importRow(
+  ctx: MutationCtx,
+  row: LearningRow,
+): Promise<LearningResult> {
   const { userId, courseId } = row;
   const existing = await Enrollments.findEnrollment(ctx, userId, courseId);
-  if (existing !== null) return { userId, courseId, status: "exists", enrollmentId: existing._id };
+  if (existing !== null)
+    return { userId, courseId, status: "exists", enrollmentId: existing._id };
   const caller = actingAs(await mustGet(ctx, userId, "User"));
   const course = await mustGet(ctx, courseId, "Course");
   await enrol(ctx, caller.user, course);
@@ -78,20 +99,38 @@ async function importRow(ctx: MutationCtx, row: LearningRow): Promise<LearningRe
     } else {
       const seconds = Progress.checkSeconds(timeSpent ?? 0, "timeSpent", 0);
       const learning = await Progress.learnableLesson(ctx, caller, lessonId);
-      await Progress.completeLesson(ctx, userId, learning, { timeSpent: seconds });
+      await Progress.completeLesson(ctx, userId, learning, {
+        timeSpent: seconds,
+      });
     }
   }
-  if (row.review !== undefined) await Reviews.create(ctx, caller.user, { courseId, ...row.review });
-  const enrollment = (await Enrollments.findEnrollment(ctx, userId, courseId)) ?? notFound("Enrollment", courseId);
+  if (row.review !== undefined)
+    await Reviews.create(ctx, caller.user, { courseId, ...row.review });
+  const enrollment =
+    (await Enrollments.findEnrollment(ctx, userId, courseId)) ??
+    notFound("Enrollment", courseId);
   const certificate = await ctx.db
     .query("certificates")
-    .withIndex("by_user_course", (q) => q.eq("userId", userId).eq("courseId", courseId))
+    .withIndex("by_user_course", (q) =>
+      q.eq("userId", userId).eq("courseId", courseId),
+    )
     .first();
-  return { userId, courseId, status: "created", enrollmentId: enrollment._id, certificateCode: certificate?.verificationCode };
+  return {
+    userId,
+    courseId,
+    status: "created",
+    enrollmentId: enrollment._id,
+    purchaseId: enrollment.purchaseId,
+    certificateCode: certificate?.verificationCode,
+  };
 }
 
 /** A free course through `enrollFree`; a paid one through a checkout paid at once (a `cs_import_` session). */
-async function enrol(ctx: MutationCtx, user: Doc<"users">, course: Doc<"courses">): Promise<void> {
+async function enrol(
+  ctx: MutationCtx,
+  user: Doc<"users">,
+  course: Doc<"courses">,
+): Promise<void> {
   if (Enrollments.isFree(course)) {
     await Enrollments.enrollFree(ctx, user._id, course._id);
     return;
@@ -104,5 +143,9 @@ async function enrol(ctx: MutationCtx, user: Doc<"users">, course: Doc<"courses"
 const actingAs = (user: Doc<"users">): UserCaller => ({
   kind: "user",
   user,
-  identity: { issuer: SERVICE_ISSUER, subject: user._id, tokenIdentifier: `${SERVICE_ISSUER}|${user._id}` },
+  identity: {
+    issuer: SERVICE_ISSUER,
+    subject: user._id,
+    tokenIdentifier: `${SERVICE_ISSUER}|${user._id}`,
+  },
 });

@@ -350,6 +350,8 @@ class _Plan:
                 continue
             self.report.created["courseEnrollments"] += 1
             self.new_learners.add(result.user_id)
+            if result.purchase_id is not None:
+                self.report.created["purchases"] += 1
             quizzes = sum(1 for lesson in row.lessons if lesson.answers is not None)
             self.report.created["quizAttempts"] += quizzes
             self.report.created["lessonProgress"] += len(row.lessons) - quizzes

@@ -19,6 +19,7 @@ from .ids import (
     CourseModuleId,
     EventId,
     LessonId,
+    PurchaseId,
     QuizQuestionId,
     UserId,
 )
@@ -281,4 +282,5 @@ class LearningImportResult(ConvexModel):
     course_id: CourseId = Field(alias="courseId")
     status: Literal["created", "exists"]
     enrollment_id: CourseEnrollmentId = Field(alias="enrollmentId")
+    purchase_id: PurchaseId | None = Field(default=None, alias="purchaseId")
     certificate_code: str | None = Field(default=None, alias="certificateCode")
