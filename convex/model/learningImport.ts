@@ -21,7 +21,9 @@ import * as Purchases from "./purchases";
 import * as QuizAttempts from "./quizAttempts";
 import * as Reviews from "./reviews";
 
-export const MAX_IMPORT_ROWS = 100;
+export const MAX_IMPORT_ROWS = 50;
+/** Lessons completed per call: each costs ~10 read intervals (Convex allows 4096 per transaction). */
+export const MAX_IMPORT_LESSONS = 120;
 /** Σ over rows of (lessons in the row × live lessons in its course): ~3 documents scanned each, under Convex's 32k. */
 export const MAX_IMPORT_WORK = 6000;
 
@@ -53,6 +55,13 @@ export async function importLearning(
     return limit(`At most ${MAX_IMPORT_ROWS} rows per call`, {
       max: MAX_IMPORT_ROWS,
     });
+  }
+  const lessons = rows.reduce((total, row) => total + row.lessons.length, 0);
+  if (lessons > MAX_IMPORT_LESSONS) {
+    return limit(
+      `At most ${MAX_IMPORT_LESSONS} lessons per call, not ${lessons}`,
+      { max: MAX_IMPORT_LESSONS },
+    );
   }
   await checkWork(ctx, rows);
   const results: LearningResult[] = [];

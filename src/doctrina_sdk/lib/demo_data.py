@@ -66,7 +66,8 @@ SIZES: dict[SizeName, DemoSize] = {
 
 MAX_CODES_REPORTED = 5
 # `courseEnrollments:importLearning`'s bounds per call (convex/model/learningImport.ts).
-MAX_IMPORT_ROWS = 100
+MAX_IMPORT_ROWS = 50
+MAX_IMPORT_LESSONS = 120
 MAX_IMPORT_WORK = 6000
 CATEGORIES = ("botox", "fillers", "laser", "skin", "anatomy")
 FIRST_NAMES = (
@@ -293,16 +294,17 @@ class _Plan:
         """Every student's enrolments, lessons, quizzes and reviews, in bulk (`import_learning` batches)."""
         lessons = {course.id: self.lessons(course) for course in courses}
         batch: list[LearningRow] = []
-        work = 0
+        work = done = 0
         for n, student in enumerate(students):
             self.progress("learning", n, len(students))
-            rows = self.rows(student, courses, lessons)
-            for row, size in rows:
-                if batch and (work + size > MAX_IMPORT_WORK or len(batch) == MAX_IMPORT_ROWS):
+            for row, size in self.rows(student, courses, lessons):
+                full = len(batch) == MAX_IMPORT_ROWS or done + len(row.lessons) > MAX_IMPORT_LESSONS
+                if batch and (full or work + size > MAX_IMPORT_WORK):
                     self.import_batch(batch)
-                    batch, work = [], 0
+                    batch, work, done = [], 0, 0
                 batch.append(row)
                 work += size
+                done += len(row.lessons)
         if batch:
             self.import_batch(batch)
         self.progress("learning", len(students), len(students))
