@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 
-from pydantic import Field
-
 from ..pagination import AsyncCursorPage, SyncCursorPage
 from ..types import CourseEnrollment, LearningImportResult
 from ..types._args.course_enrollments import (
@@ -15,15 +13,12 @@ from ..types._args.course_enrollments import (
     CourseEnrollmentsGrantArgs,
     CourseEnrollmentsImportLearningArgs,
     CourseEnrollmentsImportLearningArgsRow,
-    CourseEnrollmentsImportLearningArgsRowLesson,
-    CourseEnrollmentsImportLearningArgsRowReview,
     CourseEnrollmentsListByCourseArgs,
     CourseEnrollmentsListMineArgs,
     CourseEnrollmentsRevokeArgs,
 )
-from ..types._base import ArgsModel, Float64
 from ..types.enums import EnrollmentStatus
-from ..types.ids import CourseEnrollmentId, CourseId, LessonId, UserId
+from ..types.ids import CourseEnrollmentId, CourseId, UserId
 from ._base import AsyncAPIResource, SyncAPIResource, function_call
 
 __all__ = ["AsyncCourseEnrollments", "CourseEnrollments"]
@@ -66,8 +61,8 @@ class CourseEnrollments(SyncAPIResource):
         (free, or a checkout paid at once), completes the lessons in order (a quiz with
         `answers` through a graded attempt) and posts the review, by the same rules as
         the learner's own calls. A row already enrolled is `exists` and writes nothing.
-        At most 100 rows, and LIMIT when the lessons times their courses' sizes exceed
-        6000 (model/learningImport.ts); one bad row fails the call and writes nothing.
+        LIMIT past 50 rows, 120 lessons, or 6000 lessons times their courses' sizes
+        (model/learningImport.ts); one bad row fails the call and writes nothing.
 
         Calls `courseEnrollments:importLearning`. An internal function: service clients only.
         """
@@ -144,8 +139,8 @@ class AsyncCourseEnrollments(AsyncAPIResource):
         (free, or a checkout paid at once), completes the lessons in order (a quiz with
         `answers` through a graded attempt) and posts the review, by the same rules as
         the learner's own calls. A row already enrolled is `exists` and writes nothing.
-        At most 100 rows, and LIMIT when the lessons times their courses' sizes exceed
-        6000 (model/learningImport.ts); one bad row fails the call and writes nothing.
+        LIMIT past 50 rows, 120 lessons, or 6000 lessons times their courses' sizes
+        (model/learningImport.ts); one bad row fails the call and writes nothing.
 
         Calls `courseEnrollments:importLearning`. An internal function: service clients only.
         """
