@@ -7,7 +7,7 @@
  * audit trail, certificates and notifications are what those calls would make.
  *
  * Idempotent on re-run: a row whose learner is already enrolled in the course is
- * reported `exists` and writes nothing. Bounded: each completion re-reads the
+ * reported `exists` (with its certificate, if any) and writes nothing. Bounded: each completion re-reads the
  * course's lessons and the learner's progress (`completeCourseIfDone`), so a call
  * may carry at most `MAX_IMPORT_WORK` lesson completions times lessons per course.
  */
@@ -47,10 +47,7 @@ export type LearningResult = {
   certificateCode?: string;
 };
 
-export async function importLearning(
-  ctx: MutationCtx,
-  rows: LearningRow[],
-): Promise<LearningResult[]> {
+export async function importLearning(ctx: MutationCtx, rows: LearningRow[]): Promise<LearningResult[]> {
   if (rows.length > MAX_IMPORT_ROWS) {
     return limit(`At most ${MAX_IMPORT_ROWS} rows per call`, {
       max: MAX_IMPORT_ROWS,
@@ -58,10 +55,7 @@ export async function importLearning(
   }
   const lessons = rows.reduce((total, row) => total + row.lessons.length, 0);
   if (lessons > MAX_IMPORT_LESSONS) {
-    return limit(
-      `At most ${MAX_IMPORT_LESSONS} lessons per call, not ${lessons}`,
-      { max: MAX_IMPORT_LESSONS },
-    );
+    return limit(`At most ${MAX_IMPORT_LESSONS} lessons per call, not ${lessons}`, { max: MAX_IMPORT_LESSONS });
   }
   await checkWork(ctx, rows);
   const results: LearningResult[] = [];
@@ -73,32 +67,21 @@ async function checkWork(ctx: MutationCtx, rows: LearningRow[]): Promise<void> {
   const sizes = new Map<Id<"courses">, number>();
   let work = 0;
   for (const row of rows) {
-    if (!sizes.has(row.courseId))
-      sizes.set(
-        row.courseId,
-        (await Progress.liveLessons(ctx, row.courseId)).length,
-      );
+    if (!sizes.has(row.courseId)) sizes.set(row.courseId, (await Progress.liveLessons(ctx, row.courseId)).length);
     work += row.lessons.length * (sizes.get(row.courseId) ?? 0);
   }
   if (work > MAX_IMPORT_WORK) {
-    limit(
-      `Too much learning for one call: ${work} lesson completions × course lessons, at most ${MAX_IMPORT_WORK}`,
-      {
-        max: MAX_IMPORT_WORK,
-        work,
-      },
-    );
+    limit(`Too much learning for one call: ${work} lesson completions × course lessons, at most ${MAX_IMPORT_WORK}`, {
+      max: MAX_IMPORT_WORK,
+      work,
+    });
   }
 }
 
-async function importRow(
-  ctx: MutationCtx,
-  row: LearningRow,
-): Promise<LearningResult> {
+async function importRow(ctx: MutationCtx, row: LearningRow): Promise<LearningResult> {
   const { userId, courseId } = row;
   const existing = await Enrollments.findEnrollment(ctx, userId, courseId);
-  if (existing !== null)
-    return { userId, courseId, status: "exists", enrollmentId: existing._id };
+  if (existing !== null) return await resultOf(ctx, "exists", existing);
   const caller = actingAs(await mustGet(ctx, userId, "User"));
   const course = await mustGet(ctx, courseId, "Course");
   await enrol(ctx, caller.user, course);
@@ -108,26 +91,29 @@ async function importRow(
     } else {
       const seconds = Progress.checkSeconds(timeSpent ?? 0, "timeSpent", 0);
       const learning = await Progress.learnableLesson(ctx, caller, lessonId);
-      await Progress.completeLesson(ctx, userId, learning, {
-        timeSpent: seconds,
-      });
+      await Progress.completeLesson(ctx, userId, learning, { timeSpent: seconds });
     }
   }
-  if (row.review !== undefined)
-    await Reviews.create(ctx, caller.user, { courseId, ...row.review });
-  const enrollment =
-    (await Enrollments.findEnrollment(ctx, userId, courseId)) ??
-    notFound("Enrollment", courseId);
+  if (row.review !== undefined) await Reviews.create(ctx, caller.user, { courseId, ...row.review });
+  const enrollment = (await Enrollments.findEnrollment(ctx, userId, courseId)) ?? notFound("Enrollment", courseId);
+  return await resultOf(ctx, "created", enrollment);
+}
+
+/** The row's outcome, with the certificate its learner holds for the course (made now or before). */
+async function resultOf(
+  ctx: MutationCtx,
+  status: LearningResult["status"],
+  enrollment: Doc<"courseEnrollments">,
+): Promise<LearningResult> {
+  const { userId, courseId } = enrollment;
   const certificate = await ctx.db
     .query("certificates")
-    .withIndex("by_user_course", (q) =>
-      q.eq("userId", userId).eq("courseId", courseId),
-    )
+    .withIndex("by_user_course", (q) => q.eq("userId", userId).eq("courseId", courseId))
     .first();
   return {
     userId,
     courseId,
-    status: "created",
+    status,
     enrollmentId: enrollment._id,
     purchaseId: enrollment.purchaseId,
     certificateCode: certificate?.verificationCode,
@@ -135,11 +121,7 @@ async function importRow(
 }
 
 /** A free course through `enrollFree`; a paid one through a checkout paid at once (a `cs_import_` session). */
-async function enrol(
-  ctx: MutationCtx,
-  user: Doc<"users">,
-  course: Doc<"courses">,
-): Promise<void> {
+async function enrol(ctx: MutationCtx, user: Doc<"users">, course: Doc<"courses">): Promise<void> {
   if (Enrollments.isFree(course)) {
     await Enrollments.enrollFree(ctx, user._id, course._id);
     return;

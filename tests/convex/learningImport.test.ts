@@ -27,11 +27,7 @@ useScheduler();
 const REVIEW = { rating: 5, content: "Clear and safe." };
 
 /** A published course of `videos` video lessons then a one-question quiz (answer 0). */
-async function course(
-  world: World,
-  videos: number,
-  overrides: Partial<Doc<"courses">> = {},
-) {
+async function course(world: World, videos: number, overrides: Partial<Doc<"courses">> = {}) {
   const courseId = await insertCourse(world.t, world.ids.instructor, {
     certificateEnabled: true,
     ...overrides,
@@ -40,18 +36,12 @@ async function course(
     ...Array.from({ length: videos }, () => ({})),
     { type: "quiz" as const, content: "" },
   ]);
-  await insertQuestions(world.t, lessons[videos], [
-    { options: ["Aspirate", "Rush"], correctOption: 0 },
-  ]);
+  await insertQuestions(world.t, lessons[videos], [{ options: ["Aspirate", "Rush"], correctOption: 0 }]);
   return { courseId, lessons };
 }
 
 const allDone = (lessons: Id<"lessons">[]) =>
-  lessons.map((lessonId, i) =>
-    i === lessons.length - 1
-      ? { lessonId, answers: [0] }
-      : { lessonId, timeSpent: 60 },
-  );
+  lessons.map((lessonId, i) => (i === lessons.length - 1 ? { lessonId, answers: [0] } : { lessonId, timeSpent: 60 }));
 
 async function learners(world: World, count: number): Promise<Id<"users">[]> {
   return await world.t.run(async (ctx) => {
@@ -73,13 +63,7 @@ async function learners(world: World, count: number): Promise<Id<"users">[]> {
 
 const count = (
   world: World,
-  table:
-    | "lessonProgress"
-    | "quizAttempts"
-    | "certificates"
-    | "courseReviews"
-    | "purchases"
-    | "auditLog",
+  table: "lessonProgress" | "quizAttempts" | "certificates" | "courseReviews" | "purchases" | "auditLog",
 ) => world.t.run(async (ctx) => (await ctx.db.query(table).collect()).length);
 
 describe("courseEnrollments:importLearning", () => {
@@ -87,30 +71,25 @@ describe("courseEnrollments:importLearning", () => {
     const world = await setup();
     const { courseId, lessons } = await course(world, 2);
     const [finisher, starter] = await learners(world, 2);
-    const results = await world.t.mutation(
-      internal.courseEnrollments.importLearning,
-      {
-        rows: [
-          {
-            userId: finisher,
-            courseId,
-            lessons: allDone(lessons),
-            review: REVIEW,
-          },
-          {
-            userId: starter,
-            courseId,
-            lessons: [{ lessonId: lessons[0], timeSpent: 30 }],
-          },
-        ],
-      },
-    );
+    const results = await world.t.mutation(internal.courseEnrollments.importLearning, {
+      rows: [
+        {
+          userId: finisher,
+          courseId,
+          lessons: allDone(lessons),
+          review: REVIEW,
+        },
+        {
+          userId: starter,
+          courseId,
+          lessons: [{ lessonId: lessons[0], timeSpent: 30 }],
+        },
+      ],
+    });
     expect(results.map((r) => r.status)).toEqual(["created", "created"]);
     expect(results[0].certificateCode).toEqual(expect.any(String));
     expect(results[1].certificateCode).toBeUndefined();
-    const enrollments = await world.t.run((ctx) =>
-      Promise.all(results.map((r) => ctx.db.get(r.enrollmentId))),
-    );
+    const enrollments = await world.t.run((ctx) => Promise.all(results.map((r) => ctx.db.get(r.enrollmentId))));
     expect(enrollments.map((e) => e?.status)).toEqual(["completed", "active"]);
     expect(await count(world, "lessonProgress")).toBe(4);
     expect(await count(world, "quizAttempts")).toBe(1);
@@ -119,11 +98,7 @@ describe("courseEnrollments:importLearning", () => {
     expect(await world.t.run((ctx) => studentCount(ctx, courseId))).toBe(2);
     await settle(world.t);
     const [stored, recount] = await world.t.run(
-      async (ctx) =>
-        [
-          await ctx.db.get(courseId),
-          await recountCourse(ctx, courseId),
-        ] as const,
+      async (ctx) => [await ctx.db.get(courseId), await recountCourse(ctx, courseId)] as const,
     );
     expect(recount.studentCount).toBe(2);
     expect(stored?.studentCount).toBe(2);
@@ -134,14 +109,9 @@ describe("courseEnrollments:importLearning", () => {
     const world = await setup();
     const { courseId, lessons } = await course(world, 1, { price: 19900 });
     const [buyer] = await learners(world, 1);
-    const [result] = await world.t.mutation(
-      internal.courseEnrollments.importLearning,
-      {
-        rows: [
-          { userId: buyer, courseId, lessons: [{ lessonId: lessons[0] }] },
-        ],
-      },
-    );
+    const [result] = await world.t.mutation(internal.courseEnrollments.importLearning, {
+      rows: [{ userId: buyer, courseId, lessons: [{ lessonId: lessons[0] }] }],
+    });
     const purchase = await world.t.run((ctx) => ctx.db.get(result.purchaseId!));
     expect(purchase).toMatchObject({
       status: "complete",
@@ -149,9 +119,7 @@ describe("courseEnrollments:importLearning", () => {
       userId: buyer,
       courseId,
     });
-    const enrollment = await world.t.run((ctx) =>
-      ctx.db.get(result.enrollmentId),
-    );
+    const enrollment = await world.t.run((ctx) => ctx.db.get(result.enrollmentId));
     expect(enrollment).toMatchObject({
       source: "purchase",
       purchaseId: result.purchaseId,
@@ -162,26 +130,17 @@ describe("courseEnrollments:importLearning", () => {
     const world = await setup();
     const { courseId, lessons } = await course(world, 2);
     const [learner] = await learners(world, 1);
-    const rows = [
-      { userId: learner, courseId, lessons: allDone(lessons), review: REVIEW },
-    ];
+    const rows = [{ userId: learner, courseId, lessons: allDone(lessons), review: REVIEW }];
     await world.t.mutation(internal.courseEnrollments.importLearning, { rows });
     const before = await Promise.all([
       count(world, "lessonProgress"),
       count(world, "auditLog"),
       count(world, "courseReviews"),
     ]);
-    const again = await world.t.mutation(
-      internal.courseEnrollments.importLearning,
-      { rows },
-    );
+    const again = await world.t.mutation(internal.courseEnrollments.importLearning, { rows });
     expect(again.map((r) => r.status)).toEqual(["exists"]);
     expect(
-      await Promise.all([
-        count(world, "lessonProgress"),
-        count(world, "auditLog"),
-        count(world, "courseReviews"),
-      ]),
+      await Promise.all([count(world, "lessonProgress"), count(world, "auditLog"), count(world, "courseReviews")]),
     ).toEqual(before);
   });
 
@@ -190,21 +149,11 @@ describe("courseEnrollments:importLearning", () => {
     const { courseId, lessons } = await course(world, 1);
     const draft = await course(world, 1, { visibility: "draft" });
     const [a, b] = await learners(world, 2);
-    const call = (rows: LearningRow[]) =>
-      world.t.mutation(internal.courseEnrollments.importLearning, { rows });
+    const call = (rows: LearningRow[]) => world.t.mutation(internal.courseEnrollments.importLearning, { rows });
     const good = { userId: a, courseId, lessons: [{ lessonId: lessons[0] }] };
-    await expectCode(
-      call([good, { userId: b, courseId: draft.courseId, lessons: [] }]),
-      "INVALID_STATE",
-    );
+    await expectCode(call([good, { userId: b, courseId: draft.courseId, lessons: [] }]), "INVALID_STATE");
     // A quiz completes only by a passing attempt, never as a plain lesson.
-    await expectCode(
-      call([
-        good,
-        { userId: b, courseId, lessons: [{ lessonId: lessons[1] }] },
-      ]),
-      "INVALID_STATE",
-    );
+    await expectCode(call([good, { userId: b, courseId, lessons: [{ lessonId: lessons[1] }] }]), "INVALID_STATE");
     await expectCode(
       call([
         good,
@@ -217,13 +166,7 @@ describe("courseEnrollments:importLearning", () => {
       "VALIDATION",
     );
     // A lesson of another course: the learner is not enrolled there.
-    await expectCode(
-      call([
-        good,
-        { userId: b, courseId, lessons: [{ lessonId: draft.lessons[0] }] },
-      ]),
-      "FORBIDDEN",
-    );
+    await expectCode(call([good, { userId: b, courseId, lessons: [{ lessonId: draft.lessons[0] }] }]), "FORBIDDEN");
     await expectCode(
       call([
         good,
@@ -245,23 +188,14 @@ describe("courseEnrollments:importLearning", () => {
     const { courseId, lessons } = await course(world, 9);
     const big = await course(world, 99);
     const ids = await learners(world, MAX_IMPORT_ROWS + 1);
-    const call = (rows: LearningRow[]) =>
-      world.t.mutation(internal.courseEnrollments.importLearning, { rows });
-    await expectCode(
-      call(ids.map((userId) => ({ userId, courseId, lessons: [] }))),
-      "LIMIT",
-    );
+    const call = (rows: LearningRow[]) => world.t.mutation(internal.courseEnrollments.importLearning, { rows });
+    await expectCode(call(ids.map((userId) => ({ userId, courseId, lessons: [] }))), "LIMIT");
     const tooManyLessons = Math.floor(MAX_IMPORT_LESSONS / lessons.length) + 1;
     await expectCode(
-      call(
-        ids
-          .slice(0, tooManyLessons)
-          .map((userId) => ({ userId, courseId, lessons: allDone(lessons) })),
-      ),
+      call(ids.slice(0, tooManyLessons).map((userId) => ({ userId, courseId, lessons: allDone(lessons) }))),
       "LIMIT",
     );
-    const tooMuchWork =
-      Math.floor(MAX_IMPORT_WORK / (big.lessons.length * 10)) + 1;
+    const tooMuchWork = Math.floor(MAX_IMPORT_WORK / (big.lessons.length * 10)) + 1;
     const partWay = big.lessons.slice(0, 10).map((lessonId) => ({ lessonId }));
     await expectCode(
       call(
@@ -282,9 +216,7 @@ describe("courseEnrollments:importLearning", () => {
     const ids = await learners(world, MAX_IMPORT_ROWS);
     // Every learner finishes until the lessons' bound; the rest only enrol: both bounds at their maximum.
     const finishers = Math.floor(MAX_IMPORT_LESSONS / lessons.length);
-    expect(finishers * lessons.length * lessons.length).toBeLessThanOrEqual(
-      MAX_IMPORT_WORK,
-    );
+    expect(finishers * lessons.length * lessons.length).toBeLessThanOrEqual(MAX_IMPORT_WORK);
     const rows = ids.map((userId, i) =>
       i < finishers
         ? { userId, courseId, lessons: allDone(lessons), review: REVIEW }
@@ -292,14 +224,9 @@ describe("courseEnrollments:importLearning", () => {
     );
     const usage = emptyUsage();
     const results = await world.t.run((ctx) =>
-      importLearning(
-        { ...ctx, db: meteredDb(ctx.db, usage) } as unknown as MutationCtx,
-        rows,
-      ),
+      importLearning({ ...ctx, db: meteredDb(ctx.db, usage) } as unknown as MutationCtx, rows),
     );
-    expect(results.filter((r) => r.certificateCode !== undefined)).toHaveLength(
-      finishers,
-    );
+    expect(results.filter((r) => r.certificateCode !== undefined)).toHaveLength(finishers);
     expect(overLimits(usage, 2), JSON.stringify(usage)).toEqual([]);
   });
 
@@ -307,13 +234,8 @@ describe("courseEnrollments:importLearning", () => {
     const world = await setup();
     const big = await course(world, 99);
     const perRow = 20;
-    const ids = await learners(
-      world,
-      MAX_IMPORT_WORK / (perRow * big.lessons.length),
-    );
-    const partWay = big.lessons
-      .slice(0, perRow)
-      .map((lessonId) => ({ lessonId, timeSpent: 60 }));
+    const ids = await learners(world, MAX_IMPORT_WORK / (perRow * big.lessons.length));
+    const partWay = big.lessons.slice(0, perRow).map((lessonId) => ({ lessonId, timeSpent: 60 }));
     const usage = emptyUsage();
     await world.t.run((ctx) =>
       importLearning(

@@ -347,6 +347,8 @@ class _Plan:
     def import_batch(self, batch: list[LearningRow]) -> None:
         results = self.client.course_enrollments.import_learning(rows=batch)
         for row, result in zip(batch, results, strict=True):
+            if result.certificate_code is not None:
+                self.codes([result.certificate_code])
             if result.status == "exists":
                 self.report.existing["courseEnrollments"] += 1
                 continue
@@ -361,7 +363,6 @@ class _Plan:
                 self.report.created["courseReviews"] += 1
             if result.certificate_code is not None:
                 self.report.created["certificates"] += 1
-                self.codes([result.certificate_code])
 
     def codes(self, codes: Iterable[str]) -> None:
         """A few certificates' codes for the report (``doctrina verify``), from this run or an earlier one."""
