@@ -25,6 +25,8 @@ NODE_PACKAGES: dict[str, tuple[str, ...]] = {
     "esbuild": ("package.json", "lib", "install.js"),
     "convex": ("package.json", "dist/esm", "server", "values"),
     "validator": ("package.json", "es"),
+    # convex/http.ts verifies webhooks with it (the engine bundles convex/ at start); it has no dependencies.
+    "stripe": ("package.json", "esm", "cjs"),
 }
 
 

@@ -1,15 +1,16 @@
 /** `courseEnrollments`: who may learn in a course. Rules live in `model/enrollments.ts`. */
 import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
-import { mutation, query } from "./_generated/server";
+import { internalMutation, mutation, query } from "./_generated/server";
 import { canEditCourse } from "./model/access";
 import { callerKey, canActFor, requireAdmin, requireSignedIn, requireUser, requireUserCaller } from "./model/auth";
 import { requireCourseEditor } from "./model/courseAccess";
 import { forbidden, mustGet } from "./model/errors";
 import { idempotent } from "./model/idempotency";
 import * as Enrollments from "./model/enrollments";
+import * as LearningImport from "./model/learningImport";
 import * as Progress from "./model/progress";
-import { courseEnrollmentDoc, enrollmentStatus, idempotencyKey, paginated } from "./validators";
+import { courseEnrollmentDoc, enrollmentStatus, idempotencyKey, learningImportResult, learningImportRow, paginated } from "./validators";
 
 /** Enrolls the caller in a free (price 0 or unset) published course. */
 export const enrollFree = mutation({
@@ -37,6 +38,20 @@ export const grant = mutation({
     const id = await Progress.enrollReturning(ctx, course, { userId, source: "admin" });
     return await mustGet(ctx, id, "Enrollment");
   },
+});
+
+/**
+ * Bulk learning (service only: imports, `doctrina seed`): per row, enrols the user
+ * (free, or a checkout paid at once), completes the lessons in order (a quiz with
+ * `answers` through a graded attempt) and posts the review, by the same rules as
+ * the learner's own calls. A row already enrolled is `exists` and writes nothing.
+ * LIMIT past 50 rows, 120 lessons, or 6000 lessons times their courses' sizes
+ * (model/learningImport.ts); one bad row fails the call and writes nothing.
+ */
+export const importLearning = internalMutation({
+  args: { rows: v.array(learningImportRow) },
+  returns: v.array(learningImportResult),
+  handler: async (ctx, { rows }) => await LearningImport.importLearning(ctx, rows),
 });
 
 /** Admins: revoke an enrollment (access ends at once; progress is kept). */

@@ -851,6 +851,25 @@ export const quizItemStats = v.object({
   items: v.array(quizItemStat),
 });
 
+/** One learner's learning in one course, for `courseEnrollments:importLearning`. */
+export const learningImportRow = v.object({
+  userId: v.id("users"),
+  courseId: v.id("courses"),
+  lessons: v.array(
+    v.object({ lessonId: v.id("lessons"), timeSpent: v.optional(v.number()), answers: v.optional(v.array(v.number())) }),
+  ),
+  review: v.optional(v.object({ rating: v.number(), content: v.string() })),
+});
+
+export const learningImportResult = v.object({
+  userId: v.id("users"),
+  courseId: v.id("courses"),
+  status: v.union(v.literal("created"), v.literal("exists")),
+  enrollmentId: v.id("courseEnrollments"),
+  purchaseId: v.optional(v.id("purchases")),
+  certificateCode: v.optional(v.string()),
+});
+
 export const shapes = {
   CourseRosterRow: courseRosterRow,
   CeTranscriptRow: ceTranscriptRow,
@@ -875,4 +894,5 @@ export const shapes = {
   MigrationReport: migrationReport,
   BatchResult: batchResult,
   FeedEvent: feedEvent,
+  LearningImportResult: learningImportResult,
 };

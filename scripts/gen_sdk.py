@@ -137,7 +137,7 @@ class SdkGenerator:
                 continue
             scratch = Module("scratch.py", "")
             ann = self.models.annotation(spec["fieldType"], key, owner, scratch, "args")
-            self.adopt(scratch, mod, fn["module"])
+            self.adopt(scratch, mod, fn["module"], ann)
             optional = spec["optional"]
             if optional and not (ann == "None" or ann.endswith("| None")):
                 ann += " | None"
@@ -155,17 +155,22 @@ class SdkGenerator:
         return Method(name, fn, params, positional, self.import_result(result, mod), paginated)
 
     @staticmethod
-    def adopt(scratch: Module, mod: Module, convex_module: str) -> None:
-        """Imports what an annotation computed in ``scratch`` (a types/ module) needs into ``mod``."""
+    def adopt(scratch: Module, mod: Module, convex_module: str, ann: str) -> None:
+        """Imports what annotation ``ann``, computed in ``scratch`` (a types/ module), needs into ``mod``:
+        the names it mentions, not those of the nested models' own fields."""
+        used = set(re.findall(r"\w+", ann))
         for source, names in scratch.imports.items():
             for name in names:
+                if name.split(" as ")[-1] not in used:
+                    continue
                 if source.startswith("."):
                     mod.need(f"..types{source}", name)
                 else:
                     mod.need(source, name)
         args_module = f"..types._args.{python_name(convex_module)}"
         for name in scratch.defined:  # nested argument objects: their model in types/_args
-            mod.need(args_module, name)
+            if name in used:
+                mod.need(args_module, name)
 
     def import_result(self, result: str, mod: Module) -> str:
         """``result`` with each model imported (aliased when it clashes with a resource class)."""

@@ -43,6 +43,7 @@ import type * as model_events from "../model/events.js";
 import type * as model_favorites from "../model/favorites.js";
 import type * as model_idempotency from "../model/idempotency.js";
 import type * as model_instructorApplications from "../model/instructorApplications.js";
+import type * as model_learningImport from "../model/learningImport.js";
 import type * as model_liveSessions from "../model/liveSessions.js";
 import type * as model_migrations from "../model/migrations.js";
 import type * as model_notifications from "../model/notifications.js";
@@ -112,6 +113,7 @@ declare const fullApi: ApiFromModules<{
   "model/favorites": typeof model_favorites;
   "model/idempotency": typeof model_idempotency;
   "model/instructorApplications": typeof model_instructorApplications;
+  "model/learningImport": typeof model_learningImport;
   "model/liveSessions": typeof model_liveSessions;
   "model/migrations": typeof model_migrations;
   "model/notifications": typeof model_notifications;

@@ -73,7 +73,7 @@ def test_seed_again_writes_nothing(seeded: dict[str, Any], cli: Cli, deployment:
     assert again.exit_code == 0, again.stderr
     report = json.loads(again.stdout)
     assert report["existing"]["courses"] == 6
-    assert report["existing"]["learners"] == 8
+    assert report["existing"]["courseEnrollments"] == seeded["created"]["courseEnrollments"]
     assert set(report["created"]) == {"instructors", "students"}  # the bulk import's first report, replayed
     after = (len(service.courses.list().to_list()), as_student.course_enrollments.list_mine().to_list())
     assert after == before
@@ -346,14 +346,18 @@ def test_dev_delegates_with_its_options(monkeypatch: pytest.MonkeyPatch, tmp_pat
     monkeypatch.setattr(dev, "run_dev", run_dev)
     result = CliRunner().invoke(app, ["dev", "--port", "0", "--data-dir", str(tmp_path), "--no-publish-env"])
     assert result.exit_code == 0, result.stderr
-    assert calls == [{"data_dir": tmp_path, "port": 0, "publish_env": None, "project_root": None}]
+    free = {"data_dir": tmp_path, "port": 0, "site_port": 0, "publish_env": None, "project_root": None}
+    assert calls == [free]
     CliRunner().invoke(app, ["dev"])
     assert calls[-1] == {
         "data_dir": Path(".doctrina/dev"),
         "port": 3210,
+        "site_port": 3211,  # self-hosted Convex's
         "publish_env": Path(".env.local"),
         "project_root": None,
     }
+    CliRunner().invoke(app, ["dev", "--site-port", "8211"])
+    assert calls[-1]["site_port"] == 8211
 
 
 def test_ctrl_c_during_start_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

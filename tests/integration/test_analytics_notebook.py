@@ -47,4 +47,8 @@ def test_the_analytics_notebook_runs_headless() -> None:
     assert "completion_rate" in html
     assert "revenue_usd" in html
     assert "certificates" in html
+    # client.reports: the roster, revenue and CE transcript tables
+    assert "enrollment_status" in html
+    assert "net_cents" in html
+    assert "course_name" in html
     assert len(outputs_of(notebook, "image/png")) == 3

@@ -23,10 +23,27 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
 SCRIPT = """
+import hashlib, hmac, json, time, urllib.error, urllib.request
 from doctrina_sdk import LocalBackend
-with LocalBackend.start(data_dir="data") as backend:
+
+SECRET = "whsec_wheel"
+
+def webhook(signature):
+    body = json.dumps({"id": "evt_1", "object": "event", "type": "customer.created", "data": {"object": {}}})
+    stamp = str(int(time.time()))
+    mac = hmac.new(SECRET.encode(), f"{stamp}.{body}".encode(), hashlib.sha256).hexdigest()
+    header = f"t={stamp},v1={mac if signature == 'good' else '0' * 64}"
+    request = urllib.request.Request(
+        backend.site_url + "/stripe/webhook", data=body.encode(), headers={"Stripe-Signature": header}
+    )
+    try:
+        return urllib.request.urlopen(request).status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+with LocalBackend.start(data_dir="data", env={"STRIPE_WEBHOOK_SECRET": SECRET}) as backend:
     user = backend.client().users.create(first_name="Wheel", last_name="Test", email="wheel@example.com")
-    print(backend.url, user.email)
+    print(backend.url, user.email, webhook("bad"), webhook("good"))
 """
 
 
@@ -72,13 +89,16 @@ def test_the_installed_wheel_starts_the_backend_anywhere(installed: Path, tmp_pa
     env = clean_env(tmp_path, f"{installed}{os.pathsep}{node_dir}{os.pathsep}/usr/bin:/bin")
     done = run(installed / "python", "-c", SCRIPT, cwd=work, env=env)
     assert done.returncode == 0, done.stderr
-    url, email = done.stdout.split()
+    url, email, badly_signed, well_signed = done.stdout.split()
     assert url.startswith("http://127.0.0.1:")
     assert email == "wheel@example.com"
+    # The webhook's `stripe` package came with the wheel: it refuses a bad signature, accepts a good one.
+    assert (badly_signed, well_signed) == ("400", "200")
     # The project came from the wheel, through the per-user cache: not from this checkout.
     (project,) = (tmp_path / "cache").glob("project-*")
     assert (project / "local-backend" / "dist" / "main.js").is_file()
     assert (project / "node_modules" / "better-sqlite3").is_dir()
+    assert (project / "node_modules" / "stripe" / "package.json").is_file()
     assert not (project / "local-backend" / "src").exists()
 
 

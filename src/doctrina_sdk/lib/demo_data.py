@@ -9,7 +9,9 @@ describe the same catalogue (names, emails, titles, who learns what).
 
 Re-running is safe: users come from `users.create_many` with idempotency keys, and
 each instructor's courses and each student's learning are skipped when already
-there (a course left unpublished by an interrupted run is rebuilt).
+there (a course left unpublished by an interrupted run is rebuilt). Learning goes
+in bulk (`course_enrollments.import_learning`, many learners per transaction,
+through the same rules as the learners' own calls), so `large` takes minutes.
 """
 
 from __future__ import annotations
@@ -23,6 +25,16 @@ from typing import Literal
 
 from .._client import Doctrina
 from ..types import Course, CurriculumLesson, LessonType, Level, User
+from ..types._args.course_enrollments import (
+    CourseEnrollmentsImportLearningArgsRow as LearningRow,
+)
+from ..types._args.course_enrollments import (
+    CourseEnrollmentsImportLearningArgsRowLesson as LessonDone,
+)
+from ..types._args.course_enrollments import (
+    CourseEnrollmentsImportLearningArgsRowReview as Review,
+)
+from ..types.ids import CourseId
 
 __all__ = ["SIZES", "DemoSize", "SeedProgress", "SeedReport", "SizeName", "people", "seed"]
 
@@ -53,6 +65,10 @@ SIZES: dict[SizeName, DemoSize] = {
 }
 
 MAX_CODES_REPORTED = 5
+# `courseEnrollments:importLearning`'s bounds per call (convex/model/learningImport.ts).
+MAX_IMPORT_ROWS = 50
+MAX_IMPORT_LESSONS = 120
+MAX_IMPORT_WORK = 6000
 CATEGORIES = ("botox", "fillers", "laser", "skin", "anatomy")
 FIRST_NAMES = (
     "Amara", "Ben", "Chloe", "Diego", "Elena", "Farah", "Grace", "Hiro", "Isla", "Jonas", "Kavya", "Liam",
@@ -135,6 +151,8 @@ class _Plan:
     shape: DemoSize
     report: SeedReport
     on_progress: SeedProgress | None
+    # Students with an enrolment made by this run: they get the welcome.
+    new_learners: set[str] = field(default_factory=set)
 
     def rng(self, *key: object) -> random.Random:
         """The draws of one thing (a user, a course): the same on every run, whatever ran before."""
@@ -273,22 +291,24 @@ class _Plan:
     # ---------------------------------------------------------------- learning
 
     def learning(self, students: list[User], courses: list[Course]) -> None:
+        """Every student's enrolments, lessons, quizzes and reviews, in bulk (`import_learning` batches)."""
         lessons = {course.id: self.lessons(course) for course in courses}
+        batch: list[LearningRow] = []
+        work = done = 0
         for n, student in enumerate(students):
             self.progress("learning", n, len(students))
-            as_student = self.client.acting_as(student.id)
-            if as_student.course_enrollments.list_mine(page_size=1).to_list(limit=1):
-                self.report.existing["learners"] += 1
-                self.codes(c.verification_code for c in as_student.certificates.list())
-                continue
-            rng = self.rng(student.email)
-            picks = rng.sample(courses, k=min(self.shape.courses_per_student, len(courses)))
-            for course in picks:
-                # Most learners finish; some stop part-way.
-                depth = rng.choice((1.0, 1.0, 0.5, 0.25))
-                self.study(student, course, lessons[course.id], depth, rng)
-            self.welcome(student, picks)
+            for row, size in self.rows(student, courses, lessons):
+                full = len(batch) == MAX_IMPORT_ROWS or done + len(row.lessons) > MAX_IMPORT_LESSONS
+                if batch and (full or work + size > MAX_IMPORT_WORK):
+                    self.import_batch(batch)
+                    batch, work, done = [], 0, 0
+                batch.append(row)
+                work += size
+                done += len(row.lessons)
+        if batch:
+            self.import_batch(batch)
         self.progress("learning", len(students), len(students))
+        self.welcome([student for student in students if student.id in self.new_learners], len(courses))
 
     def lessons(self, course: Course) -> list[CurriculumLesson]:
         full = self.client.courses.get_with_curriculum(course.id)
@@ -296,38 +316,53 @@ class _Plan:
             return []
         return [lesson for module in full.modules for lesson in module.lessons]
 
-    def study(
-        self, student: User, course: Course, lessons: list[CurriculumLesson], depth: float, rng: random.Random
-    ) -> None:
-        as_student = self.client.acting_as(student.id)
-        if course.price:
-            checkout = as_student.purchases.create_checkout(course_id=course.id)
-            self.client.purchases.complete(checkout.id, stripe_checkout_session_id=f"cs_demo_{checkout.id}")
-            self.report.created["purchases"] += 1
-        else:
-            as_student.course_enrollments.enroll_free(course.id)
-        self.report.created["courseEnrollments"] += 1
-        done = lessons[: max(1, round(len(lessons) * depth))]
-        for lesson in done:
-            if lesson.type == "quiz":
-                as_student.quiz_questions.submit_attempt(lesson_id=lesson.id, answers=[0, 0])
-                self.report.created["quizAttempts"] += 1
-            else:
-                as_student.lesson_progress.complete(
-                    lesson_id=lesson.id, time_spent=60 * (lesson.duration or 10)
-                )
-                self.report.created["lessonProgress"] += 1
-        if len(done) == len(lessons):
-            self.finished(student, course, rng)
+    def rows(
+        self, student: User, courses: list[Course], lessons: dict[CourseId, list[CurriculumLesson]]
+    ) -> list[tuple[LearningRow, int]]:
+        """The student's `import_learning` rows, each with its work (lessons done times course lessons)."""
+        rng = self.rng(student.email)
+        picks = rng.sample(courses, k=min(self.shape.courses_per_student, len(courses)))
+        rows = []
+        for course in picks:
+            curriculum = lessons[course.id]
+            # Most learners finish; some stop part-way.
+            depth = rng.choice((1.0, 1.0, 0.5, 0.25))
+            done = curriculum[: max(1, round(len(curriculum) * depth))]
+            review = None
+            if len(done) == len(curriculum):
+                rating, content = rng.choice(REVIEWS)
+                review = Review(rating=rating, content=content)
+            lessons_done = [self.lesson_done(lesson) for lesson in done]
+            row = LearningRow(user_id=student.id, course_id=course.id, lessons=lessons_done, review=review)
+            rows.append((row, len(done) * len(curriculum)))
+        return rows
 
-    def finished(self, student: User, course: Course, rng: random.Random) -> None:
-        as_student = self.client.acting_as(student.id)
-        certificate = next(c for c in as_student.certificates.list() if c.course_id == course.id)
-        self.report.created["certificates"] += 1
-        self.codes([certificate.verification_code])
-        rating, content = rng.choice(REVIEWS)
-        as_student.course_reviews.create(course_id=course.id, rating=rating, content=content)
-        self.report.created["courseReviews"] += 1
+    @staticmethod
+    def lesson_done(lesson: CurriculumLesson) -> LessonDone:
+        if lesson.type == "quiz":
+            # Every demo quiz has two questions whose first option is right.
+            return LessonDone(lesson_id=lesson.id, answers=[0, 0])
+        return LessonDone(lesson_id=lesson.id, time_spent=60 * (lesson.duration or 10))
+
+    def import_batch(self, batch: list[LearningRow]) -> None:
+        results = self.client.course_enrollments.import_learning(rows=batch)
+        for row, result in zip(batch, results, strict=True):
+            if result.certificate_code is not None:
+                self.codes([result.certificate_code])
+            if result.status == "exists":
+                self.report.existing["courseEnrollments"] += 1
+                continue
+            self.report.created["courseEnrollments"] += 1
+            self.new_learners.add(result.user_id)
+            if result.purchase_id is not None:
+                self.report.created["purchases"] += 1
+            quizzes = sum(1 for lesson in row.lessons if lesson.answers is not None)
+            self.report.created["quizAttempts"] += quizzes
+            self.report.created["lessonProgress"] += len(row.lessons) - quizzes
+            if row.review is not None:
+                self.report.created["courseReviews"] += 1
+            if result.certificate_code is not None:
+                self.report.created["certificates"] += 1
 
     def codes(self, codes: Iterable[str]) -> None:
         """A few certificates' codes for the report (``doctrina verify``), from this run or an earlier one."""
@@ -335,12 +370,16 @@ class _Plan:
             if len(self.report.verification_codes) < MAX_CODES_REPORTED:
                 self.report.verification_codes.append(code)
 
-    def welcome(self, student: User, picks: list[Course]) -> None:
-        self.client.notifications.send(
-            user_id=student.id,
-            type="announcement",
-            title="Welcome to Doctrina",
-            description=f"You are enrolled in {len(picks)} course(s). Live Q&A sessions are on the calendar.",
-            link="/dashboard",
-        )
-        self.report.created["notifications"] += 1
+    def welcome(self, students: list[User], courses: int) -> None:
+        """A welcome for each new learner (a re-run enrols no one, so welcomes no one)."""
+        for n, student in enumerate(students):
+            self.progress("welcome", n, len(students))
+            self.client.notifications.send(
+                user_id=student.id,
+                type="announcement",
+                title="Welcome to Doctrina",
+                description=f"{courses} courses are open to you. Live Q&A sessions are on the calendar.",
+                link="/dashboard",
+            )
+            self.report.created["notifications"] += 1
+        self.progress("welcome", len(students), len(students))

@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Awaitable
 
 from ..pagination import AsyncCursorPage, SyncCursorPage
-from ..types import CourseEnrollment
+from ..types import CourseEnrollment, LearningImportResult
 from ..types._args.course_enrollments import (
     CourseEnrollmentsEnrollFreeArgs,
     CourseEnrollmentsGetArgs,
     CourseEnrollmentsGrantArgs,
+    CourseEnrollmentsImportLearningArgs,
+    CourseEnrollmentsImportLearningArgsRow,
     CourseEnrollmentsListByCourseArgs,
     CourseEnrollmentsListMineArgs,
     CourseEnrollmentsRevokeArgs,
@@ -50,6 +52,22 @@ class CourseEnrollments(SyncAPIResource):
         """
         call = function_call(CourseEnrollmentsGrantArgs, user_id=user_id, course_id=course_id)
         result: CourseEnrollment = self._client._request(call, cast_to=CourseEnrollment)
+        return result
+
+    def import_learning(
+        self, rows: list[CourseEnrollmentsImportLearningArgsRow]
+    ) -> list[LearningImportResult]:
+        """Bulk learning (service only: imports, `doctrina seed`): per row, enrols the user
+        (free, or a checkout paid at once), completes the lessons in order (a quiz with
+        `answers` through a graded attempt) and posts the review, by the same rules as
+        the learner's own calls. A row already enrolled is `exists` and writes nothing.
+        LIMIT past 50 rows, 120 lessons, or 6000 lessons times their courses' sizes
+        (model/learningImport.ts); one bad row fails the call and writes nothing.
+
+        Calls `courseEnrollments:importLearning`. An internal function: service clients only.
+        """
+        call = function_call(CourseEnrollmentsImportLearningArgs, rows=rows)
+        result: list[LearningImportResult] = self._client._request(call, cast_to=list[LearningImportResult])
         return result
 
     def list_by_course(
@@ -112,6 +130,24 @@ class AsyncCourseEnrollments(AsyncAPIResource):
         """
         call = function_call(CourseEnrollmentsGrantArgs, user_id=user_id, course_id=course_id)
         result: Awaitable[CourseEnrollment] = self._client._request(call, cast_to=CourseEnrollment)
+        return result
+
+    def import_learning(
+        self, rows: list[CourseEnrollmentsImportLearningArgsRow]
+    ) -> Awaitable[list[LearningImportResult]]:
+        """Bulk learning (service only: imports, `doctrina seed`): per row, enrols the user
+        (free, or a checkout paid at once), completes the lessons in order (a quiz with
+        `answers` through a graded attempt) and posts the review, by the same rules as
+        the learner's own calls. A row already enrolled is `exists` and writes nothing.
+        LIMIT past 50 rows, 120 lessons, or 6000 lessons times their courses' sizes
+        (model/learningImport.ts); one bad row fails the call and writes nothing.
+
+        Calls `courseEnrollments:importLearning`. An internal function: service clients only.
+        """
+        call = function_call(CourseEnrollmentsImportLearningArgs, rows=rows)
+        result: Awaitable[list[LearningImportResult]] = self._client._request(
+            call, cast_to=list[LearningImportResult]
+        )
         return result
 
     def list_by_course(

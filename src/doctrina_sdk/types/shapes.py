@@ -12,7 +12,17 @@ from .course_modules import CourseModule
 from .courses import Course
 from .enums import CeCreditType, CertificateStatus, EnrollmentStatus, EventType, LessonType, Profession
 from .favorites import Favorite
-from .ids import CertificateId, CourseId, CourseModuleId, EventId, LessonId, QuizQuestionId, UserId
+from .ids import (
+    CertificateId,
+    CourseEnrollmentId,
+    CourseId,
+    CourseModuleId,
+    EventId,
+    LessonId,
+    PurchaseId,
+    QuizQuestionId,
+    UserId,
+)
 from .quiz_attempts import QuizAttempt
 from .resources import Resource
 
@@ -264,3 +274,14 @@ class FeedEvent(ConvexModel):
     cursor: Float64
     target_id: str = Field(alias="targetId")
     data: dict[str, str | Float64 | bool | None]
+
+
+class LearningImportResult(ConvexModel):
+    """The `LearningImportResult` shape of convex/validators.ts."""
+
+    user_id: UserId = Field(alias="userId")
+    course_id: CourseId = Field(alias="courseId")
+    status: Literal["created", "exists"]
+    enrollment_id: CourseEnrollmentId = Field(alias="enrollmentId")
+    purchase_id: PurchaseId | None = Field(default=None, alias="purchaseId")
+    certificate_code: str | None = Field(default=None, alias="certificateCode")

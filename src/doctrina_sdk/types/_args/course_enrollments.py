@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ArgsModel
+from .._base import ArgsModel, Float64
 from ..enums import EnrollmentStatus
-from ..ids import CourseEnrollmentId, CourseId, UserId
+from ..ids import CourseEnrollmentId, CourseId, LessonId, UserId
 
 
 class CourseEnrollmentsEnrollFreeArgs(ArgsModel):
@@ -37,6 +37,33 @@ class CourseEnrollmentsGrantArgs(ArgsModel):
     convex_returns = "CourseEnrollment"
     user_id: UserId = Field(alias="userId")
     course_id: CourseId = Field(alias="courseId")
+
+
+class CourseEnrollmentsImportLearningArgsRowLesson(ArgsModel):
+    lesson_id: LessonId = Field(alias="lessonId")
+    time_spent: Float64 | None = Field(default=None, alias="timeSpent")
+    answers: list[Float64] | None = None
+
+
+class CourseEnrollmentsImportLearningArgsRowReview(ArgsModel):
+    rating: Float64
+    content: str
+
+
+class CourseEnrollmentsImportLearningArgsRow(ArgsModel):
+    user_id: UserId = Field(alias="userId")
+    course_id: CourseId = Field(alias="courseId")
+    lessons: list[CourseEnrollmentsImportLearningArgsRowLesson]
+    review: CourseEnrollmentsImportLearningArgsRowReview | None = None
+
+
+class CourseEnrollmentsImportLearningArgs(ArgsModel):
+    """Arguments of `courseEnrollments:importLearning` (internal mutation)."""
+
+    convex_path = "courseEnrollments:importLearning"
+    convex_kind = "mutation"
+    convex_returns = "list[LearningImportResult]"
+    rows: list[CourseEnrollmentsImportLearningArgsRow]
 
 
 class CourseEnrollmentsListByCourseArgs(ArgsModel):
