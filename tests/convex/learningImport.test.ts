@@ -2,7 +2,8 @@ import { describe, expect, test } from "vitest";
 import { internal } from "../../convex/_generated/api";
 import type { Doc, Id } from "../../convex/_generated/dataModel";
 import type { MutationCtx } from "../../convex/_generated/server";
-import { recountCourse, studentCount } from "../../convex/model/counters";
+import { studentCount } from "../../convex/model/counters";
+import { recountCourse } from "./recounts";
 import {
   importLearning,
   MAX_IMPORT_LESSONS,
