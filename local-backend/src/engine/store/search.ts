@@ -17,6 +17,7 @@ import type { JSONValue } from "../api.js";
 import type { SearchIndexDef } from "../schema.js";
 import { encodeKey, valuesEqual, type JSONObject } from "../values.js";
 import { fieldValue, type DocRecord } from "./document.js";
+import { peekable } from "./peekable.js";
 
 export const MAX_SEARCH_RESULTS = 1024;
 export const MAX_QUERY_TERMS = 16;
@@ -314,19 +315,6 @@ function insertRanked(top: Candidate[], candidate: Candidate, k: number): void {
   if (at >= k) return;
   top.splice(at, 0, candidate);
   if (top.length > k) top.pop();
-}
-
-function peekable<T>(source: Iterator<T>): { peek(): T | undefined; take(): void } {
-  let head: IteratorResult<T> | null = null;
-  return {
-    peek() {
-      head ??= source.next();
-      return head.done ? undefined : head.value;
-    },
-    take() {
-      head = null;
-    },
-  };
 }
 
 export function matchesFilters(doc: JSONObject, filters: readonly SearchFilter[]): boolean {

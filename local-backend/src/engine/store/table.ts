@@ -10,6 +10,7 @@ import { BTree } from "./btree.js";
 import type { TableSchema } from "../schema.js";
 import { encodeKey, KEY_MAX } from "../values.js";
 import type { DocRecord } from "./document.js";
+import { peekable } from "./peekable.js";
 import { compareKeys, SearchIndex } from "./search.js";
 
 export type KeyRange = { lo: string; hi: string };
@@ -178,19 +179,4 @@ function* overlayEntries(
       yield pair;
     }
   }
-}
-
-type Peekable<T> = { peek(): T | undefined; take(): void };
-
-function peekable<T>(source: Iterator<T>): Peekable<T> {
-  let head: IteratorResult<T> | null = null;
-  return {
-    peek() {
-      head ??= source.next();
-      return head.done ? undefined : head.value;
-    },
-    take() {
-      head = null;
-    },
-  };
 }
