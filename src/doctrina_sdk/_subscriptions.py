@@ -3,8 +3,8 @@
 The official client reconnects and resubscribes by itself. Its async iterator
 (``__anext__``) waits without holding the GIL; its blocking iterator holds the GIL
 while it waits, stalling every other thread (local-backend-notes.md). So the async
-subscription awaits directly, and the sync one runs the async one on a thread of
-its own and hands values over through a queue. The official client re-delivers a
+subscription awaits directly, and the sync one runs the async one on an event loop
+of its own thread, one value per ``next()``. The official client re-delivers a
 subscriber's current value on every server transition; unchanged values are
 skipped here.
 """
@@ -12,8 +12,7 @@ skipped here.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import queue
+import concurrent.futures
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -27,7 +26,7 @@ from ._transport_websocket import call_error, end_subscription, official_client
 from ._values import cast_value, decode_value
 
 _NOTHING = object()
-# How long `SyncSubscription.close()` waits for its thread to end.
+# How long `SyncSubscription.close()` waits for the subscription and its thread to end.
 _CLOSE_SECONDS = 10.0
 
 
@@ -83,15 +82,20 @@ class AsyncSubscription(AsyncIterator[Any]):
 
 
 class SyncSubscription(Iterator[Any]):
-    """``for value in subscription``, with the waiting done on a thread that leaves the GIL free."""
+    """``for value in subscription``, with the waiting done on a thread that leaves the GIL free.
+
+    The thread runs an event loop that awaits the official subscription only while a
+    ``next()`` asks for a value. So a subscription closed between values has no wait
+    pending in the official client, and ends without cancelling one: a cancelled wait
+    finishes later on one of the official client's own threads, which takes the GIL
+    to see the cancellation and can race with interpreter shutdown (a crash at exit).
+    """
 
     def __init__(self, url: str, credentials: Credentials, call: WireCall, *, cast_to: Any) -> None:
         self._inner = AsyncSubscription(url, credentials, call, cast_to=cast_to)
-        self._values: queue.Queue[tuple[str, Any]] = queue.Queue()
-        self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._task: asyncio.Task[None] | None = None
-        self._started = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._waiting: concurrent.futures.Future[Any] | None = None
         self._done = False
 
     def __iter__(self) -> SyncSubscription:
@@ -100,47 +104,48 @@ class SyncSubscription(Iterator[Any]):
     def __next__(self) -> Any:
         if self._done:
             raise StopIteration
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="doctrina-live-query", daemon=True)
-            self._thread.start()
-        kind, payload = self._values.get()
-        if kind == "value":
-            return payload
-        self._done = True
-        if kind == "error":
-            raise payload
-        raise StopIteration
-
-    def _run(self) -> None:
-        asyncio.run(self._pump())
-
-    async def _pump(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._task = asyncio.current_task()
-        self._started.set()
+        self._waiting = asyncio.run_coroutine_threadsafe(self._inner.__anext__(), self._running_loop())
         try:
-            async for value in self._inner:
-                self._values.put(("value", value))
-        except asyncio.CancelledError:
-            pass
-        except DoctrinaError as error:
-            self._values.put(("error", error))
+            return self._waiting.result()
+        except (StopAsyncIteration, concurrent.futures.CancelledError):
+            self._done = True
+            raise StopIteration from None
+        except DoctrinaError:
+            self._done = True
+            raise
         finally:
-            await self._inner.aclose()
-            self._values.put(("end", None))
+            self._waiting = None
+
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
+        if self._loop is None:
+            self._loop = asyncio.new_event_loop()
+            self._thread = threading.Thread(
+                target=self._loop.run_forever, name="doctrina-live-query", daemon=True
+            )
+            self._thread.start()
+        return self._loop
 
     def close(self) -> None:
-        """Ends the subscription; a pending ``next()`` raises StopIteration."""
-        thread = self._thread
-        if thread is None:
-            self._done = True
+        """Ends the subscription; a ``next()`` waiting on another thread raises StopIteration."""
+        self._done = True
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
             return
+        waiting = self._waiting
+        if waiting is not None:
+            waiting.cancel()  # only when another thread is inside next()
+        self._loop = self._thread = None
         deadline = time.monotonic() + _CLOSE_SECONDS
-        if self._started.wait(_CLOSE_SECONDS) and self._loop is not None and self._task is not None:
-            # A RuntimeError means the loop already ended: the subscription is over.
-            with contextlib.suppress(RuntimeError):
-                self._loop.call_soon_threadsafe(self._task.cancel)
+        ended = asyncio.run_coroutine_threadsafe(self._inner.aclose(), loop)
+        try:
+            ended.result(timeout=_CLOSE_SECONDS)
+        except concurrent.futures.TimeoutError:
+            ended.cancel()  # close stays bounded; the stuck daemon thread ends with the process
+            return
+        loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=max(deadline - time.monotonic(), 0.0))
+        if not thread.is_alive():
+            loop.close()
 
     def __enter__(self) -> SyncSubscription:
         return self

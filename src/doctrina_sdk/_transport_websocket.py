@@ -17,11 +17,15 @@ carries an idempotency key.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import base64
 import binascii
 import concurrent.futures
 import contextlib
+import functools
 import json
+import sys
+import threading
 import time
 from typing import Any
 
@@ -52,6 +56,8 @@ _CREDENTIAL_PROBE = WireCall(kind="query", path="users:me", args={})
 # What the official client raises when its worker stops (e.g. the server went away
 # for good); everything else it raises is a function's failure.
 _CLOSED_CHANNEL = "channel closed"
+# How long the exit hook waits for the official client's threads to leave Python.
+_EXIT_WAIT_SECONDS = 2.0
 
 
 def official_client(url: str, credentials: Credentials) -> Any:
@@ -61,12 +67,36 @@ def official_client(url: str, credentials: Credentials) -> Any:
     key goes with its identity in the ``<key>:<base64 identity>`` form that
     ``Authorization: Convex ...`` uses.
     """
+    _wait_for_official_threads_at_exit()
     client = ConvexClient(url)
     if credentials.admin_key is not None:
         client.set_admin_auth(credentials.admin_value())
     elif credentials.auth_token is not None:
         client.set_auth(credentials.auth_token)
     return client
+
+
+@functools.cache
+def _wait_for_official_threads_at_exit() -> None:
+    """Registers, once, an exit hook that lets the official client's threads leave Python first.
+
+    The official client completes each wait from a thread of its own (pyo3's runtime), which
+    runs Python code to hand the value over and may give up the GIL inside it. If the
+    interpreter starts shutting down before that thread got the GIL back, the thread's return
+    aborts the process ("PyGILState_Release ... finalizing"). Such a thread is one that
+    `threading` does not know and that has a Python frame; the hook waits (bounded) until none
+    has, which is the moment it holds the GIL to the end of its hand-over.
+    """
+    atexit.register(_await_foreign_python_frames, _EXIT_WAIT_SECONDS)
+
+
+def _await_foreign_python_frames(timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        known = {thread.ident for thread in threading.enumerate()}
+        if all(ident in known for ident in sys._current_frames()):
+            return
+        time.sleep(0.002)
 
 
 def call_error(exc: Exception, path: str) -> DoctrinaError:
