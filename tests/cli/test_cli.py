@@ -198,6 +198,20 @@ def test_the_url_may_come_from_a_parent_env_local(
     assert json.loads(result.stdout) is None
 
 
+def test_the_env_local_of_a_stopped_dev_server_means_its_data_dir(tmp_path: Path, wait_gone: Any) -> None:
+    """`doctrina dev` leaves `.env.local` behind when it stops (as `npx convex dev` does): later
+    commands on that data directory start its backend instead of calling the dead URL."""
+    data = tmp_path / "data"
+    with LocalBackend.start(data_dir=data, publish_env=tmp_path / ".env.local") as first:
+        pid = first.pid
+    assert pid is not None
+    assert wait_gone(pid)
+    assert "CONVEX_SELF_HOSTED_ADMIN_KEY" in (tmp_path / ".env.local").read_text()
+    result = CliRunner().invoke(app, ["run", "users:me", "--json", "--data-dir", str(data)])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) is None
+
+
 # ---------------------------------------------------------------- verify
 
 

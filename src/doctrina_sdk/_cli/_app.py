@@ -144,7 +144,7 @@ def connect(
 ) -> Iterator[Doctrina]:
     """A service client: of ``--url``, else of the environment or `.env.local`, else of the
     embedded backend on ``data_dir`` (attached to when running, else started for the command)."""
-    if url is not None or _configured():
+    if url is not None or _configured(data_dir):
         with Doctrina(url=url, admin_key=admin_key) as client:
             yield client
         return
@@ -154,12 +154,16 @@ def connect(
         yield backend.client()
 
 
-def _configured() -> bool:
+def _configured(data_dir: Path) -> bool:
+    """A deployment is configured, other than the one `doctrina dev` published for ``data_dir``:
+    its `.env.local` outlives the server, so that one means the data directory's backend."""
     try:
-        resolve_config(url=None, admin_key=None, auth_token=None)
+        config = resolve_config(url=None, admin_key=None, auth_token=None)
     except ConfigurationError:
         return False
-    return True
+    key_file = data_dir / "admin_key"
+    published = key_file.is_file() and key_file.read_text().strip() == config.credentials.admin_key
+    return not published
 
 
 @contextlib.contextmanager
