@@ -20,7 +20,6 @@ from .lib.frames import dataframe
 
 if TYPE_CHECKING:
     import pandas
-    from rich.table import Table
 
 __all__ = ["AsyncCursorPage", "Page", "SyncCursorPage"]
 
@@ -41,8 +40,8 @@ class Page(Generic[T]):
     def _repr_html_(self) -> str:
         return display.rows_html("Page", display.columns_of(None, self.items), self.items, not self.is_done)
 
-    def __rich__(self) -> Table:
-        return display.rows_table("Page", display.columns_of(None, self.items), self.items, not self.is_done)
+    def __rich__(self) -> display.RowsTable:
+        return display.RowsTable("Page", display.columns_of(None, self.items), self.items, not self.is_done)
 
 
 class _CursorPager(Generic[T, FetchT]):
@@ -126,9 +125,9 @@ class SyncCursorPage(_CursorPager[T, Callable[[PaginationOpts], Any]]):
         """Jupyter: the first page's first rows as a table (one fetch)."""
         return display.rows_html(*self._first_page())
 
-    def __rich__(self) -> Table:
-        """Rich: the first page's first rows as a `rich.table.Table` (one fetch)."""
-        return display.rows_table(*self._first_page())
+    def __rich__(self) -> display.RowsTable:
+        """Rich: the first page's first rows as a table (one fetch)."""
+        return display.RowsTable(*self._first_page())
 
 
 class AsyncCursorPage(_CursorPager[T, Callable[[PaginationOpts], Awaitable[Any]]]):

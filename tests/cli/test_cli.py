@@ -198,6 +198,28 @@ def test_the_url_may_come_from_a_parent_env_local(
     assert json.loads(result.stdout) is None
 
 
+def test_the_env_local_of_a_stopped_dev_server_means_its_data_dir(tmp_path: Path, wait_gone: Any) -> None:
+    """`doctrina dev` leaves `.env.local` behind when it stops (as `npx convex dev` does): later
+    commands start the default data directory's backend instead of calling the dead URL."""
+    with LocalBackend.start(data_dir=tmp_path / _app.DEFAULT_DATA_DIR, publish_env=".env.local") as first:
+        pid = first.pid
+    assert pid is not None
+    assert wait_gone(pid)
+    assert "CONVEX_SELF_HOSTED_ADMIN_KEY" in (tmp_path / ".env.local").read_text()
+    result = CliRunner().invoke(app, ["run", "users:me", "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) is None
+
+
+def test_an_explicit_data_dir_wins_over_env_local(tmp_path: Path) -> None:
+    (tmp_path / ".env.local").write_text(
+        "CONVEX_SELF_HOSTED_URL=http://127.0.0.1:9\nCONVEX_SELF_HOSTED_ADMIN_KEY=another-deployment\n"
+    )
+    result = CliRunner().invoke(app, ["run", "users:me", "--json", "--data-dir", str(tmp_path / "data")])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) is None
+
+
 # ---------------------------------------------------------------- verify
 
 

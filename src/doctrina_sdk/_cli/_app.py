@@ -61,6 +61,14 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON documen
 DataDirOption = Annotated[
     Path, typer.Option("--data-dir", help="The embedded backend's data directory.", show_default=True)
 ]
+# The commands that call a deployment: an explicit --data-dir wins over the environment and .env.local.
+ServiceDataDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="The embedded backend's data directory [default: .doctrina/dev, unless a URL is configured].",
+    ),
+]
 ProjectRootOption = Annotated[
     Path | None, typer.Option("--project-root", help="The directory holding local-backend/ and convex/.")
 ]
@@ -140,26 +148,31 @@ def _one_line(error: DoctrinaError) -> str:
 
 @contextlib.contextmanager
 def connect(
-    *, url: str | None, admin_key: str | None, data_dir: Path, project_root: Path | None
+    *, url: str | None, admin_key: str | None, data_dir: Path | None, project_root: Path | None
 ) -> Iterator[Doctrina]:
-    """A service client: of ``--url``, else of the environment or `.env.local`, else of the
-    embedded backend on ``data_dir`` (attached to when running, else started for the command)."""
-    if url is not None or _configured():
+    """A service client: of ``--url``, else of an explicit ``--data-dir``'s embedded backend, else of
+    the environment or `.env.local`, else of the default data directory's embedded backend
+    (attached to when running, else started for the command)."""
+    if url is not None or (data_dir is None and _configured(Path(DEFAULT_DATA_DIR))):
         with Doctrina(url=url, admin_key=admin_key) as client:
             yield client
         return
     if admin_key is not None:
         fail("--admin-key needs --url (or a URL in the environment or .env.local)", EXIT_USAGE)
-    with embedded(data_dir=data_dir, project_root=project_root) as backend:
+    with embedded(data_dir=data_dir or Path(DEFAULT_DATA_DIR), project_root=project_root) as backend:
         yield backend.client()
 
 
-def _configured() -> bool:
+def _configured(data_dir: Path) -> bool:
+    """A deployment is configured, other than the one `doctrina dev` published for ``data_dir``:
+    its `.env.local` outlives the server, so that one means the data directory's backend."""
     try:
-        resolve_config(url=None, admin_key=None, auth_token=None)
+        config = resolve_config(url=None, admin_key=None, auth_token=None)
     except ConfigurationError:
         return False
-    return True
+    key_file = data_dir / "admin_key"
+    published = key_file.is_file() and key_file.read_text().strip() == config.credentials.admin_key
+    return not published
 
 
 @contextlib.contextmanager

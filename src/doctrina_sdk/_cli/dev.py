@@ -80,7 +80,8 @@ def run_dev(
         print(f"  data:      {backend.data_dir}")
         print(f"  admin key: {backend.data_dir / 'admin_key'}")
         if publish_env is not None:
-            print(f"  wrote {publish_env} (CONVEX_SELF_HOSTED_URL, CONVEX_SELF_HOSTED_ADMIN_KEY)")
+            names = "CONVEX_SELF_HOSTED_URL, CONVEX_SELF_HOSTED_ADMIN_KEY, CONVEX_SITE_URL"
+            print(f"  wrote {publish_env} ({names})")
         print("Press Ctrl-C to stop.", flush=True)
         try:
             code = run_dev_loop(backend, project_root=find_project_root(project_root))

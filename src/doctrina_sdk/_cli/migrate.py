@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
@@ -11,11 +10,10 @@ from rich.table import Table
 
 from .._client import Doctrina
 from ._app import (
-    DEFAULT_DATA_DIR,
     AdminKeyOption,
-    DataDirOption,
     JsonOption,
     ProjectRootOption,
+    ServiceDataDirOption,
     UrlOption,
     app,
     connect,
@@ -56,7 +54,7 @@ def migrate(
     json_output: JsonOption = False,
     url: UrlOption = None,
     admin_key: AdminKeyOption = None,
-    data_dir: DataDirOption = Path(DEFAULT_DATA_DIR),
+    data_dir: ServiceDataDirOption = None,
     project_root: ProjectRootOption = None,
 ) -> int:
     """Run the data migrations and counter repairs of convex/migrations.ts."""

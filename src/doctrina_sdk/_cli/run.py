@@ -6,7 +6,6 @@ import importlib
 import json
 import pkgutil
 from functools import cache
-from pathlib import Path
 from typing import Annotated, Any
 
 import pydantic
@@ -18,12 +17,11 @@ from ..resources._base import describe_errors
 from ..types import _args
 from ..types._base import ArgsModel
 from ._app import (
-    DEFAULT_DATA_DIR,
     EXIT_USAGE,
     AdminKeyOption,
-    DataDirOption,
     JsonOption,
     ProjectRootOption,
+    ServiceDataDirOption,
     UrlOption,
     app,
     connect,
@@ -55,7 +53,7 @@ def run(
     json_output: JsonOption = False,
     url: UrlOption = None,
     admin_key: AdminKeyOption = None,
-    data_dir: DataDirOption = Path(DEFAULT_DATA_DIR),
+    data_dir: ServiceDataDirOption = None,
     project_root: ProjectRootOption = None,
 ) -> int:
     """Call one query, mutation or action and print its result."""

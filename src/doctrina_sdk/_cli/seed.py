@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,11 +10,10 @@ from rich.table import Table
 
 from ..lib.demo_data import SeedReport, SizeName, seed
 from ._app import (
-    DEFAULT_DATA_DIR,
     AdminKeyOption,
-    DataDirOption,
     JsonOption,
     ProjectRootOption,
+    ServiceDataDirOption,
     UrlOption,
     app,
     connect,
@@ -41,7 +39,7 @@ def seed_command(
     json_output: JsonOption = False,
     url: UrlOption = None,
     admin_key: AdminKeyOption = None,
-    data_dir: DataDirOption = Path(DEFAULT_DATA_DIR),
+    data_dir: ServiceDataDirOption = None,
     project_root: ProjectRootOption = None,
 ) -> int:
     """Fill the deployment with a realistic medical-aesthetics catalogue (safe to re-run)."""

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from ._app import (
-    DEFAULT_DATA_DIR,
     EXIT_NOT_VALID,
     AdminKeyOption,
-    DataDirOption,
     JsonOption,
     ProjectRootOption,
+    ServiceDataDirOption,
     UrlOption,
     app,
     connect,
@@ -38,7 +36,7 @@ def verify(
     json_output: JsonOption = False,
     url: UrlOption = None,
     admin_key: AdminKeyOption = None,
-    data_dir: DataDirOption = Path(DEFAULT_DATA_DIR),
+    data_dir: ServiceDataDirOption = None,
     project_root: ProjectRootOption = None,
 ) -> int:
     """Check a certificate by its verification code (exit 3 unless it is valid)."""

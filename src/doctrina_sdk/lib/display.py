@@ -3,23 +3,27 @@
 Jupyter calls ``_repr_html_``: a model is a two-column table of its fields, a page or a
 pager a table of its first rows (one column per model field) and "... N more". Rich
 calls ``__rich_repr__`` (models: ``Course(id=..., title=...)``) and ``__rich__`` (pages:
-a `rich.table.Table`). Long values are cut short; nothing here fetches more than a pager's
-first page.
+a `rich.table.Table` of the leading columns that fit the console). Long values are cut
+short; nothing here fetches more than a pager's first page.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pydantic
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 
-__all__ = ["ROWS_SHOWN", "columns_of", "model_html", "more_text", "rich_fields", "rows_html", "rows_table"]
+__all__ = ["ROWS_SHOWN", "RowsTable", "columns_of", "model_html", "more_text", "rich_fields", "rows_html"]
 
 ROWS_SHOWN = 10
 _MAX_CELL = 60
+# The width below which a column's values stop being readable in a Rich table.
+_LEGIBLE = 16
 
 
 def _cell(value: Any) -> str:
@@ -72,13 +76,44 @@ def rows_html(title: str, columns: list[str], items: Sequence[Any], more_pages: 
     return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{empty}{footer}"
 
 
-def rows_table(title: str, columns: list[str], items: Sequence[Any], more_pages: bool) -> Table:
-    shown = items[:ROWS_SHOWN]
-    table = Table(*columns, title=title, caption=more_text(len(items) - len(shown), more_pages) or None)
-    for item in shown:
-        fields = _fields(item)
-        table.add_row(*(_cell(fields.get(column)) for column in columns))
-    return table
+@dataclass(frozen=True)
+class RowsTable:
+    """A page's first rows for Rich, with as many leading columns as the console is wide enough
+    for (Rich would squeeze all thirty of a course's into unreadable slivers); the caption says
+    how many more there are."""
+
+    title: str
+    columns: list[str]
+    items: Sequence[Any]
+    more_pages: bool
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.table(options.max_width)
+
+    def table(self, width: int) -> Table:
+        shown = self.items[:ROWS_SHOWN]
+        rows = [[_cell(_fields(item).get(column)) for column in self.columns] for item in shown]
+        kept = _columns_that_fit(self.columns, rows, width)
+        notes = [more_text(len(self.items) - len(shown), self.more_pages)]
+        if kept < len(self.columns):
+            notes.append(f"{len(self.columns) - kept} more columns (a wider console, or to_dataframe())")
+        caption = "; ".join(note for note in notes if note) or None
+        table = Table(*self.columns[:kept], title=self.title, caption=caption)
+        for row in rows:
+            table.add_row(*row[:kept])
+        return table
+
+
+def _columns_that_fit(columns: list[str], rows: list[list[str]], width: int) -> int:
+    """How many leading columns fit ``width`` at their natural width, up to `_LEGIBLE` each
+    (plus Rich's padding and border); at least one."""
+    used = 1  # the table's left border
+    for index, column in enumerate(columns):
+        natural = max([len(column), *(len(row[index]) for row in rows)])
+        used += min(natural, _LEGIBLE) + 3
+        if used > width:
+            return max(index, 1)
+    return len(columns)
 
 
 def rich_fields(model: pydantic.BaseModel) -> Iterator[tuple[str, Any]]:

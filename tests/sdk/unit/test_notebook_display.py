@@ -92,6 +92,16 @@ def test_rich_renders_a_pager_as_a_table(mock: respx.MockRouter) -> None:
     assert "... 1 more" in text
 
 
+def test_rich_shows_the_columns_a_narrow_console_can_read(mock: respx.MockRouter) -> None:
+    serve(mock, [purchase_wire(n) for n in range(3)], is_done=True)
+    console = Console(record=True, width=80)
+    console.print(pager())
+    text = console.export_text()
+    assert "p1" in text  # the id column, whole
+    assert "more columns" in text
+    assert max(len(line) for line in text.splitlines()) <= 80
+
+
 def test_a_fetched_page_displays_too() -> None:
     page = Page([Purchase.model_validate(purchase_wire(n)) for n in range(3)], True, None)
     assert page._repr_html_().count("<tr><td>") == 3
