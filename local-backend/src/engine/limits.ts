@@ -9,7 +9,7 @@ import { validateValue, type TableNames } from "./validator.js";
 import { kindOf, type JSONObject } from "./values.js";
 
 export const MAX_DOCUMENT_SIZE = 1 << 20;
-const MAX_NESTING = 16;
+export const MAX_DOCUMENT_NESTING = 16;
 const MAX_ARRAY_LENGTH = 8192;
 const MAX_OBJECT_FIELDS = 1024;
 const MAX_FIELD_NAME_LENGTH = 1024;
@@ -25,8 +25,8 @@ function checkFieldName(name: string, topLevel: boolean): void {
 }
 
 function checkShape(value: JSONValue, depth: number): void {
-  if (depth > MAX_NESTING) {
-    throw new Error(`Value is too nested (nested ${depth} levels deep > maximum nesting ${MAX_NESTING})`);
+  if (depth > MAX_DOCUMENT_NESTING) {
+    throw new Error(`Value is too nested (nested ${depth} levels deep > maximum nesting ${MAX_DOCUMENT_NESTING})`);
   }
   if (Array.isArray(value)) {
     if (value.length > MAX_ARRAY_LENGTH) {
