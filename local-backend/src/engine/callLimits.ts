@@ -10,37 +10,55 @@ import { kindOf, valueSize } from "./values.js";
 export const MAX_VALUE_NESTING = 64;
 export const MAX_ARGS_BYTES = 1 << 24;
 export const MAX_RESULT_BYTES = 1 << 24;
+const MAX_ARRAY_LENGTH = 8192;
+const MAX_OBJECT_FIELDS = 1024;
 
 const TOO_NESTED = `Value is too nested (nested ${MAX_VALUE_NESTING + 1} levels deep > maximum nesting ${MAX_VALUE_NESTING})`;
 
+/** What Convex's value constructors refuse in any value (`crates/value`), with the error's code. */
+export type ShapeError = { code: "TooNestedError" | "ArrayTooLong" | "TooManyFieldsError"; message: string };
+
+function containerError(item: JSONValue[] | { [key: string]: JSONValue }): ShapeError | null {
+  if (Array.isArray(item)) {
+    if (item.length <= MAX_ARRAY_LENGTH) return null;
+    return { code: "ArrayTooLong", message: `Array length is too long (${item.length} > maximum length ${MAX_ARRAY_LENGTH})` };
+  }
+  const fields = Object.keys(item).length;
+  if (fields <= MAX_OBJECT_FIELDS) return null;
+  return { code: "TooManyFieldsError", message: `Object has too many fields (${fields} > maximum number ${MAX_OBJECT_FIELDS})` };
+}
+
 /**
- * Whether a container sits deeper than `maxLevels` (the root container is level 1).
- * Iterative, and it stops at the first container too deep: a value nested 100,000 levels
- * is refused without recursing.
+ * The first container sitting deeper than `maxLevels` (the root container is level 1), or
+ * holding more than 8,192 items or 1,024 fields. Iterative, and it stops at the first
+ * container too deep: a value nested 100,000 levels is refused without recursing.
  */
-function deeperThan(value: JSONValue, maxLevels: number): boolean {
+function shapeError(value: JSONValue, maxLevels: number): ShapeError | null {
   const stack: [JSONValue, number][] = [[value, 1]];
   while (stack.length > 0) {
     const [item, level] = stack.pop()!;
     const kind = kindOf(item);
     if (kind !== "array" && kind !== "object") continue;
-    if (level > maxLevels) return true;
-    const children = Array.isArray(item) ? item : Object.values(item as { [key: string]: JSONValue });
-    for (const child of children) stack.push([child, level + 1]);
+    if (level > maxLevels) return { code: "TooNestedError", message: TOO_NESTED };
+    const container = item as JSONValue[] | { [key: string]: JSONValue };
+    const error = containerError(container);
+    if (error !== null) return error;
+    for (const child of Array.isArray(container) ? container : Object.values(container)) stack.push([child, level + 1]);
   }
-  return false;
+  return null;
 }
 
 /**
  * Convex builds a call's arguments as the array `[args]`, so the object may nest one
  * level less than a value. The backend fails at the first level over, hence always 65.
  */
-export function argsNestingError(args: JSONValue): string | null {
-  return deeperThan(args, MAX_VALUE_NESTING - 1) ? TOO_NESTED : null;
+export function argsShapeError(args: JSONValue): ShapeError | null {
+  return shapeError(args, MAX_VALUE_NESTING - 1);
 }
 
-export function valueNestingError(value: JSONValue): string | null {
-  return deeperThan(value, MAX_VALUE_NESTING) ? TOO_NESTED : null;
+/** A return value, converted to a Convex value as the backend does. */
+export function valueShapeError(value: JSONValue): ShapeError | null {
+  return shapeError(value, MAX_VALUE_NESTING);
 }
 
 /** As the backend's `humansize` BINARY prints a size (`16 MiB`, `17.17 MiB`, `512 B`). */

@@ -160,6 +160,56 @@ describe("value nesting (64 levels)", () => {
   });
 });
 
+describe("value shape: 8,192 array items, 1,024 fields, in arguments and return values", () => {
+  const zeros = (length: number) => Array.from({ length }, () => 0);
+  const fields = (count: number) => Object.fromEntries(zeros(count).map((_, i) => [`f${i}`, 0]));
+
+  test("arguments", async () => {
+    expect(((await t.value("fidelity:echo", { value: zeros(8192) })) as number[]).length).toBe(8192);
+    expect(errorOf(await t.call("fidelity:echo", { value: zeros(8193) })).errorMessage).toContain("\nArray length is too long (8193 > maximum length 8192)\n");
+    expect(Object.keys((await t.value("fidelity:echo", { value: fields(1024) })) as object)).toHaveLength(1024);
+    expect(errorOf(await t.call("fidelity:echo", { value: fields(1025) })).errorMessage).toContain("\nObject has too many fields (1025 > maximum number 1024)\n");
+  });
+
+  test("HTTP and WebSocket argument parsing refuses them with Convex's codes", () => {
+    expect(() => normalizeArgs({ value: zeros(8193) })).toThrow(HttpError);
+    expect(() => normalizeArgs({ value: zeros(8193) })).toThrow("Array length is too long (8193 > maximum length 8192)");
+    expect(() => normalizeArgs({ value: fields(1025) })).toThrow("Object has too many fields (1025 > maximum number 1024)");
+  });
+
+  test("return values: nesting 64, 8,192 items, 1,024 fields", async () => {
+    const result = (kind: string, size: number) => t.call("fidelity:shapedResult", { kind, size });
+    expect((await result("nested", 64)).status).toBe("success");
+    expect(errorOf(await result("nested", 65)).errorMessage).toContain("\nValue is too nested (nested 65 levels deep > maximum nesting 64)\n");
+    expect((await result("array", 8192)).status).toBe("success");
+    expect(errorOf(await result("array", 8193)).errorMessage).toContain("\nArray length is too long (8193 > maximum length 8192)\n");
+    expect((await result("object", 1024)).status).toBe("success");
+    expect(errorOf(await result("object", 1025)).errorMessage).toContain("\nObject has too many fields (1025 > maximum number 1024)\n");
+  });
+});
+
+describe("document shape: nesting 16, 8,192 items, 1,024 fields", () => {
+  const insert = (kind: string, size: number) => t.call("fidelity:insertShaped", { kind, size });
+
+  test("a document nests 16 levels, counting containers (an empty array too)", async () => {
+    // The document is level 1: a value of 15 nested arrays makes it 16.
+    expect((await insert("nested", 15)).status).toBe("success");
+    expect(errorOf(await insert("nested", 16)).errorMessage).toContain("Document is too nested (nested 17 levels deep > maximum nesting 16)");
+    expect((await insert("nestedEmpty", 15)).status).toBe("success");
+    expect(errorOf(await insert("nestedEmpty", 16)).errorMessage).toContain("Document is too nested (nested 17 levels deep > maximum nesting 16)");
+  });
+
+  test("arrays and objects inside it, and the document's own fields", async () => {
+    expect((await insert("array", 8192)).status).toBe("success");
+    expect(errorOf(await insert("array", 8193)).errorMessage).toContain("Array length is too long (8193 > maximum length 8192)");
+    expect((await insert("object", 1024)).status).toBe("success");
+    expect(errorOf(await insert("object", 1025)).errorMessage).toContain("Object has too many fields (1025 > maximum number 1024)");
+    // 1,024 fields pass the shape check and meet the schema ({label, value}); 1,025 do not get that far.
+    expect(errorOf(await insert("fields", 1023)).errorMessage).toContain("does not match the schema");
+    expect(errorOf(await insert("fields", 1024)).errorMessage).toContain("Object has too many fields (1025 > maximum number 1024)");
+  });
+});
+
 describe("paginationOpts.numItems", () => {
   const page = (numItems: number) => t.call("fidelity:page", { paginationOpts: { numItems, cursor: null } });
 
