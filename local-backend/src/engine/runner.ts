@@ -96,8 +96,10 @@ function journalEndCursor(journal: string | null): string | null {
   }
 }
 
-function occFailure(table: string, logLines: string[]): Outcome {
-  const message = `Documents read from or written to the "${table}" table changed while this mutation was being run and on every subsequent retry. See https://docs.convex.dev/error#1`;
+/** Convex's OCC error; it says "some table" when the conflict's table is not known. */
+function occFailure(table: string | null, logLines: string[]): Outcome {
+  const where = table === null ? "some table" : `the "${table}" table`;
+  const message = `Documents read from or written to ${where} changed while this mutation was being run and on every subsequent retry. See https://docs.convex.dev/error#1`;
   return { ok: false, error: { message, system: true, code: OCC_ERROR_CODE }, logLines };
 }
 
@@ -164,7 +166,7 @@ export class Runner {
     args: string,
     ctx: CallContext,
     options: MutationOptions,
-  ): Promise<{ type: "done"; outcome: Outcome } | { type: "conflict"; table: string; logLines: string[] }> {
+  ): Promise<{ type: "done"; outcome: Outcome } | { type: "conflict"; table: string | null; logLines: string[] }> {
     const started: { tx?: Transaction; handler?: TransactionHandler } = {};
     try {
       const prepare = () => {
@@ -179,7 +181,7 @@ export class Runner {
       if (!result.ok) return { type: "done", outcome: result };
       options.beforeCommit?.(tx);
       const conflict = this.db.findConflict(tx.readSet);
-      if (conflict) return { type: "conflict", table: tx.readSet.conflictTable(conflict) ?? "unknown", logLines: result.logLines };
+      if (conflict) return { type: "conflict", table: tx.readSet.conflictTable(conflict) ?? null, logLines: result.logLines };
       const writes = tx.writeList();
       if (writes.length === 0) {
         await this.committer.waitPublished(tx.snapshot.ts);
