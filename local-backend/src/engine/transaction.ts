@@ -16,6 +16,7 @@ import type { SearchIndexDef } from "./schema.js";
 import { encodeKey, KEY_MAX, valueNesting, type JSONObject } from "./values.js";
 import { approachingLimitWarning, formatBytes } from "./callLimits.js";
 import { checkDocument, checkSize, MAX_DOCUMENT_NESTING, MAX_DOCUMENT_SIZE } from "./limits.js";
+import { ReadIntervals } from "./readIntervals.js";
 import type { ReadView, Stream } from "./query/executor.js";
 
 export const MAX_DOCUMENTS_READ = 32_000;
@@ -43,8 +44,8 @@ export class Transaction implements ReadView {
   private readonly savepoints = new Map<number, Savepoint>();
   private nextSavepoint = 1;
   readonly streams = new Map<number, Stream>();
-  /** Distinct (table, index, range) reads: Convex's read-set intervals. */
-  private readonly intervals = new Set<string>();
+  /** Convex's read-set intervals: the ranges read, merged per index. */
+  private readonly intervals = new ReadIntervals();
   private documentsRead = 0;
   private bytesRead = 0;
   private bytesWritten = 0;
@@ -90,19 +91,16 @@ export class Transaction implements ReadView {
 
   recordRange(table: string, index: string, range: KeyRange): void {
     this.readSet.addRange(table, index, range);
-    if (range.lo < range.hi) this.countInterval(`${table}\0${index}\0${range.lo}\0${range.hi}`);
-  }
-
-  recordSearch(table: string, def: SearchIndexDef, query: SearchQuery): void {
-    this.readSet.addSearch(table, def, query);
-    this.countInterval(`${table}\0${def.name}\0${JSON.stringify(query)}`);
-  }
-
-  private countInterval(key: string): void {
-    this.intervals.add(key);
+    if (range.lo >= range.hi) return;
+    this.intervals.add(`${table}\0${index}`, range);
     if (this.intervals.size > MAX_READ_INTERVALS) {
       throw new Error(`Too many reads in a single function execution (limit: ${MAX_READ_INTERVALS}). ${OVER_LIMIT_HELP}`);
     }
+  }
+
+  /** A search is in the read set but, as in Convex, not one of its intervals. */
+  recordSearch(table: string, def: SearchIndexDef, query: SearchQuery): void {
+    this.readSet.addSearch(table, def, query);
   }
 
   /** The table an ID belongs to, checked against an expected table name if given. */

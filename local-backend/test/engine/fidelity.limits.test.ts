@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { durationWarning, formatBytes, formatDuration, humanSize } from "../../src/engine/callLimits.js";
 import type { JSONValue } from "../../src/engine/index.js";
+import { ReadIntervals } from "../../src/engine/readIntervals.js";
 import { HttpError } from "../../src/server/errors.js";
 import { normalizeArgs } from "../../src/server/udfArgs.js";
 import { admin, errorOf, startEngine, type TestEngine } from "./helpers.js";
@@ -59,6 +60,29 @@ describe("read-set intervals (TooManyReads)", () => {
   test("reading one document again is the same interval", async () => {
     const same = Array.from({ length: 5000 }, () => ids[0]!);
     expect(await t.value("fidelity:getEach", { ids: same })).toBe(5000);
+  });
+
+  test("overlapping ranges of one index merge into one interval, as Convex's IntervalSet does", async () => {
+    expect(await t.value("fidelity:overlappingRanges", { count: 5000 })).toBe(5000);
+  });
+
+  test("a search is not an interval: 4,096 point reads and a search pass", async () => {
+    expect(await t.value("fidelity:getEachThenSearch", { ids: ids.slice(0, 4096) })).toBe(0);
+  });
+
+  test("merging: overlapping and touching ranges join, disjoint ones and other indexes do not", () => {
+    const intervals = new ReadIntervals();
+    intervals.add("t\0by_id", { lo: "b", hi: "d" });
+    intervals.add("t\0by_id", { lo: "f", hi: "h" });
+    intervals.add("u\0by_id", { lo: "b", hi: "d" });
+    expect(intervals.size).toBe(3);
+    intervals.add("t\0by_id", { lo: "c", hi: "e" }); // overlaps b-d
+    expect(intervals.size).toBe(3);
+    intervals.add("t\0by_id", { lo: "e", hi: "f" }); // touches b-e and f-h: all one
+    expect(intervals.size).toBe(2);
+    intervals.add("t\0by_id", { lo: "x", hi: "y" });
+    intervals.add("t\0by_id", { lo: "", hi: "\u0100" }); // the whole index
+    expect(intervals.size).toBe(2);
   });
 });
 
