@@ -10,7 +10,9 @@ succeeded, that the course has exactly one enrolment per learner, and that
 `studentCount` (sharded per enrolment, rolled up to the course within about a
 second: `convex/model/counters.ts`) equals it. Prints per-call latency
 (median, p95, max), the round's wall time, errors surfaced to callers, and the
-counts; exits 1 if any count is off or any call failed.
+counts; exits 1 if any count is off or any call failed. For scale, each round
+first has SOLO of the learners enrol one at a time into another course (no
+contention): the table shows that median and the concurrent median's ratio to it.
 """
 
 from __future__ import annotations
@@ -27,10 +29,12 @@ from doctrina_sdk import AsyncDoctrina, Doctrina, LocalBackend
 from doctrina_sdk.types import CourseId
 
 ROLLUP_WAIT_SECONDS = 15.0
+SOLO = 5
 
 
 @dataclass
 class Round:
+    solo: list[float]
     latencies: list[float]
     wall: float
     errors: list[str]
@@ -82,6 +86,12 @@ async def one_round(backend: LocalBackend, service: Doctrina, n: int, students: 
     tokens = [backend.dev_token(email, claims={"email": email, "name": email}) for email in emails]
     learners = [AsyncDoctrina(url=backend.url, auth_token=token) for token in tokens]
     await asyncio.gather(*(learner.users.ensure_current() for learner in learners))
+    alone_id = published_course(service, 10_000 + n)
+    solo = []
+    for learner in learners[:SOLO]:
+        started = time.perf_counter()
+        await learner.course_enrollments.enroll_free(alone_id)
+        solo.append(time.perf_counter() - started)
     go = asyncio.Event()  # every learner is signed in and waiting: the enrolments start together
     pending = [asyncio.ensure_future(enrol(learner, course_id, go)) for learner in learners]
     go.set()
@@ -90,6 +100,7 @@ async def one_round(backend: LocalBackend, service: Doctrina, n: int, students: 
         await learner.close()
     enrolments = sum(1 for _ in service.course_enrollments.list_by_course(course_id))
     return Round(
+        solo=solo,
         latencies=[call.ended - call.started for call in calls],
         wall=max(call.ended for call in calls) - min(call.started for call in calls),
         errors=[call.error for call in calls if call.error is not None],
@@ -102,15 +113,18 @@ def report(rounds: list[Round], students: int) -> str:
     lines = [
         f"{students} concurrent enrolFree calls into one course, per round",
         "",
-        "| round | median ms | p95 ms | max ms | wall ms | errors | enrolments | studentCount |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| round | alone median ms | median ms | x alone | p95 ms | max ms | wall ms | errors "
+        "| enrolments | studentCount |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for i, r in enumerate(rounds, 1):
         ms = sorted(x * 1000 for x in r.latencies)
+        alone = statistics.median(x * 1000 for x in r.solo)
+        median = statistics.median(ms)
         p95 = ms[min(len(ms) - 1, int(0.95 * len(ms)))]
         lines.append(
-            f"| {i} | {statistics.median(ms):.1f} | {p95:.1f} | {ms[-1]:.1f} | {r.wall * 1000:.0f} "
-            f"| {len(r.errors)} | {r.enrolments} | {r.student_count} |"
+            f"| {i} | {alone:.1f} | {median:.1f} | {median / alone:.1f} | {p95:.1f} | {ms[-1]:.1f} "
+            f"| {r.wall * 1000:.0f} | {len(r.errors)} | {r.enrolments} | {r.student_count} |"
         )
     return "\n".join(lines)
 

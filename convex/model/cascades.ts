@@ -34,12 +34,13 @@ async function deleteSome(ctx: MutationCtx, take: Take, budget: Budget): Promise
   return exhausted;
 }
 
-/** Deletes the rows hanging off a lesson (questions, progress, attempts); true when none remain. */
+/** Deletes the rows hanging off a lesson (questions, progress, attempts, their tallies); true when none remain. */
 export async function purgeLessonRows(ctx: MutationCtx, lessonId: Id<"lessons">, budget = newBudget()) {
   const takes: Take[] = [
     (n) => ctx.db.query("quizQuestions").withIndex("by_lesson", (q) => q.eq("lessonId", lessonId)).take(n),
     (n) => ctx.db.query("lessonProgress").withIndex("by_lesson", (q) => q.eq("lessonId", lessonId)).take(n),
     (n) => ctx.db.query("quizAttempts").withIndex("by_lesson", (q) => q.eq("lessonId", lessonId)).take(n),
+    (n) => ctx.db.query("quizItemStatShards").withIndex("by_lesson_shard", (q) => q.eq("lessonId", lessonId)).take(n),
   ];
   for (const take of takes) {
     if (!(await deleteSome(ctx, take, budget))) return false;

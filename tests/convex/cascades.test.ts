@@ -88,6 +88,7 @@ async function insertQuizLesson(
       createdAt: 1,
     });
   }
+  await ctx.db.insert("quizItemStatShards", { lessonId, shard: 0, attempts: learners.length, items: [] });
   return lessonId;
 }
 
@@ -101,15 +102,18 @@ const TABLES = [
   "wishlist",
   "courseTags",
   "studentCountShards",
+  "quizItemStatShards",
 ] as const satisfies readonly TableNames[];
 
-/** Rows of each table that belong to the course. */
-async function rowsOf(t: TestConvex, courseId: Id<"courses">): Promise<Record<string, number>> {
+/** Rows of each table that belong to the course or to one of its lessons. */
+async function rowsOf(t: TestConvex, { courseId, lessonIds }: Built): Promise<Record<string, number>> {
+  const lessons = new Set<string>(lessonIds);
   return await t.run(async (ctx) => {
     const counts: Record<string, number> = {};
     for (const table of TABLES) {
-      const rows = (await ctx.db.query(table).collect()) as { _id: string; courseId?: string }[];
-      counts[table] = rows.filter((row) => row._id === courseId || row.courseId === courseId).length;
+      const rows = (await ctx.db.query(table).collect()) as { _id: string; courseId?: string; lessonId?: string }[];
+      const ours = (row: (typeof rows)[number]) => row._id === courseId || row.courseId === courseId || lessons.has(row.lessonId ?? "");
+      counts[table] = rows.filter(ours).length;
     }
     return counts;
   });
@@ -151,9 +155,10 @@ describe("the meter", () => {
 describe("courses:remove at scale", () => {
   test("60 lessons x 80 questions plus progress: gone for readers at once, then deleted in bounded batches", { timeout: 120_000 }, async () => {
     const world = await setup();
-    const { courseId } = await buildLargeCourse(world);
-    const before = await rowsOf(world.t, courseId);
-    expect(before).toMatchObject({ lessons: 60, quizQuestions: 4800, lessonProgress: 720, quizAttempts: 720 });
+    const built = await buildLargeCourse(world);
+    const { courseId } = built;
+    const before = await rowsOf(world.t, built);
+    expect(before).toMatchObject({ lessons: 60, quizQuestions: 4800, lessonProgress: 720, quizAttempts: 720, quizItemStatShards: 60 });
 
     const usage = emptyUsage();
     await world.t.run(async (ctx) => {
@@ -166,7 +171,7 @@ describe("courses:remove at scale", () => {
     expect(await world.as.anonymous.query(api.courses.listByTag, { tag: "botox", paginationOpts: { numItems: 10, cursor: null } })).toMatchObject({ page: [] });
 
     const batches = await meteredBatches(world.t, (ctx) => purgeCourse(ctx, courseId));
-    expect(await rowsOf(world.t, courseId)).toEqual(nothing);
+    expect(await rowsOf(world.t, built)).toEqual(nothing);
     // 6,300 rows at most 256 per batch: about 25 batches, never one giant transaction.
     expect(batches.length).toBeGreaterThan(20);
     expect(batches.length).toBeLessThan(40);
@@ -174,33 +179,36 @@ describe("courses:remove at scale", () => {
 
   test("through the public function and the scheduler: completes and leaves nothing", { timeout: 120_000 }, async () => {
     const world = await setup();
-    const { courseId } = await buildLargeCourse(world);
+    const built = await buildLargeCourse(world);
+    const { courseId } = built;
     await world.as.instructor.mutation(api.courses.remove, { id: courseId });
     expect(await world.as.instructor.query(api.courses.get, { id: courseId })).toBeNull();
     await settle(world.t);
-    expect(await rowsOf(world.t, courseId)).toEqual(nothing);
+    expect(await rowsOf(world.t, built)).toEqual(nothing);
   });
 });
 
 describe("courseModules:remove and lessons:remove at scale", () => {
   test("a module of 20 lessons x 80 questions: bounded batches; the rest of the course stays, lessonCount right", { timeout: 120_000 }, async () => {
     const world = await setup();
-    const { courseId, moduleIds } = await buildLargeCourse(world);
+    const built = await buildLargeCourse(world);
+    const { courseId, moduleIds } = built;
     await world.as.instructor.mutation(api.courseModules.remove, { id: moduleIds[0] });
     await meteredBatches(world.t, (ctx) => purgeModule(ctx, moduleIds[0]));
-    expect(await rowsOf(world.t, courseId)).toMatchObject({
+    expect(await rowsOf(world.t, built)).toMatchObject({
       courseModules: 2,
       lessons: 40,
       quizQuestions: 3200,
       lessonProgress: 480,
+      quizItemStatShards: 40,
     });
     expect(await world.t.run(async (ctx) => (await ctx.db.get(courseId))?.lessonCount)).toBe(40);
   });
 
   test("a lesson's progress and attempts: bounded batches after the lesson itself is gone", { timeout: 120_000 }, async () => {
     const world = await setup();
-    const { courseId, lessonIds } = await buildLargeCourse(world);
-    const [lessonId] = lessonIds;
+    const built = await buildLargeCourse(world);
+    const [lessonId] = built.lessonIds;
     await world.t.run(async (ctx) => {
       for (const question of await ctx.db.query("quizQuestions").withIndex("by_lesson", (q) => q.eq("lessonId", lessonId)).take(40)) {
         await ctx.db.delete(question._id); // a quiz within the 50-question rule
@@ -209,6 +217,11 @@ describe("courseModules:remove and lessons:remove at scale", () => {
     await world.as.instructor.mutation(api.lessons.remove, { id: lessonId });
     expect(await world.t.run((ctx) => ctx.db.get(lessonId))).toBeNull();
     await meteredBatches(world.t, (ctx) => purgeLessonRows(ctx, lessonId));
-    expect(await rowsOf(world.t, courseId)).toMatchObject({ lessons: 59, quizQuestions: 59 * 80, lessonProgress: 59 * LEARNERS });
+    expect(await rowsOf(world.t, built)).toMatchObject({
+      lessons: 59,
+      quizQuestions: 59 * 80,
+      lessonProgress: 59 * LEARNERS,
+      quizItemStatShards: 59,
+    });
   });
 });

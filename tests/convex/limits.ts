@@ -3,7 +3,10 @@
  * tests can assert that a batch stays inside Convex's per-transaction limits
  * (convex-test enforces none of them). Every `db.get` and every query range is
  * one read-set interval; `patch`, `replace` and `delete` read the document
- * first, so each is an interval as well as a write. Sizes are the UTF-8 bytes of
+ * first, so each is an interval as well as a write. Convex merges overlapping
+ * ranges of one index into one interval; this meter does not, so it errs on the
+ * strict side (as `local-backend/src/engine/readIntervals.ts` counts them, a
+ * batch can only read fewer). Sizes are the UTF-8 bytes of
  * the documents' JSON, a close stand-in for Convex's byte count.
  */
 import type { GenericDatabaseWriter, GenericDataModel } from "convex/server";

@@ -30,7 +30,7 @@ import {
   type UdfResult,
 } from "./api.js";
 import { parseAuthConfig } from "./auth.js";
-import { argsNestingError } from "./callLimits.js";
+import { argsShapeError } from "./callLimits.js";
 import { Committer } from "./committer.js";
 import { CronRunner } from "./crons.js";
 import { lockedMessage, readHolder, removeHolder, writeHolder } from "./durability/holder.js";
@@ -204,8 +204,8 @@ export class LocalEngine implements Engine, Deployment {
     if (typeof resolved === "string") return fail(resolved);
     const ctx = { identity: request.caller.identity, requestId: request.requestId };
     // Before anything recursive (JSON.stringify included) touches the value.
-    const tooNested = request.argsJson === undefined ? argsNestingError(request.args) : null;
-    if (tooNested !== null) return fail(tooNested);
+    const shape = request.argsJson === undefined ? argsShapeError(request.args) : null;
+    if (shape !== null) return fail(shape.message);
     const args = request.argsJson ?? JSON.stringify(request.args);
     const { kind } = resolved.fn;
     const path = displayPath(resolved.address);

@@ -7,7 +7,7 @@ export { DataDirDamagedError, DataDirLockedError } from "./durability/persistenc
 export { writeHolder } from "./durability/holder.js";
 export { SnapshotImportError } from "./snapshot/import.js";
 export * from "./api.js";
-export { argsNestingError } from "./callLimits.js";
+export { argsShapeError } from "./callLimits.js";
 
 export async function createEngine(options: EngineOptions): Promise<Engine & Deployment> {
   return await LocalEngine.create(options);

@@ -9,7 +9,7 @@ import { validateValue, type TableNames } from "./validator.js";
 import { kindOf, type JSONObject } from "./values.js";
 
 export const MAX_DOCUMENT_SIZE = 1 << 20;
-const MAX_NESTING = 16;
+export const MAX_DOCUMENT_NESTING = 16;
 const MAX_ARRAY_LENGTH = 8192;
 const MAX_OBJECT_FIELDS = 1024;
 const MAX_FIELD_NAME_LENGTH = 1024;
@@ -24,9 +24,15 @@ function checkFieldName(name: string, topLevel: boolean): void {
   if (!/^[\x20-\x7e]*$/.test(name)) throw new Error(`Field name ${name} has invalid character: only non-control ASCII is allowed.`);
 }
 
+/**
+ * `depth` is the value's level below the document (a field's value is 1). As in Convex, a
+ * document's nesting counts containers only (the document is 1, an empty array in it 2), so
+ * a container at depth 16, even an empty one, nests the document 17 levels deep.
+ */
 function checkShape(value: JSONValue, depth: number): void {
-  if (depth > MAX_NESTING) {
-    throw new Error(`Value is too nested (nested ${depth} levels deep > maximum nesting ${MAX_NESTING})`);
+  const kind = kindOf(value);
+  if ((kind === "array" || kind === "object") && depth >= MAX_DOCUMENT_NESTING) {
+    throw new Error(`Document is too nested (nested ${depth + 1} levels deep > maximum nesting ${MAX_DOCUMENT_NESTING})`);
   }
   if (Array.isArray(value)) {
     if (value.length > MAX_ARRAY_LENGTH) {
@@ -56,7 +62,11 @@ function formatMiB(bytes: number): string {
  */
 export function checkDocument(db: Database, table: string, fields: JSONObject, tableNames: TableNames = (n) => db.tableName(n)): void {
   if (!IDENTIFIER.test(table) || table.length > 64) throw new Error(`Invalid table name: "${table}"`);
-  for (const [key, item] of Object.entries(fields)) {
+  const entries = Object.entries(fields);
+  if (entries.length > MAX_OBJECT_FIELDS) {
+    throw new Error(`Object has too many fields (${entries.length} > maximum number ${MAX_OBJECT_FIELDS})`);
+  }
+  for (const [key, item] of entries) {
     checkFieldName(key, true);
     checkShape(item, 1);
   }

@@ -9,6 +9,7 @@
 import type { UserIdentity } from "./api.js";
 import type { Committer } from "./committer.js";
 import type { FunctionRegistry } from "./functions.js";
+import { argsWarning, durationWarning, formatDuration, resultWarning, type RunUsage } from "./callLimits.js";
 import { displayPath } from "./paths.js";
 import type { Database, Snapshot } from "./store/database.js";
 import type { ReadSetImpl } from "./store/readset.js";
@@ -49,27 +50,39 @@ function occBackoffMs(failures: number): number {
   return Math.min(OCC_INITIAL_BACKOFF_MS * 2 ** failures, OCC_MAX_BACKOFF_MS) * Math.random();
 }
 
-/** As Rust prints a `Duration` (`1s`, `1.5s`, `500ms`). */
-function formatDuration(ms: number): string {
-  return ms >= 1000 ? `${ms / 1000}s` : `${ms}ms`;
-}
+type Ran = { ok: true; value: string; logLines: string[]; usage: RunUsage } | Extract<Outcome, { ok: false }>;
 
-function fromCallOutcome(outcome: CallOutcome): { ok: true; value: string; logLines: string[] } | Extract<Outcome, { ok: false }> {
+function fromCallOutcome(outcome: CallOutcome): Ran {
   if (outcome.type === "timeout") {
     return { ok: false, error: { message: `Function execution timed out (maximum duration: ${formatDuration(outcome.limitMs)})`, system: true }, logLines: [] };
   }
   if (outcome.type === "crashed") {
     return { ok: false, error: { message: `Function execution failed: ${outcome.message}`, system: true }, logLines: [] };
   }
-  if (outcome.ok) return { ok: true, value: outcome.result, logLines: outcome.logLines };
+  if (outcome.ok) return { ok: true, value: outcome.result, logLines: outcome.logLines, usage: outcome.usage };
   return { ok: false, error: outcome.error, logLines: outcome.logLines };
 }
 
-/** A successful run close to a limit logs Convex's warning lines after its own. */
-function withWarnings<T extends { ok: boolean; logLines: string[] }>(result: T, handler: TransactionHandler): T {
-  if (!result.ok) return result;
-  const warnings = handler.limitWarnings();
-  return warnings.length === 0 ? result : { ...result, logLines: [...result.logLines, ...warnings] };
+/** An action's outcome: Convex's limit warnings are for queries and mutations. */
+function withoutUsage(ran: Ran): { ok: true; value: string; logLines: string[] } | Extract<Outcome, { ok: false }> {
+  return ran.ok ? { ok: true, value: ran.value, logLines: ran.logLines } : ran;
+}
+
+/**
+ * A successful query or mutation run close to a limit logs Convex's warning lines after its
+ * own, in `add_warnings_to_log_lines`'s order: arguments, reads, writes, scheduling, documents
+ * written, result, duration.
+ */
+function withWarnings(ran: Ran, handler: TransactionHandler, limitMs: number): ReturnType<typeof withoutUsage> {
+  if (!ran.ok) return ran;
+  const { usage } = ran;
+  const warnings = [
+    argsWarning(usage.argsBytes),
+    ...handler.limitWarnings(),
+    resultWarning(usage.resultBytes),
+    durationWarning(usage.userMs, limitMs),
+  ].filter((line) => line !== null);
+  return { ok: true, value: ran.value, logLines: [...ran.logLines, ...warnings] };
 }
 
 /** The end cursor recorded in a query journal; unreadable journals are ignored, as if absent. */
@@ -83,8 +96,10 @@ function journalEndCursor(journal: string | null): string | null {
   }
 }
 
-function occFailure(table: string, logLines: string[]): Outcome {
-  const message = `Documents read from or written to the "${table}" table changed while this mutation was being run and on every subsequent retry. See https://docs.convex.dev/error#1`;
+/** Convex's OCC error; it says "some table" when the conflict's table is not known. */
+function occFailure(table: string | null, logLines: string[]): Outcome {
+  const where = table === null ? "some table" : `the "${table}" table`;
+  const message = `Documents read from or written to ${where} changed while this mutation was being run and on every subsequent retry. See https://docs.convex.dev/error#1`;
   return { ok: false, error: { message, system: true, code: OCC_ERROR_CODE }, logLines };
 }
 
@@ -129,7 +144,7 @@ export class Runner {
       const prepare = () => ({ message: this.message(1, "query", address, args, ctx, snapshot.ts), handler });
       const outcome = fromCallOutcome(await this.txPool.run(prepare, this.limits.queryMutationMs));
       handler.closeStreams();
-      const result = withWarnings(outcome, handler);
+      const result = withWarnings(outcome, handler, this.limits.queryMutationMs);
       return { outcome: result.ok ? { ...result, ts: snapshot.ts, journal: tx.journalOut } : result, readSet: tx.readSet };
     } finally {
       tx.finish();
@@ -151,7 +166,7 @@ export class Runner {
     args: string,
     ctx: CallContext,
     options: MutationOptions,
-  ): Promise<{ type: "done"; outcome: Outcome } | { type: "conflict"; table: string; logLines: string[] }> {
+  ): Promise<{ type: "done"; outcome: Outcome } | { type: "conflict"; table: string | null; logLines: string[] }> {
     const started: { tx?: Transaction; handler?: TransactionHandler } = {};
     try {
       const prepare = () => {
@@ -162,11 +177,11 @@ export class Runner {
       const outcome = fromCallOutcome(await this.txPool.run(prepare, this.limits.queryMutationMs));
       const tx = started.tx!;
       started.handler!.closeStreams();
-      const result = withWarnings(outcome, started.handler!);
+      const result = withWarnings(outcome, started.handler!, this.limits.queryMutationMs);
       if (!result.ok) return { type: "done", outcome: result };
       options.beforeCommit?.(tx);
       const conflict = this.db.findConflict(tx.readSet);
-      if (conflict) return { type: "conflict", table: tx.readSet.conflictTable(conflict) ?? "unknown", logLines: result.logLines };
+      if (conflict) return { type: "conflict", table: tx.readSet.conflictTable(conflict) ?? null, logLines: result.logLines };
       const writes = tx.writeList();
       if (writes.length === 0) {
         await this.committer.waitPublished(tx.snapshot.ts);
@@ -184,7 +199,7 @@ export class Runner {
     const handler = new ActionHandler(this, ctx);
     const ts = this.db.published.ts;
     const prepare = () => ({ message: this.message(0, "action", address, args, ctx, ts), handler });
-    const result = fromCallOutcome(await this.actionPool.run(prepare, this.limits.actionMs));
+    const result = withoutUsage(fromCallOutcome(await this.actionPool.run(prepare, this.limits.actionMs)));
     return result.ok ? { ...result, ts: this.db.published.ts } : result;
   }
 
@@ -194,7 +209,7 @@ export class Runner {
     const ts = this.db.published.ts;
     const base = this.message(0, "action", HTTP_ROUTER_ADDRESS, "{}", ctx, ts);
     const message = identityError === undefined ? { ...base, http: request } : { ...base, http: request, identityError };
-    const result = fromCallOutcome(await this.actionPool.run(() => ({ message, handler }), this.limits.actionMs));
+    const result = withoutUsage(fromCallOutcome(await this.actionPool.run(() => ({ message, handler }), this.limits.actionMs)));
     return result.ok ? { ...result, ts: this.db.published.ts } : result;
   }
 

@@ -4,7 +4,7 @@
  * with respect to every other transaction and to commits.
  */
 import type { JSONValue } from "./api.js";
-import { approachingLimitWarning } from "./callLimits.js";
+import { approachingLimitWarning, scheduledArgsWarning } from "./callLimits.js";
 import type { FunctionRegistry } from "./functions.js";
 import { canonicalPath, parseUdfPath, displayPath } from "./paths.js";
 import { openStream, paginate } from "./query/executor.js";
@@ -42,6 +42,7 @@ export function scheduledJob(functions: FunctionRegistry, args: Args): JSONObjec
 export class TransactionHandler implements CallHandler {
   private scheduled = 0;
   private scheduledArgsBytes = 0;
+  private largestScheduledArgsBytes = 0;
 
   constructor(
     readonly tx: Transaction,
@@ -217,10 +218,11 @@ export class TransactionHandler implements CallHandler {
     }
     this.scheduled++;
     this.scheduledArgsBytes += size;
+    this.largestScheduledArgsBytes = Math.max(this.largestScheduledArgsBytes, size);
     return ok(this.tx.insertSystem(SCHEDULED_FUNCTIONS_TABLE, job).id);
   }
 
-  /** The run's limit warnings: the transaction's, then scheduling's (Convex's order). */
+  /** The run's limit warnings: reads and writes, scheduling, then documents written (Convex's order). */
   limitWarnings(): string[] {
     const scheduling = [
       approachingLimitWarning(this.scheduled, MAX_SCHEDULED_PER_MUTATION, "Many functions scheduled by this mutation"),
@@ -230,8 +232,9 @@ export class TransactionHandler implements CallHandler {
         "Large total size of the arguments of scheduled functions from this mutation",
         " bytes",
       ),
+      scheduledArgsWarning(this.largestScheduledArgsBytes),
     ];
-    return [...this.tx.limitWarnings(), ...scheduling.filter((line) => line !== null)];
+    return [...this.tx.limitWarnings(), ...scheduling.filter((line) => line !== null), ...this.tx.documentWarnings()];
   }
 
   private cancel(args: Args): SyscallReply {

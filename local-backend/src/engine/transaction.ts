@@ -13,9 +13,10 @@ import { ReadSetImpl, type Write } from "./store/readset.js";
 import type { SearchQuery } from "./store/search.js";
 import type { KeyRange, TableVersion } from "./store/table.js";
 import type { SearchIndexDef } from "./schema.js";
-import { encodeKey, KEY_MAX, type JSONObject } from "./values.js";
+import { encodeKey, KEY_MAX, valueNesting, type JSONObject } from "./values.js";
 import { approachingLimitWarning, formatBytes } from "./callLimits.js";
-import { checkDocument, checkSize } from "./limits.js";
+import { checkDocument, checkSize, MAX_DOCUMENT_NESTING, MAX_DOCUMENT_SIZE } from "./limits.js";
+import { ReadIntervals } from "./readIntervals.js";
 import type { ReadView, Stream } from "./query/executor.js";
 
 export const MAX_DOCUMENTS_READ = 32_000;
@@ -43,8 +44,8 @@ export class Transaction implements ReadView {
   private readonly savepoints = new Map<number, Savepoint>();
   private nextSavepoint = 1;
   readonly streams = new Map<number, Stream>();
-  /** Distinct (table, index, range) reads: Convex's read-set intervals. */
-  private readonly intervals = new Set<string>();
+  /** Convex's read-set intervals: the ranges read, merged per index. */
+  private readonly intervals = new ReadIntervals();
   private documentsRead = 0;
   private bytesRead = 0;
   private bytesWritten = 0;
@@ -90,19 +91,16 @@ export class Transaction implements ReadView {
 
   recordRange(table: string, index: string, range: KeyRange): void {
     this.readSet.addRange(table, index, range);
-    if (range.lo < range.hi) this.countInterval(`${table}\0${index}\0${range.lo}\0${range.hi}`);
-  }
-
-  recordSearch(table: string, def: SearchIndexDef, query: SearchQuery): void {
-    this.readSet.addSearch(table, def, query);
-    this.countInterval(`${table}\0${def.name}\0${JSON.stringify(query)}`);
-  }
-
-  private countInterval(key: string): void {
-    this.intervals.add(key);
+    if (range.lo >= range.hi) return;
+    this.intervals.add(`${table}\0${index}`, range);
     if (this.intervals.size > MAX_READ_INTERVALS) {
       throw new Error(`Too many reads in a single function execution (limit: ${MAX_READ_INTERVALS}). ${OVER_LIMIT_HELP}`);
     }
+  }
+
+  /** A search is in the read set but, as in Convex, not one of its intervals. */
+  recordSearch(table: string, def: SearchIndexDef, query: SearchQuery): void {
+    this.readSet.addSearch(table, def, query);
   }
 
   /** The table an ID belongs to, checked against an expected table name if given. */
@@ -139,15 +137,20 @@ export class Transaction implements ReadView {
     return version;
   }
 
-  private put(table: string, id: string, next: DocRecord | undefined): void {
+  /**
+   * `system` writes (the scheduler's, the crons') are bounded by their callers, as Convex
+   * bounds them apart: the 1 MiB document limit and the write limits are the user's.
+   */
+  private put(table: string, id: string, next: DocRecord | undefined, system = false): void {
     if (this.kind !== "mutation") throw new Error("Queries cannot write to the database.");
-    if (next) checkSize(next);
+    if (next && !system) checkSize(next);
     const version = this.writable(table);
     const current = version.get(id);
     version.write(current, next);
     const previous = this.writes.get(id);
     const old = previous ? previous.old : current;
     this.writes.set(id, { table, id, old, next });
+    if (system) return;
     // As Convex, every write counts, also a second write to the same document.
     if (++this.documentsWritten > MAX_DOCUMENTS_WRITTEN) {
       throw new Error(`Too many writes in a single function execution (limit: ${MAX_DOCUMENTS_WRITTEN})`);
@@ -190,18 +193,18 @@ export class Transaction implements ReadView {
   /** Engine-maintained tables (scheduler, crons): no user-level checks. */
   insertSystem(table: string, fields: JSONObject): DocRecord {
     const record = this.newDocument(table, fields);
-    this.put(table, record.id, record);
+    this.put(table, record.id, record, true);
     return record;
   }
 
   replaceSystem(table: string, id: string, fields: JSONObject): void {
     const current = this.get(table, id);
     if (!current) throw new Error(`Replace on nonexistent document ID ${id}`);
-    this.put(table, id, this.db.record(table, { ...fields, _id: id, _creationTime: current.value._creationTime! }));
+    this.put(table, id, this.db.record(table, { ...fields, _id: id, _creationTime: current.value._creationTime! }), true);
   }
 
   deleteSystem(table: string, id: string): void {
-    this.put(table, id, undefined);
+    this.put(table, id, undefined, true);
   }
 
   /** Convex's warnings for a run close to a read or write limit, in its order. */
@@ -212,6 +215,29 @@ export class Transaction implements ReadView {
       approachingLimitWarning(this.bytesRead, MAX_BYTES_READ, "Many bytes read in a single function execution", " bytes", OVER_LIMIT_HELP),
       approachingLimitWarning(this.documentsWritten, MAX_DOCUMENTS_WRITTEN, "Many writes in a single function execution"),
       approachingLimitWarning(this.bytesWritten, MAX_BYTES_WRITTEN, "Many bytes written in a single function execution", " bytes"),
+    ];
+    return warnings.filter((line) => line !== null);
+  }
+
+  /**
+   * Convex's warnings for the largest and the most nested document this run leaves written
+   * (`biggest_document_writes`: each document's final version; deletes weigh nothing). Only
+   * user tables: a scheduled job's arguments live in `_scheduled_functions` here, and
+   * `scheduledArgsWarning` covers those.
+   */
+  documentWarnings(): string[] {
+    let biggest: { id: string; size: number } | null = null;
+    let deepest: { id: string; nesting: number } | null = null;
+    for (const { table, id, next } of this.writes.values()) {
+      if (next === undefined || table.startsWith("_")) continue;
+      if (biggest === null || next.size > biggest.size) biggest = { id, size: next.size };
+      const nesting = valueNesting(next.value);
+      if (deepest === null || nesting > deepest.nesting) deepest = { id, nesting };
+    }
+    if (biggest === null || deepest === null) return [];
+    const warnings = [
+      approachingLimitWarning(biggest.size, MAX_DOCUMENT_SIZE, `Large document written with ID "${biggest.id}"`, " bytes"),
+      approachingLimitWarning(deepest.nesting, MAX_DOCUMENT_NESTING, `Deeply nested document written with ID "${deepest.id}"`, " levels"),
     ];
     return warnings.filter((line) => line !== null);
   }

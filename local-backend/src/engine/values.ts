@@ -193,6 +193,17 @@ export function valueSize(value: JSONValue | undefined): number {
   return size;
 }
 
+/**
+ * Convex's `nesting()`: 0 for a scalar, 1 + the deepest child for an array or object.
+ * Only for stored documents, which nest at most 16 levels, so recursion is safe.
+ */
+export function valueNesting(value: JSONValue): number {
+  const kind = kindOf(value);
+  if (kind !== "array" && kind !== "object") return 0;
+  const children = Array.isArray(value) ? value : Object.values(value as { [key: string]: JSONValue });
+  return 1 + children.reduce<number>((deepest, child) => Math.max(deepest, valueNesting(child)), 0);
+}
+
 // ---------------------------------------------------------------------------
 // Display, as the Convex backend prints values inside validation errors.
 

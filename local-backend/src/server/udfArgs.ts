@@ -3,7 +3,7 @@
  * before they reach the engine.
  */
 import type { JSONValue } from "../engine/api.js";
-import { argsNestingError } from "../engine/callLimits.js";
+import { argsShapeError } from "../engine/callLimits.js";
 import { badRequest } from "./errors.js";
 
 const SEGMENT = "[A-Za-z0-9_][A-Za-z0-9_.\\-]*";
@@ -37,8 +37,9 @@ export function normalizeArgs(raw: unknown): JSONValue {
   if (args === null || typeof args !== "object" || Array.isArray(args)) {
     throw badRequest("InvalidUdfArgs", "Function arguments must be an object or a one-element array [object]");
   }
-  // JSON.parse is iterative, nearly everything after it recurses: refuse deep values here.
-  const tooNested = argsNestingError(args as JSONValue);
-  if (tooNested !== null) throw badRequest("TooNestedError", tooNested);
+  // JSON.parse is iterative, nearly everything after it recurses: refuse deep values here
+  // (and, as Convex's value parsing does, over-long arrays and objects with too many fields).
+  const shape = argsShapeError(args as JSONValue);
+  if (shape !== null) throw badRequest(shape.code, shape.message);
   return args as JSONValue;
 }

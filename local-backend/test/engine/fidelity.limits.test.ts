@@ -3,8 +3,9 @@
  * Convex backend's text and writes nothing (docs/fidelity.md).
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { formatBytes, humanSize } from "../../src/engine/callLimits.js";
+import { durationWarning, formatBytes, formatDuration, humanSize } from "../../src/engine/callLimits.js";
 import type { JSONValue } from "../../src/engine/index.js";
+import { ReadIntervals } from "../../src/engine/readIntervals.js";
 import { HttpError } from "../../src/server/errors.js";
 import { normalizeArgs } from "../../src/server/udfArgs.js";
 import { admin, errorOf, startEngine, type TestEngine } from "./helpers.js";
@@ -60,6 +61,29 @@ describe("read-set intervals (TooManyReads)", () => {
     const same = Array.from({ length: 5000 }, () => ids[0]!);
     expect(await t.value("fidelity:getEach", { ids: same })).toBe(5000);
   });
+
+  test("overlapping ranges of one index merge into one interval, as Convex's IntervalSet does", async () => {
+    expect(await t.value("fidelity:overlappingRanges", { count: 5000 })).toBe(5000);
+  });
+
+  test("a search is not an interval: 4,096 point reads and a search pass", async () => {
+    expect(await t.value("fidelity:getEachThenSearch", { ids: ids.slice(0, 4096) })).toBe(0);
+  });
+
+  test("merging: overlapping and touching ranges join, disjoint ones and other indexes do not", () => {
+    const intervals = new ReadIntervals();
+    intervals.add("t\0by_id", { lo: "b", hi: "d" });
+    intervals.add("t\0by_id", { lo: "f", hi: "h" });
+    intervals.add("u\0by_id", { lo: "b", hi: "d" });
+    expect(intervals.size).toBe(3);
+    intervals.add("t\0by_id", { lo: "c", hi: "e" }); // overlaps b-d
+    expect(intervals.size).toBe(3);
+    intervals.add("t\0by_id", { lo: "e", hi: "f" }); // touches b-e and f-h: all one
+    expect(intervals.size).toBe(2);
+    intervals.add("t\0by_id", { lo: "x", hi: "y" });
+    intervals.add("t\0by_id", { lo: "", hi: "\u0100" }); // the whole index
+    expect(intervals.size).toBe(2);
+  });
 });
 
 describe("scheduled functions per mutation", () => {
@@ -85,6 +109,14 @@ describe("scheduled functions per mutation", () => {
     const id = await t.value("fidelity:scheduleOne");
     const jobs = (await t.value("scheduling:jobs")) as { _id: string; name: string }[];
     expect(jobs.find((job) => job._id === id)?.name).toBe("scheduling.js:record");
+  });
+
+  test("their arguments are not the user's writes: 10 MB of jobs and 10 MB of documents pass, a 2 MB job too", async () => {
+    const both = await t.call("fidelity:scheduleAndInsert", { jobs: 10, documents: 10, bytes: 1_000_000, mark: "system-writes" });
+    expect(both.status, both.status === "error" ? both.errorMessage : "").toBe("success");
+    expect((await t.call("fidelity:scheduleAndInsert", { jobs: 1, documents: 0, bytes: 2_000_000, mark: "big-job" })).status).toBe("success");
+    const tooMuch = errorOf(await t.call("fidelity:scheduleAndInsert", { jobs: 0, documents: 17, bytes: 1_000_000, mark: "user-writes" }));
+    expect(tooMuch.errorMessage).toContain("Too many bytes written in a single function execution (limit: 16 MiB)");
   });
 });
 
@@ -119,6 +151,12 @@ describe("argument and return value size (16 MiB)", () => {
     const error = errorOf(await t.call("fidelity:bigResult", { bytes: 18_000_000 }));
     expect(error.errorMessage).toContain("\nFunction fidelity.js:bigResult return value is too large (actual: 17.17 MiB, limit: 16 MiB)\n");
   });
+
+  test("a mutation's oversized result is refused before commit: its write is not kept", async () => {
+    const error = errorOf(await t.call("fidelity:bigResultAfterWrite", { bytes: 18_000_000, mark: "result-over" }));
+    expect(error.errorMessage).toContain("\nFunction fidelity.js:bigResultAfterWrite return value is too large (actual: 17.17 MiB, limit: 16 MiB)\n");
+    expect(await written("result-over")).toBeNull();
+  });
 });
 
 describe("value nesting (64 levels)", () => {
@@ -146,6 +184,56 @@ describe("value nesting (64 levels)", () => {
   });
 });
 
+describe("value shape: 8,192 array items, 1,024 fields, in arguments and return values", () => {
+  const zeros = (length: number) => Array.from({ length }, () => 0);
+  const fields = (count: number) => Object.fromEntries(zeros(count).map((_, i) => [`f${i}`, 0]));
+
+  test("arguments", async () => {
+    expect(((await t.value("fidelity:echo", { value: zeros(8192) })) as number[]).length).toBe(8192);
+    expect(errorOf(await t.call("fidelity:echo", { value: zeros(8193) })).errorMessage).toContain("\nArray length is too long (8193 > maximum length 8192)\n");
+    expect(Object.keys((await t.value("fidelity:echo", { value: fields(1024) })) as object)).toHaveLength(1024);
+    expect(errorOf(await t.call("fidelity:echo", { value: fields(1025) })).errorMessage).toContain("\nObject has too many fields (1025 > maximum number 1024)\n");
+  });
+
+  test("HTTP and WebSocket argument parsing refuses them with Convex's codes", () => {
+    expect(() => normalizeArgs({ value: zeros(8193) })).toThrow(HttpError);
+    expect(() => normalizeArgs({ value: zeros(8193) })).toThrow("Array length is too long (8193 > maximum length 8192)");
+    expect(() => normalizeArgs({ value: fields(1025) })).toThrow("Object has too many fields (1025 > maximum number 1024)");
+  });
+
+  test("return values: nesting 64, 8,192 items, 1,024 fields", async () => {
+    const result = (kind: string, size: number) => t.call("fidelity:shapedResult", { kind, size });
+    expect((await result("nested", 64)).status).toBe("success");
+    expect(errorOf(await result("nested", 65)).errorMessage).toContain("\nValue is too nested (nested 65 levels deep > maximum nesting 64)\n");
+    expect((await result("array", 8192)).status).toBe("success");
+    expect(errorOf(await result("array", 8193)).errorMessage).toContain("\nArray length is too long (8193 > maximum length 8192)\n");
+    expect((await result("object", 1024)).status).toBe("success");
+    expect(errorOf(await result("object", 1025)).errorMessage).toContain("\nObject has too many fields (1025 > maximum number 1024)\n");
+  });
+});
+
+describe("document shape: nesting 16, 8,192 items, 1,024 fields", () => {
+  const insert = (kind: string, size: number) => t.call("fidelity:insertShaped", { kind, size });
+
+  test("a document nests 16 levels, counting containers (an empty array too)", async () => {
+    // The document is level 1: a value of 15 nested arrays makes it 16.
+    expect((await insert("nested", 15)).status).toBe("success");
+    expect(errorOf(await insert("nested", 16)).errorMessage).toContain("Document is too nested (nested 17 levels deep > maximum nesting 16)");
+    expect((await insert("nestedEmpty", 15)).status).toBe("success");
+    expect(errorOf(await insert("nestedEmpty", 16)).errorMessage).toContain("Document is too nested (nested 17 levels deep > maximum nesting 16)");
+  });
+
+  test("arrays and objects inside it, and the document's own fields", async () => {
+    expect((await insert("array", 8192)).status).toBe("success");
+    expect(errorOf(await insert("array", 8193)).errorMessage).toContain("Array length is too long (8193 > maximum length 8192)");
+    expect((await insert("object", 1024)).status).toBe("success");
+    expect(errorOf(await insert("object", 1025)).errorMessage).toContain("Object has too many fields (1025 > maximum number 1024)");
+    // 1,024 fields pass the shape check and meet the schema ({label, value}); 1,025 do not get that far.
+    expect(errorOf(await insert("fields", 1023)).errorMessage).toContain("does not match the schema");
+    expect(errorOf(await insert("fields", 1024)).errorMessage).toContain("Object has too many fields (1025 > maximum number 1024)");
+  });
+});
+
 describe("paginationOpts.numItems", () => {
   const page = (numItems: number) => t.call("fidelity:page", { paginationOpts: { numItems, cursor: null } });
 
@@ -153,6 +241,70 @@ describe("paginationOpts.numItems", () => {
     expect((await page(32_000)).status).toBe("success");
     expect(errorOf(await page(32_001)).errorMessage).toContain("Uncaught Error: Requested too many items: 32001");
     expect(errorOf(await page(0)).errorMessage).toContain("Uncaught Error: Must request at least 1 document while paginating");
+  });
+});
+
+describe("warnings near the other limits (Convex's add_warnings_to_log_lines)", () => {
+  // Over 80% of a limit (truncated: 13,421,772 of 16 MiB), not at it.
+  const warnAt = Math.floor(0.8 * (1 << 24));
+  const success = async (path: string, args: JSONValue) => {
+    const result = await t.call(path, args);
+    if (result.status !== "success") throw new Error(errorOf(result).errorMessage);
+    return result;
+  };
+
+  test("arguments: the size of [args]", async () => {
+    const under = await success("fidelity:echo", { value: "x".repeat(warnAt - 12) });
+    expect(under.logLines).toEqual([]);
+    const over = await success("fidelity:echo", { value: "x".repeat(warnAt - 11) });
+    expect(over.logLines).toEqual([`[WARN] Large size of the function arguments (actual: ${warnAt + 1} bytes, limit: 16777216 bytes).`]);
+  });
+
+  test("return values", async () => {
+    expect((await success("fidelity:bigResult", { bytes: warnAt - 2 })).logLines).toEqual([]);
+    const over = await success("fidelity:bigResult", { bytes: warnAt - 1 });
+    expect(over.logLines).toEqual([`[WARN] Large size of the function return value (actual: ${warnAt + 1} bytes, limit: 16777216 bytes).`]);
+  });
+
+  test("the largest document written: over 80% of 1 MiB", async () => {
+    expect((await success("fidelity:insertBig", { count: 1, bytes: 800_000, mark: "doc-under" })).logLines).toEqual([]);
+    const over = await success("fidelity:insertBig", { count: 1, bytes: 900_000, mark: "doc-over" });
+    expect(over.logLines).toHaveLength(1);
+    expect(over.logLines[0]).toMatch(/^\[WARN\] Large document written with ID "[0-9a-z]+" \(actual: 9000\d\d bytes, limit: 1048576 bytes\)\.$/);
+  });
+
+  test("the most nested document written: 13 of 16 levels warn, 12 do not", async () => {
+    const nested = (levels: number): JSONValue => (levels === 0 ? 0 : [nested(levels - 1)]);
+    // The document {label, value} adds one level to its value's.
+    expect((await success("values:insert", { label: "nested-under", value: nested(11) })).logLines).toEqual([]);
+    const over = await success("values:insert", { label: "nested-over", value: nested(12) });
+    expect(over.logLines).toEqual([`[WARN] Deeply nested document written with ID "${String(over.value)}" (actual: 13 levels, limit: 16 levels).`]);
+  });
+
+  test("one scheduled function's arguments: over 80% of 4 MiB, and (not enforced, as in Convex) over it", async () => {
+    // A job's size is that of [{source, message}]: 23 bytes besides the two strings.
+    const job = (padding: number, mark: string) => ({ count: 1, padding, mark });
+    const around = (mark: string) => 2 + 2 + "source".length + 1 + 2 + "message".length + 1 + 2 + mark.length;
+    const warnAtJob = Math.floor(0.8 * (4 << 20));
+    const under = await success("fidelity:scheduleMany", job(warnAtJob - around("job-under"), "job-under"));
+    expect(under.logLines).toEqual([]);
+    const over = await success("fidelity:scheduleMany", job(warnAtJob + 1 - around("job-over"), "job-over"));
+    expect(over.logLines).toEqual([
+      `[WARN] Large arguments for a single scheduled function from this mutation (actual: ${warnAtJob + 1} bytes, limit: 4194304 bytes).`,
+    ]);
+    const past = await success("fidelity:scheduleMany", job((4 << 20) + 1 - around("job-past"), "job-past"));
+    expect(past.logLines).toContain(
+      "[WARN] Large arguments for a single scheduled function from this mutation. This will become a hard error in the future (actual: 4194305 bytes, limit: 4194304 bytes).",
+    );
+  });
+
+  test("user-code time: over 80% of the limit, as Rust prints durations", () => {
+    expect(durationWarning(800, 1000)).toBeNull();
+    expect(durationWarning(850.25, 1000)).toBe(
+      "[WARN] Function execution took a long time. (maximum duration: 1s, actual duration: 850.25ms).",
+    );
+    expect(durationWarning(1000.5, 1000)).toBeNull();
+    expect([formatDuration(1000), formatDuration(1500), formatDuration(20_000), formatDuration(0.0015)]).toEqual(["1s", "1.5s", "20s", "1.5µs"]);
   });
 });
 

@@ -1,7 +1,7 @@
 /** Serializability (OCC with retries), snapshot reads and read-set invalidation precision. */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Commit, ReadSet, UdfResult } from "../../src/engine/index.js";
-import { anonymous, startEngine, type TestEngine } from "./helpers.js";
+import { anonymous, startEngine, waitFor, type TestEngine } from "./helpers.js";
 
 let t: TestEngine;
 beforeAll(async () => (t = await startEngine()));
@@ -45,6 +45,20 @@ describe("serializable mutations", () => {
     await writer;
     expectOccFailure(slow);
     expect(await t.value("counter:get", { name: "contended" })).toBe(writes);
+  }, 60_000);
+
+  test("a scheduled mutation losing to conflicts past those retries is retried by the scheduler until it commits", async () => {
+    await t.value("counter:increment", { name: "scheduled-hot" });
+    let writes = 1;
+    const id = (await t.value("fidelity:scheduleSlowIncrement", { name: "scheduled-hot", holdMs: 40 })) as string;
+    // Contention for longer than the runner's 4 retries last (their backoff totals at most 1.5 s), then none.
+    const until = Date.now() + 3000;
+    while (Date.now() < until) {
+      if ((await t.call("counter:increment", { name: "scheduled-hot" })).status === "success") writes++;
+    }
+    const job = async () => (await t.value("scheduling:job", { id })) as { state: { kind: string } };
+    expect((await waitFor(job, (j) => j.state.kind !== "pending", 30_000)).state.kind).toBe("success");
+    expect(await t.value("counter:get", { name: "scheduled-hot" })).toBe(writes + 1000);
   }, 60_000);
 
   test("without contention the same mutation commits", async () => {

@@ -3,6 +3,7 @@
  * the bundled `convex/` code). JSON payloads travel as strings so neither side re-encodes.
  */
 import type { JSONValue, UdfKind, UserIdentity } from "../api.js";
+import type { RunUsage } from "../callLimits.js";
 
 export type WorkerData = {
   bundlePath: string;
@@ -90,7 +91,7 @@ export type CallError = {
 };
 
 export type DoneMessage =
-  | { type: "done"; callId: number; ok: true; result: string; logLines: string[] }
+  | { type: "done"; callId: number; ok: true; result: string; logLines: string[]; usage: RunUsage }
   | { type: "done"; callId: number; ok: false; error: CallError; logLines: string[] };
 
 export type AnalyzedFunction = {

@@ -9,10 +9,11 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { parentPort, workerData } from "node:worker_threads";
 import { pathToFileURL } from "node:url";
 import type { JSONValue, UdfKind, UserIdentity } from "../api.js";
-import { argsNestingError, argsSizeError, resultSizeError } from "../callLimits.js";
+import { argsBytes, argsShapeError, argsSizeError, resultSizeError, valueShapeError, type RunUsage } from "../callLimits.js";
 import { decodeId } from "../ids.js";
 import { canonicalPath, displayPath, parseUdfPath } from "../paths.js";
 import { validateArgs, validateReturns, type TableNames, type ValidatorJson } from "../validator.js";
+import { valueSize } from "../values.js";
 import { installDeterminism, newRunClock, realPerformanceNow, type RunClock } from "./determinism.js";
 import { evaluateAuthConfig } from "./authConfig.js";
 import { formatLogLine } from "./format.js";
@@ -49,6 +50,10 @@ class UserClock {
 
   resume(): void {
     if (--this.pending === 0) this.resumedAt = realPerformanceNow();
+  }
+
+  elapsed(): number {
+    return this.pending > 0 ? this.usedMs : this.usedMs + (realPerformanceNow() - this.resumedAt);
   }
 }
 
@@ -203,14 +208,14 @@ async function runNested(parent: Context, args: NestedArgs): Promise<string> {
   const ctx: Context = { ...parent, kind, address };
   if (kind === "query") {
     try {
-      return await contexts.run(ctx, () => invoke(ctx, fn, JSON.stringify(args.args)));
+      return await contexts.run(ctx, async () => (await invoke(ctx, fn, JSON.stringify(args.args))).json);
     } catch (error) {
       throw nestedError(error);
     }
   }
   const savepoint = await remote("tx/savepoint", "{}");
   try {
-    const result = await contexts.run(ctx, () => invoke(ctx, fn, JSON.stringify(args.args)));
+    const result = await contexts.run(ctx, async () => (await invoke(ctx, fn, JSON.stringify(args.args))).json);
     await remote("tx/release", savepoint);
     return result;
   } catch (error) {
@@ -225,7 +230,7 @@ async function runNestedAction(parent: Context, args: NestedArgs): Promise<strin
   expectKind(fn, "action", address);
   const ctx: Context = { ...parent, kind: "action", address, txId: 0 };
   try {
-    return await contexts.run(ctx, () => invoke(ctx, fn, JSON.stringify(args.args)));
+    return await contexts.run(ctx, async () => (await invoke(ctx, fn, JSON.stringify(args.args))).json);
   } catch (error) {
     throw nestedError(error);
   }
@@ -251,23 +256,31 @@ function lookup(address: FunctionAddress): RegisteredFunction {
 
 class SystemError extends Error {}
 
-async function invoke(ctx: Context, fn: RegisteredFunction, argsJson: string): Promise<string> {
+type Invoked = { json: string; argsBytes: number; resultBytes: number };
+
+async function invoke(ctx: Context, fn: RegisteredFunction, argsJson: string): Promise<Invoked> {
   const tables = tableNames(ctx.call);
   const path = canonicalPath(ctx.address);
   const args = JSON.parse(argsJson) as JSONValue;
-  const argsError = argsNestingError(args) ?? argsSizeError(path, args) ?? validateArgs(args, fn.argsValidator(), tables);
+  const shape = argsShapeError(args);
+  if (shape !== null) throw new SystemError(shape.message);
+  const argsSize = argsBytes(args);
+  const argsError = argsSizeError(path, argsSize) ?? validateArgs(args, fn.argsValidator(), tables);
   if (argsError !== null) throw new SystemError(argsError);
-  const resultJson = await fn.invoke(ctx.call.message.requestId, argsJson);
-  const result = JSON.parse(resultJson) as JSONValue;
-  const returnsError = resultSizeError(path, result) ?? validateReturns(result, fn.returnsValidator() as ValidatorJson | null, tables);
+  const json = await fn.invoke(ctx.call.message.requestId, argsJson);
+  const result = JSON.parse(json) as JSONValue;
+  const resultShape = valueShapeError(result);
+  if (resultShape !== null) throw new SystemError(resultShape.message);
+  const resultBytes = valueSize(result);
+  const returnsError = resultSizeError(path, resultBytes) ?? validateReturns(result, fn.returnsValidator() as ValidatorJson | null, tables);
   if (returnsError !== null) throw new SystemError(returnsError);
-  return resultJson;
+  return { json, argsBytes: argsSize, resultBytes };
 }
 
-function invokeHttp(request: HttpActionRequest): Promise<string> {
+async function invokeHttp(request: HttpActionRequest): Promise<Invoked> {
   const router = httpRouter();
   if (router === null) throw new SystemError("This Convex deployment does not have HTTP actions enabled.");
-  return runHttpRequest(router, request);
+  return { json: await runHttpRequest(router, request), argsBytes: 0, resultBytes: 0 };
 }
 
 async function run(message: RunMessage): Promise<void> {
@@ -282,9 +295,10 @@ async function run(message: RunMessage): Promise<void> {
   const ctx: Context = { call, txId: message.txId, kind: message.kind, address: message.address, identity: message.identity };
   try {
     const http = message.http;
-    const result = await contexts.run(ctx, () => (http === undefined ? invoke(ctx, lookup(message.address), message.args) : invokeHttp(http)));
+    const invoked = await contexts.run(ctx, () => (http === undefined ? invoke(ctx, lookup(message.address), message.args) : invokeHttp(http)));
+    const usage: RunUsage = { argsBytes: invoked.argsBytes, resultBytes: invoked.resultBytes, userMs: call.clock.elapsed() };
     closeStreams(ctx);
-    send({ type: "done", callId: message.callId, ok: true, result, logLines: call.logLines });
+    send({ type: "done", callId: message.callId, ok: true, result: invoked.json, logLines: call.logLines, usage });
   } catch (error) {
     closeStreams(ctx);
     const callError = toCallError(error, data.functionsDir, error instanceof SystemError || error instanceof HttpResponseTooLarge);
