@@ -17,8 +17,8 @@ function docs(bodies: string[]): DocRecord[] {
 }
 
 function indexOf(records: DocRecord[]): SearchIndex {
-  const index = new SearchIndex(DEF);
-  for (const record of records) index.add(record);
+  const index = SearchIndex.over(DEF, null);
+  for (const record of records) index.add(record, 0n);
   return index;
 }
 
@@ -111,7 +111,7 @@ describe("search ranking", () => {
     const records = docs(["common one", "common two"]);
     const index = indexOf(records);
     const byId = new Map(records.map((r) => [r.id, r]));
-    index.remove(records[0]!);
+    index.remove(records[0]!, 0n);
     expect(index.search({ terms: ["common"], filters: [] }, (id) => byId.get(id)).map((h) => h.record.id)).toEqual(["id000001"]);
     expect(index.search({ terms: ["one"], filters: [] }, (id) => byId.get(id))).toEqual([]);
   });
