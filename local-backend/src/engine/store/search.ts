@@ -11,6 +11,7 @@
  */
 import type { JSONValue } from "../api.js";
 import type { SearchIndexDef } from "../schema.js";
+import { compareKeys } from "./btree.js";
 import { KEY_MAX, valuesEqual, type JSONObject } from "../values.js";
 import { fieldValue, type DocRecord } from "./document.js";
 import { peekable } from "./peekable.js";
@@ -28,8 +29,6 @@ const BM25_K1 = 1.2;
 const BM25_B = 0.75;
 /** Rows a group's first disk read fetches: enough for a top-10, later reads grow. */
 const GROUP_CHUNK = 16;
-
-export const compareKeys = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export type SearchFilter = { field: string; value: JSONValue | undefined };
 export type SearchQuery = { terms: string[]; filters: SearchFilter[] };

@@ -6,7 +6,7 @@
  * the two in key order; disk rows are read in chunks as the merge consumes them. The keys
  * are described in searchTerms.ts. Why this split: docs/local-backend-engine.md, "Storage".
  */
-import { BTree } from "./btree.js";
+import { BTree, compareKeys } from "./btree.js";
 import type { SearchIndexDef } from "../schema.js";
 import type { DocRecord } from "./document.js";
 import { peekable } from "./peekable.js";
@@ -35,7 +35,6 @@ type Tree<V> = BTree<string, Entry<V>>;
 
 const MAX_CHUNK = 1024;
 
-const compareKeys = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const newTree = <V>(): Tree<V> => new BTree<string, Entry<V>>(undefined, compareKeys);
 
 export class SearchRows {

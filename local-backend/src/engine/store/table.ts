@@ -6,12 +6,12 @@
  * mutated; a writer clones (O(1)) and mutates the clone. Why this split:
  * docs/local-backend-engine.md, "Storage".
  */
-import { BTree } from "./btree.js";
+import { BTree, compareKeys } from "./btree.js";
 import type { TableSchema } from "../schema.js";
 import { encodeKey, KEY_MAX } from "../values.js";
 import type { DocRecord } from "./document.js";
 import { peekable } from "./peekable.js";
-import { compareKeys, SearchIndex } from "./search.js";
+import { SearchIndex } from "./search.js";
 import type { StoredSearch } from "./searchRows.js";
 
 export type KeyRange = { lo: string; hi: string };
