@@ -1,8 +1,8 @@
 /**
  * Durable storage of the document store in SQLite (`<dataDir>/db/documents.sqlite3`,
  * better-sqlite3): checkpointed documents, index entries and search index rows (read through
- * `StoredDocuments` and `StoredSearchRows`), and a log of the commits made since the last checkpoint. Why SQLite and this layout:
- * docs/local-backend-engine.md, "Storage" and "Durability".
+ * `StoredDocuments` and `StoredSearchRows`), and a log of the commits made since the last
+ * checkpoint. Why SQLite and this layout: docs/local-backend-engine.md, "Storage" and "Durability".
  *
  * - Group commit: commits appended in one event-loop turn are written as log rows in one
  *   SQLite transaction, then their `onDurable` callbacks run in commit order.
@@ -94,7 +94,7 @@ export class Persistence {
   private stored: StoredDocuments | null = null;
   private readonly indexes: DiskIndexes;
   private readonly search: DiskSearchIndexes;
-  /** Durable commits whose writes are in the log but not yet in the document and index rows. */
+  /** Durable commits whose writes are in the log but not yet in the document, index and search rows. */
   private logged: CommitRecord[] = [];
   private loggedWrites = 0;
   private readonly appendLog: BetterSqlite3.Statement<[bigint, string, number]>;
