@@ -13,7 +13,8 @@ import { parseSchema, type Schema } from "../../src/engine/schema.js";
 import { Database } from "../../src/engine/store/database.js";
 import { makeRecord, type DocRecord } from "../../src/engine/store/document.js";
 import type { Write } from "../../src/engine/store/readset.js";
-import { SearchIndex, tokenize, type SearchQuery } from "../../src/engine/store/search.js";
+import { SearchIndex, type SearchQuery } from "../../src/engine/store/search.js";
+import { tokenize } from "../../src/engine/store/searchTerms.js";
 import { tempDir } from "./helpers.js";
 
 const DEF = { name: "search_body", searchField: "body", filterFields: ["channel"] };

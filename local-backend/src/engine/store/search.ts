@@ -11,14 +11,12 @@
  */
 import type { JSONValue } from "../api.js";
 import type { SearchIndexDef } from "../schema.js";
-import { compareKeys } from "./btree.js";
 import { KEY_MAX, valuesEqual, type JSONObject } from "../values.js";
+import { compareKeys } from "./btree.js";
 import { fieldValue, type DocRecord } from "./document.js";
 import { peekable } from "./peekable.js";
 import { SearchRows, type StoredSearch } from "./searchRows.js";
 import { GROUP_CHARS, readU32, termKey, termOfKey, tokenize } from "./searchTerms.js";
-
-export { tokenize } from "./searchTerms.js";
 
 export const MAX_SEARCH_RESULTS = 1024;
 export const MAX_QUERY_TERMS = 16;
