@@ -1,6 +1,6 @@
 // The engine's storage at scale, in one run and one table, ratios side by side.
 //
-//     node benchmarks/engine_storage.mjs [--sizes 1000,200000,1000000] [--search 10000,100000]
+//     node benchmarks/engine_storage.mjs [--sizes 1000,200000,1000000] [--search 10000,100000] [--search-only]
 //
 // Each size runs in its own child process (so RSS is that size's, not the previous one's):
 // N documents are written straight into a fresh data directory through the store's bulk path
@@ -11,7 +11,10 @@
 // a mutation with 20 subscribers on unrelated tables, the point lookup as admin vs anonymous;
 // then the RSS after a GC (next to an idle engine's: the smallest size) and the size of `db/`.
 // Search: a table of N articles with a search index, a term in every document ("common")
-// and one in 10 documents ("rare"), `withSearchIndex(...).take(10)` at each search size.
+// and one in 10 documents ("rare"), `withSearchIndex(...).take(10)` at each search size, the
+// restart over it, its RSS and `db/` size, and the first start over the same articles loaded
+// without their search rows (the start backfills them). `--search-only`: only the search part,
+// in its own table.
 import { execFileSync, spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -25,6 +28,7 @@ const cache = join(root, "node_modules", ".cache", "doctrina-bench-storage");
 const arg = (name, fallback) => (process.argv.indexOf(name) > 0 ? process.argv[process.argv.indexOf(name) + 1] : fallback);
 const SIZES = arg("--sizes", "1000,200000,1000000").split(",").map(Number);
 const SEARCH_SIZES = arg("--search", "10000,100000").split(",").map(Number);
+const SEARCH_ONLY = process.argv.includes("--search-only");
 const ITERATIONS = 300;
 const LOAD_BATCH = 10_000;
 const anonymous = { identity: null, admin: false };
@@ -82,10 +86,11 @@ const functionsDir = join(cache, "project", "convex");
 const load = (name) => import(pathToFileURL(join(cache, name)).href);
 
 /** Writes `size` documents made by `make(k)` into `table` of a new data directory, through the bulk path. */
-async function bulkData(table, size, make) {
+async function bulkData(table, size, make, withSearch = true) {
   const { Persistence, parseSchema, newId } = await load("store.mjs");
   const definition = (await import(pathToFileURL(join(functionsDir, "schema.js")).href)).default;
-  const schema = parseSchema(definition.export()).tables.get(table);
+  const full = parseSchema(definition.export()).tables.get(table);
+  const schema = withSearch ? full : { ...full, searchIndexes: [] };
   const dataDir = await mkdtemp(join(tmpdir(), "engine-storage-bench-"));
   const started = performance.now();
   const store = await Persistence.open(join(dataDir, "db"));
@@ -156,6 +161,9 @@ async function measureDocs(dataDir) {
 async function measureSearch(dataDir) {
   const { engine, call, restartMs } = await startEngine(dataDir);
   const row = { restartMs, common: await p50(() => call("bench:search", { term: "common" }), 50), rare: await p50(() => call("bench:search", { term: "rare" }), 50) };
+  globalThis.gc?.();
+  row.rss = process.memoryUsage().rss / (1 << 20);
+  row.disk = Number(execFileSync("du", ["-sk", join(dataDir, "db")]).toString().split("\t")[0]) / 1024;
   await engine.close();
   return row;
 }
@@ -172,6 +180,29 @@ function inChild(...args) {
 
 const ms = (value) => (value >= 100 ? value.toFixed(0) : value.toFixed(2));
 const label = (size) => (size >= 1_000_000 ? `${size / 1_000_000}M` : size >= 1000 ? `${size / 1000}k` : String(size));
+
+function printTable(header, rows) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+  for (const row of rows) console.log(line(row));
+}
+
+/** The search sizes alone: one column per size, the largest over the smallest. */
+function searchTable(search) {
+  const last = search.length - 1;
+  const metric = (name, key, goal = "", format = ms) => [name, ...search.map(([, r]) => format(r[key])), `${(search[last][1][key] / search[0][1][key]).toFixed(2)}x`, goal];
+  printTable(["", ...search.map(([size]) => `${label(size)} articles`), `${label(search[last][0])} / ${label(search[0][0])}`, "goal"], [
+    metric("search common term ms", "common", "<= 2x"),
+    metric("search rare term ms", "rare", "<= 2x"),
+    metric("restart with a search index ms", "restartMs", "<= 2000 ms"),
+    metric("first start, search rows backfilled ms", "backfillMs"),
+    metric("RSS MiB", "rss", "", (v) => v.toFixed(0)),
+    metric("disk MiB", "disk", "", (v) => v.toFixed(1)),
+    metric("bulk load s", "loadMs", "", (v) => (v / 1000).toFixed(1)),
+  ]);
+}
 
 function table(docs, search) {
   const last = docs.length - 1;
@@ -194,17 +225,13 @@ function table(docs, search) {
   rows.push(["search common term ms", ...searchCells("common"), `${(large[1].common / small[1].common).toFixed(2)}x`, "<= 2x"]);
   rows.push(["search rare term ms", ...searchCells("rare"), `${(large[1].rare / small[1].rare).toFixed(2)}x`, "<= 2x"]);
   rows.push(["  restart with a search index ms", ...searchCells("restartMs"), `${(large[1].restartMs / small[1].restartMs).toFixed(2)}x`, ""]);
-  const header = ["", ...docs.map(([size]) => `${label(size)} docs`), `${label(docs[last][0])} / ${label(docs[0][0])}`, "goal"];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
-  for (const row of rows) console.log(line(row));
+  rows.push(["  first start, search rows backfilled ms", ...searchCells("backfillMs"), `${(large[1].backfillMs / small[1].backfillMs).toFixed(2)}x`, ""]);
+  printTable(["", ...docs.map(([size]) => `${label(size)} docs`), `${label(docs[last][0])} / ${label(docs[0][0])}`, "goal"], rows);
 }
 
 /** Loads the data in one child, measures it in another (so the measured RSS holds no loading garbage). */
-async function run(table, size, measure) {
-  const { dataDir, loadMs } = await inChild("load", table, size);
+async function run(table, size, measure, loadStep = "load") {
+  const { dataDir, loadMs } = await inChild(loadStep, table, size);
   try {
     return { ...(await inChild(measure, dataDir)), loadMs };
   } finally {
@@ -215,20 +242,23 @@ async function run(table, size, measure) {
 async function main() {
   await prepare();
   const docs = [];
-  for (const size of SIZES) {
+  for (const size of SEARCH_ONLY ? [] : SIZES) {
     docs.push([size, await run("docs", size, "docs")]);
     console.error(`done: ${size} documents`);
   }
   const search = [];
   for (const size of SEARCH_SIZES) {
-    search.push([size, await run("articles", size, "search")]);
+    const { restartMs: backfillMs } = await run("articles", size, "search", "loadWithoutSearch");
+    search.push([size, { ...(await run("articles", size, "search")), backfillMs }]);
     console.error(`done: search over ${size} documents`);
   }
-  table(docs, search);
+  if (SEARCH_ONLY) searchTable(search);
+  else table(docs, search);
 }
 
 const STEPS = {
   load: (table, size) => bulkData(table, Number(size), (k) => MAKE[table](k, Number(size))),
+  loadWithoutSearch: (table, size) => bulkData(table, Number(size), (k) => MAKE[table](k, Number(size)), false),
   docs: (dataDir) => measureDocs(dataDir),
   search: (dataDir) => measureSearch(dataDir),
 };

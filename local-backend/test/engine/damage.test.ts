@@ -107,6 +107,21 @@ describe("damaged database files", () => {
     sqlite.close();
     await expectRefused(dataDir);
   });
+  test("a search row naming another document is refused when searched", async () => {
+    const dataDir = await tempDir();
+    const first = await startEngine({ dataDir });
+    for (const body of ["laser course", "botox course"]) await first.value("messages:send", { channel: "c", author: "a", body });
+    await first.close();
+    const sqlite = new BetterSqlite3(dbFile(dataDir));
+    const ids = sqlite.prepare("SELECT doc_id FROM search_lengths ORDER BY doc_id").pluck().all() as string[];
+    sqlite.prepare("UPDATE search_impacts SET doc_id = ? WHERE doc_id = ?").run(ids[1], ids[0]);
+    sqlite.close();
+    const second = await startEngine({ dataDir });
+    const result = await second.call("messages:search", { text: "course" });
+    expect(result.status === "error" && result.errorMessage).toMatch(/is damaged: a search index row names document .*Refusing to serve altered data/);
+    await second.dispose();
+  });
+
   test("a flipped bit in a b-tree page header is refused", async () => {
     const dataDir = await seeded(Array.from({ length: 50 }, (_, i) => `doc-${i}`));
     const pageSize = (await readFile(dbFile(dataDir))).readUInt16BE(16);
@@ -244,5 +259,26 @@ describe("format 1 data directories (documents only, no index rows)", () => {
     expect(await t.value("values:ordered", { order: "desc" })).toEqual(["third", "second", "first"]);
     expect((t.engine as unknown as Deployment).tables()).toContainEqual({ name: "values", documents: 3 });
     await t.dispose();
+  });
+});
+
+describe("format 2 data directories (no search rows)", () => {
+  test("are migrated on first start: search indexes backfilled from the documents, then read from disk", async () => {
+    const dataDir = await tempDir();
+    const first = await startEngine({ dataDir });
+    for (const body of ["laser course", "botox course", "laser laser"]) await first.value("messages:send", { channel: "c", author: "a", body });
+    await first.close();
+    const sqlite = new BetterSqlite3(dbFile(dataDir));
+    sqlite.exec(`DROP TABLE search_terms; DROP TABLE search_postings; DROP TABLE search_impacts; DROP TABLE search_lengths; DROP TABLE search_indexes;
+      UPDATE meta SET value = '2' WHERE key = 'format';`);
+    sqlite.close();
+    const second = await startEngine({ dataDir });
+    expect(await second.value("messages:search", { text: "laser" })).toEqual(["laser laser", "laser course"]);
+    await second.close();
+    const migrated = new BetterSqlite3(dbFile(dataDir), { readonly: true });
+    expect(migrated.prepare("SELECT value FROM meta WHERE key = 'format'").pluck().get()).toBe("3");
+    expect(migrated.prepare("SELECT documents FROM search_indexes").pluck().all()).toEqual([3]);
+    migrated.close();
+    await rm(dataDir, { recursive: true, force: true });
   });
 });

@@ -1,6 +1,6 @@
 /**
  * A push that changes schema.ts (through `Engine.push`, with modules bundled as the CLI
- * bundles them): new indexes are backfilled on disk, removed ones dropped, and a stored
+ * bundles them): new indexes and search indexes are backfilled on disk, removed ones dropped, and a stored
  * document that violates a new validator refuses the whole push with Convex's message.
  */
 import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
@@ -19,6 +19,10 @@ import { v } from "convex/values";
 export const insert = mutation({ args: { title: v.string(), rank: v.optional(v.number()) }, handler: async (ctx, args) => await ctx.db.insert("notes", args) });
 export const byRank = query({ args: {}, handler: async (ctx) => (await ctx.db.query("notes").withIndex("by_rank").collect()).map((d) => d.title) });
 export const byTitle = query({ args: {}, handler: async (ctx) => (await ctx.db.query("notes").withIndex("by_title").collect()).map((d) => d.title) });
+export const search = query({
+  args: { text: v.string() },
+  handler: async (ctx, { text }) => (await ctx.db.query("notes").withSearchIndex("search_title", (q) => q.search("title", text)).collect()).map((d) => d.title),
+});
 `;
 
 const schema = (fields: string, indexes: string) => `
@@ -30,6 +34,7 @@ export default defineSchema({ notes: defineTable({ ${fields} })${indexes} });
 const V1 = schema("title: v.string(), rank: v.optional(v.number())", '.index("by_title", ["title"])');
 const V2 = schema("title: v.string(), rank: v.optional(v.number())", '.index("by_rank", ["rank"])');
 const V3 = schema("title: v.string(), rank: v.number()", '.index("by_rank", ["rank"])');
+const V4 = schema("title: v.string(), rank: v.optional(v.number())", '.index("by_title", ["title"]).searchIndex("search_title", { searchField: "title" })');
 
 const cleanup: string[] = [];
 afterEach(async () => {
@@ -79,6 +84,16 @@ function storedIndexes(dataDir: string): string[] {
   }
 }
 
+function searchRows(dataDir: string): { indexes: string[]; postings: number } {
+  const sqlite = new BetterSqlite3(join(dataDir, "db", "documents.sqlite3"), { readonly: true });
+  try {
+    const indexes = sqlite.prepare("SELECT name FROM search_indexes WHERE table_name = 'notes'").pluck().all() as string[];
+    return { indexes, postings: sqlite.prepare("SELECT count(*) FROM search_postings").pluck().get() as number };
+  } finally {
+    sqlite.close();
+  }
+}
+
 describe("a push that changes schema.ts", () => {
   test("backfills an added index on disk and drops a removed one", async () => {
     const t = await seededEngine();
@@ -94,6 +109,23 @@ describe("a push that changes schema.ts", () => {
     const restarted = await startEngine({ dataDir: t.dataDir, functionsDir: v2 });
     expect(await restarted.value("notes:byRank")).toEqual(["z", "a", "b", "c"]);
     await restarted.close();
+  });
+
+  test("backfills an added search index on disk (read from disk after a restart) and drops a removed one", async () => {
+    const t = await seededEngine();
+    const v4 = await project(V4);
+    await (t.engine as unknown as Deployment).push(await modules(v4), { dryRun: false });
+    expect(await t.value("notes:search", { text: "b" })).toEqual(["b"]);
+    await t.value("notes:insert", { title: "b b", rank: 4 });
+    expect(await t.value("notes:search", { text: "b" })).toEqual(["b b", "b"]);
+    await t.close();
+    expect(searchRows(t.dataDir)).toEqual({ indexes: ["search_title"], postings: 4 });
+    const restarted = await startEngine({ dataDir: t.dataDir, functionsDir: v4 });
+    expect(await restarted.value("notes:search", { text: "b" })).toEqual(["b b", "b"]);
+    await (restarted.engine as unknown as Deployment).push(await modules(await project(V1)), { dryRun: false });
+    expect(errorOf(await restarted.call("notes:search", { text: "b" })).errorMessage).toContain("search_title");
+    await restarted.close();
+    expect(searchRows(t.dataDir)).toEqual({ indexes: [], postings: 0 });
   });
 
   test("a stored document the new validator rejects refuses the push with Convex's message; nothing changes", async () => {

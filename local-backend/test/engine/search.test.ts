@@ -2,11 +2,20 @@
  * The search index's ranking against a brute-force reference of Convex's rules (BM25 over
  * every matched term, exact matches weighing 1 and prefix matches of the last term 0.5, at
  * most 16 prefix matches, ties newest first), and its top-k being exactly the reference's
- * first k however early it stops.
+ * first k however early it stops: in memory, and over SQLite (overlay only, rows on disk
+ * after a checkpoint, overlay updates and deletes shadowing disk rows, after a restart, and
+ * backfilled from the stored documents).
  */
+import { rm } from "node:fs/promises";
 import { describe, expect, test } from "vitest";
+import { Persistence } from "../../src/engine/durability/persistence.js";
+import { parseSchema, type Schema } from "../../src/engine/schema.js";
+import { Database } from "../../src/engine/store/database.js";
 import { makeRecord, type DocRecord } from "../../src/engine/store/document.js";
-import { SearchIndex, tokenize, type SearchQuery } from "../../src/engine/store/search.js";
+import type { Write } from "../../src/engine/store/readset.js";
+import { SearchIndex, type SearchQuery } from "../../src/engine/store/search.js";
+import { tokenize } from "../../src/engine/store/searchTerms.js";
+import { tempDir } from "./helpers.js";
 
 const DEF = { name: "search_body", searchField: "body", filterFields: ["channel"] };
 
@@ -17,8 +26,8 @@ function docs(bodies: string[]): DocRecord[] {
 }
 
 function indexOf(records: DocRecord[]): SearchIndex {
-  const index = new SearchIndex(DEF);
-  for (const record of records) index.add(record);
+  const index = SearchIndex.over(DEF, null);
+  for (const record of records) index.add(record, 0n);
   return index;
 }
 
@@ -62,33 +71,42 @@ function random(seed: number): () => number {
   return () => ((state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
 }
 
+const WORDS = ["common", "rare", "course", "courses", "botox", "filler", "laser", "lase", "cert", "certificate", "x"];
+
+function randomBodies(count: number, seed: number): string[] {
+  const next = random(seed);
+  return Array.from({ length: count }, () =>
+    Array.from({ length: 1 + Math.floor(next() * 8) }, () => WORDS[Math.floor(next() * (next() < 0.5 ? 3 : WORDS.length))]).join(" "),
+  );
+}
+
+const QUERIES: SearchQuery[] = [
+  { terms: ["common"], filters: [] },
+  { terms: ["rare"], filters: [] },
+  { terms: ["cour"], filters: [] },
+  { terms: ["botox", "las"], filters: [] },
+  { terms: ["common", "rare", "laser"], filters: [] },
+  { terms: ["filler", "c"], filters: [{ field: "channel", value: "a" }] },
+  { terms: ["nothing"], filters: [] },
+];
+
+/** Every query's top-k, for several k, equals the reference's over `records` (the documents the index holds). */
+function expectReference(index: SearchIndex, records: DocRecord[], lookup: (id: string) => DocRecord | undefined, label: string): void {
+  for (const query of QUERIES) {
+    const expected = reference(records, query);
+    for (const k of [1, 10, 100, 1024]) {
+      const hits = index.search(query, lookup, k);
+      expect(hits.map((h) => h.record.id), JSON.stringify({ label, query, k })).toEqual(expected.slice(0, k).map((e) => e.id));
+      hits.forEach((hit, i) => expect(hit.score).toBeCloseTo(expected[i]!.score, 9));
+    }
+  }
+}
+
 describe("search ranking", () => {
   test("top-k equals the brute-force ranking's first k, for one and several terms, prefixes and filters", () => {
-    const next = random(7);
-    const words = ["common", "rare", "course", "courses", "botox", "filler", "laser", "lase", "cert", "certificate", "x"];
-    const bodies = Array.from({ length: 400 }, () =>
-      Array.from({ length: 1 + Math.floor(next() * 8) }, () => words[Math.floor(next() * (next() < 0.5 ? 3 : words.length))]).join(" "),
-    );
-    const records = docs(bodies);
-    const index = indexOf(records);
+    const records = docs(randomBodies(400, 7));
     const byId = new Map(records.map((r) => [r.id, r]));
-    const queries: SearchQuery[] = [
-      { terms: ["common"], filters: [] },
-      { terms: ["rare"], filters: [] },
-      { terms: ["cour"], filters: [] },
-      { terms: ["botox", "las"], filters: [] },
-      { terms: ["common", "rare", "laser"], filters: [] },
-      { terms: ["filler", "c"], filters: [{ field: "channel", value: "a" }] },
-      { terms: ["nothing"], filters: [] },
-    ];
-    for (const query of queries) {
-      const expected = reference(records, query);
-      for (const k of [1, 10, 100, 1024]) {
-        const hits = index.search(query, (id) => byId.get(id), k);
-        expect(hits.map((h) => h.record.id), JSON.stringify({ query, k })).toEqual(expected.slice(0, k).map((e) => e.id));
-        hits.forEach((hit, i) => expect(hit.score).toBeCloseTo(expected[i]!.score, 9));
-      }
-    }
+    expectReference(indexOf(records), records, (id) => byId.get(id), "memory");
   });
 
   test("an exact match outranks a prefix match; equal scores come newest first", () => {
@@ -111,8 +129,85 @@ describe("search ranking", () => {
     const records = docs(["common one", "common two"]);
     const index = indexOf(records);
     const byId = new Map(records.map((r) => [r.id, r]));
-    index.remove(records[0]!);
+    index.remove(records[0]!, 0n);
     expect(index.search({ terms: ["common"], filters: [] }, (id) => byId.get(id)).map((h) => h.record.id)).toEqual(["id000001"]);
     expect(index.search({ terms: ["one"], filters: [] }, (id) => byId.get(id))).toEqual([]);
+  });
+});
+
+function articlesSchema(withSearch: boolean): Schema {
+  const searchIndexes = withSearch ? [{ indexDescriptor: DEF.name, searchField: DEF.searchField, filterFields: DEF.filterFields }] : [];
+  return parseSchema(JSON.stringify({ tables: [{ tableName: "articles", indexes: [], searchIndexes, documentType: null }], schemaValidation: false }));
+}
+
+/** A store over a data directory, as the engine runs one: commits logged, then published; checkpoints on demand. */
+async function openStore(dir: string, schema: Schema) {
+  const persistence = await Persistence.open(dir);
+  const db = new Database(schema, 0n);
+  await persistence.load(db, dir);
+  const table = () => db.published.tables.get("articles")!;
+  return {
+    db,
+    persistence,
+    index: () => table().search.get(DEF.name)!,
+    lookup: (id: string) => table().get(id),
+    async commit(writes: Write[]): Promise<void> {
+      const { commit, snapshot } = db.apply(writes);
+      await new Promise<void>((resolve, reject) => persistence.append(commit, resolve, reject));
+      db.publish(commit, snapshot);
+    },
+  };
+}
+
+function articles(bodies: string[], from = 0): { id: string; body: string; channel: string; time: number }[] {
+  return bodies.map((body, i) => ({ id: `id${String(from + i).padStart(6, "0")}`, body, channel: (from + i) % 3 === 0 ? "a" : "b", time: 1_700_000_000_000 + from + i }));
+}
+
+describe("search indexes on disk", () => {
+  test("match the reference in the overlay, on disk after a checkpoint, with overlay updates and deletes shadowing disk rows, and after a restart", async () => {
+    const dir = await tempDir();
+    let store = await openStore(dir, articlesSchema(true));
+    const current = new Map<string, DocRecord>();
+    const put = (a: { id: string; body: string; channel: string; time: number }): Write => {
+      const next = store.db.record("articles", { _id: a.id, _creationTime: a.time, body: a.body, channel: a.channel });
+      const write = { table: "articles", id: a.id, old: undefined, next };
+      current.set(a.id, next);
+      return write;
+    };
+    const check = (label: string) => expectReference(store.index(), [...current.values()], store.lookup, label);
+
+    await store.commit(articles(randomBodies(300, 7)).map(put));
+    check("overlay");
+    store.persistence.checkpoint();
+    check("disk");
+
+    const updates = articles(randomBodies(60, 11), 100);
+    await store.commit(updates.map(put));
+    const deleted = [...current.keys()].filter((_, i) => i % 7 === 0);
+    await store.commit(deleted.map((id) => ({ table: "articles", id, old: undefined, next: undefined })));
+    for (const id of deleted) current.delete(id);
+    check("overlay over disk");
+
+    store.persistence.close();
+    store = await openStore(dir, articlesSchema(true));
+    check("restart");
+    await store.commit(articles(randomBodies(50, 13), 300).map(put));
+    store.persistence.checkpoint();
+    check("second checkpoint");
+    store.persistence.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test("a search index the stored data lacks is backfilled from the stored documents at load", async () => {
+    const dir = await tempDir();
+    const bulk = await Persistence.open(dir);
+    const rows = articles(randomBodies(200, 5)).map((a) => ({ _id: a.id, _creationTime: a.time, body: a.body, channel: a.channel }));
+    bulk.bulkLoad(articlesSchema(false).tables.get("articles")!, 10001, rows);
+    bulk.close();
+    const store = await openStore(dir, articlesSchema(true));
+    const records = rows.map((row) => store.db.record("articles", row));
+    expectReference(store.index(), records, store.lookup, "backfilled");
+    store.persistence.close();
+    await rm(dir, { recursive: true, force: true });
   });
 });

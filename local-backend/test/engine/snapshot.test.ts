@@ -1,8 +1,10 @@
 /** Snapshot export and import in the `npx convex export` ZIP format. */
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
 import { unzipSync, zipSync } from "fflate";
 import { describe, expect, test } from "vitest";
+import { DATABASE_FILE } from "../../src/engine/durability/persistence.js";
 import { newId } from "../../src/engine/ids.js";
 import { SnapshotImportError, type Engine, type JSONValue } from "../../src/engine/index.js";
 import { startEngine, tempDir } from "./helpers.js";
@@ -156,6 +158,21 @@ describe("snapshot export and import", () => {
     await expect(t.engine.importSnapshot!(join(dir, "bad.csv"), { mode: "append", format: "csv", table: "counters" })).rejects.toThrow(/bad\.csv, row 2/);
     expect(((await t.value("counter:list")) as unknown[]).length).toBe(5);
     await t.dispose();
+  });
+
+  test("an import fills the search rows: after a restart its documents are found from disk", async () => {
+    const dir = await tempDir();
+    const first = await startEngine();
+    const rows = ["laser course", "botox course", "laser laser"].map((body) => ({ channel: "c", author: "a", body }));
+    await writeFile(join(dir, "m.jsonl"), lines(rows));
+    expect(await first.engine.importSnapshot!(join(dir, "m.jsonl"), { mode: "requireEmpty", format: "jsonLines", table: "messages" })).toMatchObject({ documents: 3 });
+    await first.close();
+    const sqlite = new BetterSqlite3(join(first.dataDir, "db", DATABASE_FILE), { readonly: true });
+    expect(sqlite.prepare("SELECT documents FROM search_indexes WHERE table_name = 'messages'").pluck().get()).toBe(3);
+    sqlite.close();
+    const second = await startEngine({ dataDir: first.dataDir });
+    expect(await second.value("messages:search", { text: "laser" })).toEqual(["laser laser", "laser course"]);
+    await second.dispose();
   });
 
   test("single-table imports refuse a bad table name, a missing table name and malformed files", async () => {

@@ -1,8 +1,9 @@
 /**
  * The on-disk indexes: which indexes exist (`indexes` rows: id, table, name, fields), their
  * entries (`index_entries`, keyed by (index id, memcomparable key), naming the document),
- * backfilling an index the schema adds and dropping one it removes, and the row writes a
- * checkpoint or a bulk load makes for one document.
+ * backfilling an index the schema adds and dropping one it removes, the row writes a
+ * checkpoint or a bulk load makes for one document, and a table's stored documents in pages
+ * (what backfills read).
  */
 import type BetterSqlite3 from "better-sqlite3";
 import type { IndexDef } from "../schema.js";
@@ -12,6 +13,8 @@ import { checksum, keyBytes, type DataDirDamagedError } from "./stored.js";
 
 type IndexRow = { id: number; table_name: string; name: string; fields: string };
 
+const PAGE = 1000;
+
 export class DiskIndexes {
   /** `table NUL index` -> index id, for the indexes whose entries are complete. */
   private readonly ids = new Map<string, number>();
@@ -20,6 +23,8 @@ export class DiskIndexes {
   private readonly upsertDocument: BetterSqlite3.Statement<[string, number, bigint, string, number]>;
   private readonly deleteDocument: BetterSqlite3.Statement<[string]>;
   private readonly addCount: BetterSqlite3.Statement<[number, number]>;
+  private readonly byIdPage: BetterSqlite3.Statement;
+  private readonly tablePage: BetterSqlite3.Statement;
 
   constructor(
     private readonly sqlite: BetterSqlite3.Database,
@@ -35,6 +40,10 @@ export class DiskIndexes {
     this.addCount = sqlite.prepare(
       "INSERT INTO counts (table_number, documents) VALUES (?, ?) ON CONFLICT (table_number) DO UPDATE SET documents = documents + excluded.documents",
     );
+    this.byIdPage = sqlite
+      .prepare(`SELECT e.key, d.id, d.json, d.crc FROM index_entries e JOIN documents d ON d.id = e.doc_id WHERE e.index_id = ? AND e.key > ? ORDER BY e.key LIMIT ${PAGE}`)
+      .raw();
+    this.tablePage = sqlite.prepare(`SELECT id, id, json, crc FROM documents WHERE table_number = ? AND id > ? ORDER BY id LIMIT ${PAGE}`).raw();
   }
 
   id(table: string, index: string): number | undefined {
@@ -61,45 +70,40 @@ export class DiskIndexes {
     if (missing.length === 0) return 0;
     const insert = this.sqlite.prepare("INSERT INTO indexes (table_name, name, fields) VALUES (?, ?, ?)");
     const created = missing.map((index) => ({ name: index.name, id: Number(insert.run(table, index.name, JSON.stringify(index.fields)).lastInsertRowid) }));
-    const source = stored.find((row) => row.name === "by_id" && !missing.some((index) => index.name === "by_id"));
-    if (source !== undefined) this.backfillFrom(source.id, created, record);
-    else if (number !== undefined && this.hasDocuments(number)) this.backfill(number, created, record);
+    for (const doc of this.documents(table, number, record)) {
+      for (const index of created) this.insertEntry.run(index.id, keyBytes(doc.keys.get(index.name)!), doc.id);
+    }
     for (const { name, id } of created) this.ids.set(`${table}\x00${name}`, id);
     return created.length;
+  }
+
+  /**
+   * The stored documents of `table`, read in pages: through its `by_id` entries when it has
+   * them (reads only this table's documents), else by a scan of its table number (a format 1
+   * store has no index entries), else none (an empty table).
+   */
+  *documents(table: string, number: number | undefined, record: (value: JSONObject) => DocRecord): Generator<DocRecord> {
+    const byId = this.id(table, "by_id");
+    if (byId !== undefined) yield* this.pages(this.byIdPage, byId, Buffer.alloc(0), record);
+    else if (number !== undefined && this.hasDocuments(number)) yield* this.pages(this.tablePage, number, "", record);
   }
 
   private hasDocuments(number: number): boolean {
     return ((this.sqlite.prepare("SELECT documents FROM counts WHERE table_number = ?").pluck().get(number) as number | undefined) ?? 0) > 0;
   }
 
-  /** Backfills from the table's stored `by_id` entries (reads only this table's documents), in pages. */
-  private backfillFrom(byId: number, created: { name: string; id: number }[], record: (value: JSONObject) => DocRecord): void {
-    const page = this.sqlite
-      .prepare("SELECT e.key, d.id, d.json, d.crc FROM index_entries e JOIN documents d ON d.id = e.doc_id WHERE e.index_id = ? AND e.key > ? ORDER BY e.key LIMIT 1000")
-      .raw();
-    let after: Buffer = Buffer.alloc(0);
+  /** Pages of `[cursor, id, json, crc]` rows after a cursor, 1000 at a time, each verified and parsed. */
+  private *pages<C>(page: BetterSqlite3.Statement, key: number, start: C, record: (value: JSONObject) => DocRecord): Generator<DocRecord> {
+    let after = start;
     for (;;) {
-      const rows = page.all(byId, after) as [Buffer, string, string, number][];
-      for (const [, id, json, crc] of rows) this.insertBackfilled(id, json, crc, created, record);
-      if (rows.length < 1000) return;
-      after = rows[rows.length - 1]![0];
-    }
-  }
-
-  private insertBackfilled(id: string, json: string, crc: number, created: { name: string; id: number }[], record: (value: JSONObject) => DocRecord): void {
-    if (checksum(id, json) !== crc) throw this.damaged(`document ${id} fails its checksum`);
-    const doc = record(JSON.parse(json) as JSONObject);
-    for (const index of created) this.insertEntry.run(index.id, keyBytes(doc.keys.get(index.name)!), id);
-  }
-
-  /** Backfills from a full scan of the documents (a format 1 store has no `by_id` entries), in pages by id. */
-  private backfill(number: number, created: { name: string; id: number }[], record: (value: JSONObject) => DocRecord): void {
-    const page = this.sqlite.prepare("SELECT id, json, crc FROM documents WHERE table_number = ? AND id > ? ORDER BY id LIMIT 1000").raw();
-    let after = "";
-    for (;;) {
-      const rows = page.all(number, after) as [string, string, number][];
-      for (const [id, json, crc] of rows) this.insertBackfilled(id, json, crc, created, record);
-      if (rows.length < 1000) return;
+      const rows = page.all(key, after) as [C, string, string, number][];
+      for (const [, id, json, crc] of rows) {
+        if (checksum(id, json) !== crc) throw this.damaged(`document ${id} fails its checksum`);
+        const doc = record(JSON.parse(json) as JSONObject);
+        if (doc.id !== id) throw this.damaged(`document ${id} holds _id ${doc.id}`);
+        yield doc;
+      }
+      if (rows.length < PAGE) return;
       after = rows[rows.length - 1]![0];
     }
   }

@@ -1,13 +1,13 @@
 /**
  * Durable storage of the document store in SQLite (`<dataDir>/db/documents.sqlite3`,
- * better-sqlite3): checkpointed documents and index entries (read through `StoredDocuments`),
- * and a log of the commits made since the last checkpoint. Why SQLite and this layout:
- * docs/local-backend-engine.md, "Storage" and "Durability".
+ * better-sqlite3): checkpointed documents, index entries and search index rows (read through
+ * `StoredDocuments` and `StoredSearchRows`), and a log of the commits made since the last
+ * checkpoint. Why SQLite and this layout: docs/local-backend-engine.md, "Storage" and "Durability".
  *
  * - Group commit: commits appended in one event-loop turn are written as log rows in one
  *   SQLite transaction, then their `onDurable` callbacks run in commit order.
  * - Checkpoint: every 2,048 logged writes (and at close), the logged commits no running
- *   transaction still needs move into the document and index rows.
+ *   transaction still needs move into the document, index and search rows.
  * - Rollback journal (`journal_mode=TRUNCATE`, `synchronous=FULL`): once a transaction
  *   commits its data is in the database file itself, so no log holds acknowledged data that
  *   a damaged frame could make SQLite drop on recovery (what WAL mode does).
@@ -24,17 +24,18 @@ import type { TableSchema } from "../schema.js";
 import type { Database } from "../store/database.js";
 import { makeRecord } from "../store/document.js";
 import type { CommitRecord, Write } from "../store/readset.js";
-import { SearchIndex } from "../store/search.js";
 import { TableVersion } from "../store/table.js";
 import type { JSONObject } from "../values.js";
 import { DiskIndexes } from "./indexes.js";
 import { readLegacy, removeLegacy, type LegacyState } from "./legacy.js";
+import { DiskSearchIndexes } from "./searchIndexes.js";
 import { checksum, damagedError, DataDirDamagedError, StoredDocuments } from "./stored.js";
 
 export { DataDirDamagedError } from "./stored.js";
 
 export const DATABASE_FILE = "documents.sqlite3";
-const FORMAT = "2";
+/** Format 2 added index entries (backfilled at load); 3 added the search rows (backfilled at load). */
+const FORMAT = "3";
 /** Checkpoint once this many written documents sit in the log (bounds the overlay and the replay at start). */
 const CHECKPOINT_WRITES = 2048;
 /**
@@ -57,7 +58,20 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE TABLE IF NOT EXISTS indexes (id INTEGER PRIMARY KEY, table_name TEXT NOT NULL, name TEXT NOT NULL, fields TEXT NOT NULL, UNIQUE (table_name, name));
 CREATE TABLE IF NOT EXISTS index_entries (index_id INTEGER NOT NULL, key BLOB NOT NULL, doc_id TEXT NOT NULL, PRIMARY KEY (index_id, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS counts (table_number INTEGER PRIMARY KEY, documents INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS log (ts INTEGER PRIMARY KEY, writes TEXT NOT NULL, crc INTEGER NOT NULL);`;
+CREATE TABLE IF NOT EXISTS log (ts INTEGER PRIMARY KEY, writes TEXT NOT NULL, crc INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS search_indexes (
+  id INTEGER PRIMARY KEY,
+  table_name TEXT NOT NULL,
+  name TEXT NOT NULL,
+  search_field TEXT NOT NULL,
+  documents INTEGER NOT NULL,
+  total_length INTEGER NOT NULL,
+  UNIQUE (table_name, name)
+);
+CREATE TABLE IF NOT EXISTS search_terms (index_id INTEGER NOT NULL, term BLOB NOT NULL, documents INTEGER NOT NULL, PRIMARY KEY (index_id, term)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS search_postings (index_id INTEGER NOT NULL, key BLOB NOT NULL, tf INTEGER NOT NULL, PRIMARY KEY (index_id, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS search_impacts (index_id INTEGER NOT NULL, key BLOB NOT NULL, doc_id TEXT NOT NULL, PRIMARY KEY (index_id, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS search_lengths (index_id INTEGER NOT NULL, doc_id TEXT NOT NULL, length INTEGER NOT NULL, PRIMARY KEY (index_id, doc_id)) WITHOUT ROWID;`;
 
 /** The data directory is open in another engine (SQLite's lock on the database file is held). */
 export class DataDirLockedError extends Error {}
@@ -79,7 +93,8 @@ export class Persistence {
   private db: Database | null = null;
   private stored: StoredDocuments | null = null;
   private readonly indexes: DiskIndexes;
-  /** Durable commits whose writes are in the log but not yet in the document and index rows. */
+  private readonly search: DiskSearchIndexes;
+  /** Durable commits whose writes are in the log but not yet in the document, index and search rows. */
   private logged: CommitRecord[] = [];
   private loggedWrites = 0;
   private readonly appendLog: BetterSqlite3.Statement<[bigint, string, number]>;
@@ -90,6 +105,7 @@ export class Persistence {
     private readonly sqlite: BetterSqlite3.Database,
   ) {
     this.indexes = new DiskIndexes(sqlite, (what) => this.damaged(what));
+    this.search = new DiskSearchIndexes(sqlite, (what) => this.damaged(what));
     this.appendLog = sqlite.prepare("INSERT INTO log (ts, writes, crc) VALUES (?, ?, ?)");
     this.setTs = sqlite.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('ts', ?)");
   }
@@ -125,9 +141,9 @@ export class Persistence {
 
   /**
    * Attaches `db` to the stored tables: no document is read, only table numbers, counts and
-   * (for tables with search indexes) their documents. Indexes the schema adds are
-   * backfilled, removed ones dropped; commits still in the log are replayed into the
-   * overlay. A data directory in the legacy log + checkpoint format is migrated first.
+   * search totals. Indexes and search indexes the schema adds (or an older data directory
+   * lacks) are backfilled, removed ones dropped; commits still in the log are replayed into
+   * the overlay. A data directory in the legacy log + checkpoint format is migrated first.
    */
   async load(db: Database, dir: string): Promise<void> {
     this.db = db;
@@ -140,7 +156,13 @@ export class Persistence {
       db.registerTable(row.name, row.number);
       this.persistedTables.set(row.name, row.number);
     }
-    const stored = new StoredDocuments(this.sqlite, this.file, (table, index) => this.indexes.id(table, index), (table, value) => db.record(table, value));
+    const stored = new StoredDocuments(
+      this.sqlite,
+      this.file,
+      (table, index) => this.indexes.id(table, index),
+      (table, value) => db.record(table, value),
+      (table, index) => this.search.stored(table, index),
+    );
     this.stored = stored;
     db.attachStorage((name) => stored.table(name));
     this.reconcileIndexes(db);
@@ -153,14 +175,20 @@ export class Persistence {
   reconcileIndexes(db: Database): number {
     return this.sqlite.transaction(() => {
       let built = 0;
-      for (const [name, number] of db.tableNumbers()) {
-        built += this.indexes.reconcile(name, this.persistedTables.get(name) ?? number, db.tableSchema(name).indexes, (value) => db.record(name, value));
-      }
+      for (const [name, number] of db.tableNumbers()) built += this.reconcileTable(db, name, this.persistedTables.get(name) ?? number);
       return built;
     })();
   }
 
-  /** Each table over its stored rows: its document count and its search indexes (built from its documents). */
+  /** The stored indexes, then the stored search indexes, of one table made to match its schema (`onlyMissing`: see `DiskIndexes.reconcile`). */
+  private reconcileTable(db: Database, name: string, number: number, onlyMissing = false): number {
+    const schema = db.tableSchema(name);
+    const record = (value: JSONObject) => db.record(name, value);
+    const built = this.indexes.reconcile(name, number, schema.indexes, record, onlyMissing);
+    return built + this.search.reconcile(name, schema.searchIndexes, () => this.indexes.documents(name, number, record));
+  }
+
+  /** Each table over its stored rows: its document count, its search indexes over theirs. */
   tableVersions(db: Database): Map<string, TableVersion> {
     const counts = new Map(
       (this.sqlite.prepare("SELECT table_number, documents FROM counts").raw().all() as [number, number][]).map(([n, c]) => [n, c]),
@@ -169,9 +197,7 @@ export class Persistence {
     for (const [name, number] of db.tableNumbers()) {
       const schema = db.tableSchema(name);
       const base = this.stored!.table(name);
-      const version = TableVersion.over(schema, number, base, counts.get(this.persistedTables.get(name) ?? number) ?? 0, new Map());
-      const search = new Map(schema.searchIndexes.map((def) => [def.name, SearchIndex.build(def, version.count === 0 ? [] : version.documentsInIdOrder())]));
-      tables.set(name, TableVersion.over(schema, number, base, version.count, search));
+      tables.set(name, TableVersion.over(schema, number, base, counts.get(this.persistedTables.get(name) ?? number) ?? 0));
     }
     return tables;
   }
@@ -199,21 +225,30 @@ export class Persistence {
   }
 
   /**
-   * Writes documents straight into the document and index rows, bypassing the log (bulk
+   * Writes documents straight into the document, index and search rows, bypassing the log (bulk
    * loads into a data directory no engine has open yet: benchmarks, tools). Before `load`.
    */
   bulkLoad(schema: TableSchema, number: number, docs: readonly JSONObject[]): void {
     if (this.db !== null) throw new Error("bulkLoad runs before load.");
     this.sqlite.transaction(() => {
       this.writeTableNumbers(new Map([[schema.name, number]]));
-      this.indexes.reconcile(schema.name, number, schema.indexes, (value) => makeRecord(schema.name, value, schema.indexes));
-      for (const doc of docs) this.indexes.putDocument(makeRecord(schema.name, doc, schema.indexes), number, 0n);
+      const record = (value: JSONObject) => makeRecord(schema.name, value, schema.indexes);
+      this.indexes.reconcile(schema.name, number, schema.indexes, record);
+      this.search.reconcile(schema.name, schema.searchIndexes, () => this.indexes.documents(schema.name, number, record));
+      for (const doc of docs) {
+        const next = record(doc);
+        this.indexes.putDocument(next, number, 0n);
+        this.search.putDocument(next);
+      }
     })();
   }
 
   private writeLegacy(legacy: LegacyState): void {
     this.sqlite.transaction(() => {
-      this.sqlite.exec("DELETE FROM documents; DELETE FROM tables; DELETE FROM index_entries; DELETE FROM indexes; DELETE FROM counts; DELETE FROM log;");
+      this.sqlite.exec(
+        "DELETE FROM documents; DELETE FROM tables; DELETE FROM index_entries; DELETE FROM indexes; DELETE FROM counts; DELETE FROM log; " +
+          "DELETE FROM search_terms; DELETE FROM search_postings; DELETE FROM search_impacts; DELETE FROM search_lengths; DELETE FROM search_indexes;",
+      );
       const insertTable = this.sqlite.prepare("INSERT INTO tables (name, number) VALUES (?, ?)");
       const upsert = this.sqlite.prepare("INSERT OR REPLACE INTO documents (id, table_number, ts, json, crc) VALUES (?, ?, ?, ?, ?)");
       for (const [name, number] of legacy.tables) insertTable.run(name, number);
@@ -275,7 +310,7 @@ export class Persistence {
 
   /**
    * Moves the logged commits no running transaction still needs (up to the database's
-   * horizon) into the document and index rows, then drops them from the overlay.
+   * horizon) into the document, index and search rows, then drops them from the overlay.
    */
   checkpoint(): void {
     const db = this.db;
@@ -305,9 +340,15 @@ export class Persistence {
   private applyWrite(db: Database, write: Write, ts: bigint, ids: Set<string>): void {
     const number = this.persistedTables.get(write.table);
     if (number === undefined) throw new Error(`Table ${write.table} has no number.`);
-    this.indexes.reconcile(write.table, number, db.tableSchema(write.table).indexes, (value) => db.record(write.table, value), true);
-    if (write.old !== undefined) this.indexes.removeDocument(write.old, number);
-    if (write.next !== undefined) this.indexes.putDocument(write.next, number, ts);
+    this.reconcileTable(db, write.table, number, true);
+    if (write.old !== undefined) {
+      this.indexes.removeDocument(write.old, number);
+      this.search.removeDocument(write.old);
+    }
+    if (write.next !== undefined) {
+      this.indexes.putDocument(write.next, number, ts);
+      this.search.putDocument(write.next);
+    }
     ids.add(write.id);
   }
 
@@ -334,14 +375,19 @@ export class Persistence {
   }
 }
 
-/** Brings a database of an older storage format to this one (format 1 had no index rows: they are backfilled at load). */
+/**
+ * Brings a database of an older storage format to this one: the new tables are created empty
+ * and their rows backfilled at load (format 1 had no index rows, format 2 no search rows).
+ */
 function migrate(sqlite: BetterSqlite3.Database, file: string): void {
   sqlite.exec(SCHEMA);
   const format = sqlite.prepare("SELECT value FROM meta WHERE key = 'format'").pluck().get() as string | undefined;
   if (format === FORMAT) return;
-  if (format !== undefined && format !== "1") throw new DataDirDamagedError(`${file} has storage format ${format}; this engine reads format ${FORMAT}.`);
+  if (format !== undefined && format !== "1" && format !== "2") {
+    throw new DataDirDamagedError(`${file} has storage format ${format}; this engine reads format ${FORMAT}.`);
+  }
   sqlite.transaction(() => {
-    recount(sqlite);
+    if (format !== "2") recount(sqlite);
     sqlite.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('format', ?)").run(FORMAT);
   })();
 }

@@ -7,6 +7,7 @@
 import { crc32 } from "node:zlib";
 import type BetterSqlite3 from "better-sqlite3";
 import type { DocRecord } from "../store/document.js";
+import type { StoredSearch } from "../store/searchRows.js";
 import type { KeyRange, StoredTable } from "../store/table.js";
 import { KEY_MAX, type JSONObject } from "../values.js";
 
@@ -29,7 +30,7 @@ export function keyBytes(key: string): Buffer {
  * A range bound as bytes. `prefix + KEY_MAX` (above every key starting with `prefix`)
  * becomes the prefix's successor: the shortest byte string above all of them (`null`: none).
  */
-function bound(key: string): { bytes: Buffer | null; pastPrefix: boolean } {
+export function bound(key: string): { bytes: Buffer | null; pastPrefix: boolean } {
   const at = key.indexOf(KEY_MAX);
   if (at < 0) return { bytes: keyBytes(key), pastPrefix: false };
   if (at !== key.length - 1) throw new Error("KEY_MAX inside an index key bound.");
@@ -56,12 +57,18 @@ export class StoredDocuments {
     private readonly indexId: (table: string, index: string) => number | undefined,
     /** Builds the record of a stored document (its index keys under the current schema). */
     private readonly record: (table: string, value: JSONObject) => DocRecord,
+    /** The checkpointed rows of a search index (durability/storedSearch.ts). */
+    private readonly search: (table: string, index: string) => StoredSearch,
   ) {
     this.getStatement = sqlite.prepare("SELECT json, crc, table_number FROM documents WHERE id = ?");
   }
 
   table(name: string): StoredTable {
-    return { get: (id) => this.get(name, id), scan: (index, range, order, after, limit) => this.scan(name, index, range, order, after, limit) };
+    return {
+      get: (id) => this.get(name, id),
+      scan: (index, range, order, after, limit) => this.scan(name, index, range, order, after, limit),
+      search: (index) => this.search(name, index),
+    };
   }
 
   /** Forgets cached versions of `ids` (a checkpoint rewrote them) or, without ids, everything (a schema change). */

@@ -5,7 +5,8 @@
  */
 import type { JSONValue } from "../api.js";
 import type { IndexDef, SearchIndexDef, TableSchema } from "../schema.js";
-import { MAX_QUERY_TERMS, tokenize, type SearchQuery } from "../store/search.js";
+import { MAX_QUERY_TERMS, type SearchQuery } from "../store/search.js";
+import { tokenize } from "../store/searchTerms.js";
 import { FULL_RANGE, type KeyRange } from "../store/table.js";
 import { displayValue, encodeKey, isUndefinedMarker, KEY_MAX } from "../values.js";
 import type { Expression } from "./filter.js";

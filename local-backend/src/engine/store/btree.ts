@@ -10,3 +10,6 @@ const loaded = sortedBtree as unknown as { default: BTreeClass | { default: BTre
 
 export const BTree: BTreeClass = typeof loaded.default === "function" ? loaded.default : loaded.default.default;
 export type BTree<K, V> = sortedBtree.default<K, V>;
+
+/** The order of index keys (strings of byte-valued chars): code unit order, as SQLite orders their bytes. */
+export const compareKeys = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -103,8 +103,7 @@ export class Database {
 
   /** A table this snapshot does not have yet (over its stored rows, which a checkpoint may fill later). */
   emptyTable(name: string): TableVersion {
-    const empty = TableVersion.empty(this.tableSchema(name), this.ensureTableNumber(name));
-    return TableVersion.over(empty.schema, empty.number, this.stored(name), 0, empty.search);
+    return TableVersion.over(this.tableSchema(name), this.ensureTableNumber(name), this.stored(name), 0);
   }
 
   // -- documents --------------------------------------------------------------

@@ -1,64 +1,37 @@
 /**
- * Full-text search indexes, kept in copy-on-write B-trees so they snapshot with the rest of
- * the table (an O(1) clone per commit):
- *   - `postings`: `term NUL id` -> term frequency (random access: a document's frequency);
- *   - `impacts`: `term NUL tf len -creationTime id` -> id, so a term's postings come grouped by
- *     (frequency, length), the two things its BM25 contribution depends on, each group
- *     newest first. A query visits a term's groups best first and stops after top-k;
- *   - `lengths`: id -> number of terms.
- * Ranking as Convex's (crates/search): BM25 (k1 1.2, b 0.75) summed over the matched terms,
- * an exact match weighing 1 and a prefix match of the last query term 0.5, at most 16 prefix
- * matches per query term and 64 distinct terms; ties newest first. Top-k is exact: one term
- * is a merge of its groups; several use Fagin's threshold algorithm (stop once the k-th score
- * beats the sum of the terms' next possible contributions).
+ * Full-text search over a search index's rows (searchRows.ts: checkpointed rows on disk
+ * overlaid with the commits since). Ranking as Convex's (crates/search): BM25 (k1 1.2,
+ * b 0.75) summed over the matched terms, an exact match weighing 1 and a prefix match of the
+ * last query term 0.5, at most 16 prefix matches per query term and 64 distinct terms; ties
+ * newest first. Top-k is exact: one term is a merge of its impact groups (postings with one
+ * frequency and length, best contribution first); several use Fagin's threshold algorithm
+ * (stop once the k-th score beats the sum of the terms' next possible contributions). Both
+ * read a term's groups from the disk in chunks and stop early, so a query's cost follows k,
+ * not the number of matching documents.
  */
-import { BTree } from "./btree.js";
 import type { JSONValue } from "../api.js";
 import type { SearchIndexDef } from "../schema.js";
-import { encodeKey, valuesEqual, type JSONObject } from "../values.js";
+import { KEY_MAX, valuesEqual, type JSONObject } from "../values.js";
+import { compareKeys } from "./btree.js";
 import { fieldValue, type DocRecord } from "./document.js";
 import { peekable } from "./peekable.js";
+import { SearchRows, type StoredSearch } from "./searchRows.js";
+import { GROUP_CHARS, readU32, termKey, termOfKey, tokenize } from "./searchTerms.js";
 
 export const MAX_SEARCH_RESULTS = 1024;
 export const MAX_QUERY_TERMS = 16;
-const MAX_TERM_BYTES = 32;
 const MAX_PREFIX_MATCHES_PER_TERM = 16;
 const MAX_UNIQUE_TERMS = 64;
 const PREFIX_BOOST = 0.5;
 const BM25_K1 = 1.2;
 const BM25_B = 0.75;
-/** Above every character of an impact key (bytes as latin1 chars, ASCII ids). */
-const ABOVE = "\uffff";
-
-export const compareKeys = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Lowercased alphanumeric runs, as Convex's simple tokenizer. Over-long terms are dropped. */
-export function tokenize(text: string): string[] {
-  return text
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter((term) => term.length > 0 && Buffer.byteLength(term, "utf8") <= MAX_TERM_BYTES);
-}
-
-function termKey(term: string): string {
-  return Buffer.from(term, "utf8").toString("latin1") + "\x00";
-}
-
-function u32(n: number): string {
-  return String.fromCharCode((n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
-}
-
-function readU32(s: string, at: number): number {
-  return ((s.charCodeAt(at) << 24) | (s.charCodeAt(at + 1) << 16) | (s.charCodeAt(at + 2) << 8) | s.charCodeAt(at + 3)) >>> 0;
-}
-
-const GROUP_CHARS = 8;
+/** Rows a group's first disk read fetches: enough for a top-10, later reads grow. */
+const GROUP_CHUNK = 16;
 
 export type SearchFilter = { field: string; value: JSONValue | undefined };
 export type SearchQuery = { terms: string[]; filters: SearchFilter[] };
 export type SearchHit = { record: DocRecord; score: number };
 
-type Counts = { docs: number; totalLength: number };
 /** One matched index term: its key prefix and its BM25 weight (boost x idf). */
 type MatchedTerm = { key: string; weight: number };
 type Candidate = { id: string; score: number; order: string };
@@ -66,94 +39,33 @@ type Candidate = { id: string; score: number; order: string };
 type Stream = { peek(): { impact: number; id: string; order: string } | undefined; take(): void };
 
 export class SearchIndex {
-  constructor(
+  private constructor(
     readonly def: SearchIndexDef,
-    private readonly postings: BTree<string, number> = new BTree(undefined, compareKeys),
-    private readonly impacts: BTree<string, string> = new BTree(undefined, compareKeys),
-    private readonly lengths: BTree<string, number> = new BTree(undefined, compareKeys),
-    /** `term NUL` -> how many documents hold the term (BM25's document frequency). */
-    private readonly frequencies: BTree<string, number> = new BTree(undefined, compareKeys),
-    private counts: Counts = { docs: 0, totalLength: 0 },
+    private readonly rows: SearchRows,
   ) {}
 
-  /** An index of `records`, each tree filled in key order (several times faster than adding them one by one). */
-  static build(def: SearchIndexDef, records: Iterable<DocRecord>): SearchIndex {
-    const index = new SearchIndex(def);
-    const postings: [string, number][] = [];
-    const impacts: [string, string][] = [];
-    const lengths: [string, number][] = [];
-    const frequencies = new Map<string, number>();
-    for (const record of records) {
-      const terms = index.termsOf(record);
-      if (terms === null) continue;
-      let length = 0;
-      for (const tf of terms.values()) length += tf;
-      for (const [term, tf] of terms) {
-        postings.push([termKey(term) + record.id, tf]);
-        impacts.push([index.impactKey(term, tf, length, record), record.id]);
-        frequencies.set(termKey(term), (frequencies.get(termKey(term)) ?? 0) + 1);
-      }
-      lengths.push([record.id, length]);
-      index.counts.docs += 1;
-      index.counts.totalLength += length;
-    }
-    const byKey = (a: [string, unknown], b: [string, unknown]) => compareKeys(a[0], b[0]);
-    for (const [key, tf] of postings.sort(byKey)) index.postings.set(key, tf);
-    for (const [key, id] of impacts.sort(byKey)) index.impacts.set(key, id);
-    for (const [id, length] of lengths.sort(byKey)) index.lengths.set(id, length);
-    for (const [key, count] of [...frequencies].sort(byKey)) index.frequencies.set(key, count);
-    return index;
+  /** The index over its checkpointed rows (`null`: an index that lives in memory only). */
+  static over(def: SearchIndexDef, base: StoredSearch | null): SearchIndex {
+    return new SearchIndex(def, SearchRows.over(def, base));
   }
 
   clone(): SearchIndex {
-    return new SearchIndex(this.def, this.postings.clone(), this.impacts.clone(), this.lengths.clone(), this.frequencies.clone(), { ...this.counts });
+    return new SearchIndex(this.def, this.rows.clone());
   }
 
-  private countTerm(key: string, delta: number): void {
-    const count = (this.frequencies.get(key) ?? 0) + delta;
-    if (count === 0) this.frequencies.delete(key);
-    else this.frequencies.set(key, count);
+  /** This index without the overlay entries a checkpoint up to `ts` moved to disk. */
+  rebased(ts: bigint): SearchIndex {
+    return new SearchIndex(this.def, this.rows.rebased(ts));
   }
 
-  private termsOf(record: DocRecord): Map<string, number> | null {
-    const text = fieldValue(record.value, this.def.searchField);
-    if (typeof text !== "string") return null;
-    const frequencies = new Map<string, number>();
-    for (const term of tokenize(text)) frequencies.set(term, (frequencies.get(term) ?? 0) + 1);
-    return frequencies;
+  /** Removes `record` as of commit `ts`. */
+  remove(record: DocRecord, ts: bigint): void {
+    this.rows.remove(record, ts);
   }
 
-  private impactKey(term: string, tf: number, length: number, record: DocRecord): string {
-    return termKey(term) + u32(tf) + u32(length) + encodeKey(-(record.value._creationTime as number)) + record.id;
-  }
-
-  remove(record: DocRecord): void {
-    const terms = this.termsOf(record);
-    if (terms === null) return;
-    const length = this.lengths.get(record.id) ?? 0;
-    for (const [term, tf] of terms) {
-      this.postings.delete(termKey(term) + record.id);
-      this.impacts.delete(this.impactKey(term, tf, length, record));
-      this.countTerm(termKey(term), -1);
-    }
-    this.lengths.delete(record.id);
-    this.counts.docs -= 1;
-    this.counts.totalLength -= length;
-  }
-
-  add(record: DocRecord): void {
-    const terms = this.termsOf(record);
-    if (terms === null) return;
-    let length = 0;
-    for (const tf of terms.values()) length += tf;
-    for (const [term, tf] of terms) {
-      this.postings.set(termKey(term) + record.id, tf);
-      this.impacts.set(this.impactKey(term, tf, length, record), record.id);
-      this.countTerm(termKey(term), 1);
-    }
-    this.lengths.set(record.id, length);
-    this.counts.docs += 1;
-    this.counts.totalLength += length;
+  /** Adds `record` as of commit `ts`. */
+  add(record: DocRecord, ts: bigint): void {
+    this.rows.add(record, ts);
   }
 
   /** The best `limit` (at most 1024) matching documents, best first. `lookup` resolves ids in the same snapshot. */
@@ -191,42 +103,43 @@ export class SearchIndex {
   }
 
   private hasTerm(key: string): boolean {
-    return this.frequencies.has(key);
+    return this.rows.frequency(key) !== undefined;
   }
 
   /** Terms longer than `term` that start with it, in order, at most 16. */
   private prefixMatches(term: string): string[] {
     const start = termKey(term).slice(0, -1);
     const out: string[] = [];
-    let pair = this.frequencies.nextHigherPair(`${start}\x00`);
-    while (pair !== undefined && pair[0].startsWith(start) && out.length < MAX_PREFIX_MATCHES_PER_TERM) {
-      out.push(Buffer.from(pair[0].slice(0, -1), "latin1").toString("utf8"));
-      pair = this.frequencies.nextHigherPair(pair[0]);
+    for (const [key] of this.rows.terms(start, `${start}\x00`, MAX_PREFIX_MATCHES_PER_TERM)) {
+      if (out.length >= MAX_PREFIX_MATCHES_PER_TERM) break;
+      out.push(termOfKey(key));
     }
     return out;
   }
 
   /** BM25's idf of a term: ln(1 + (N - df + 0.5) / (df + 0.5)). */
   private idf(key: string): number {
-    const df = this.frequencies.get(key) ?? 0;
-    return Math.log(1 + (this.counts.docs - df + 0.5) / (df + 0.5));
+    const df = this.rows.frequency(key) ?? 0;
+    return Math.log(1 + (this.rows.totals.docs - df + 0.5) / (df + 0.5));
   }
 
   private tfNorm(tf: number, length: number): number {
-    const average = this.counts.docs === 0 ? 1 : this.counts.totalLength / this.counts.docs;
+    const { docs, totalLength } = this.rows.totals;
+    const average = docs === 0 ? 1 : totalLength / docs;
     return (tf * (BM25_K1 + 1)) / (tf + BM25_K1 * (1 - BM25_B + (BM25_B * length) / Math.max(average, 1)));
   }
 
   /** The groups of a term (postings with one frequency and length), best contribution first. */
   private groups(term: MatchedTerm): { prefix: string; impact: number }[] {
     const out: { prefix: string; impact: number }[] = [];
-    let pair = this.impacts.nextHigherPair(term.key);
-    while (pair !== undefined && pair[0].startsWith(term.key)) {
-      const prefix = pair[0].slice(0, term.key.length + GROUP_CHARS);
+    for (let after = term.key; ; ) {
+      const first = this.rows.impacts(term.key, after, 1).next();
+      if (first.done === true) break;
+      const prefix = first.value[0].slice(0, term.key.length + GROUP_CHARS);
       const tf = readU32(prefix, term.key.length);
       const length = readU32(prefix, term.key.length + 4);
       out.push({ prefix, impact: term.weight * this.tfNorm(tf, length) });
-      pair = this.impacts.nextHigherPair(prefix + ABOVE);
+      after = prefix + KEY_MAX;
     }
     return out.sort((a, b) => b.impact - a.impact);
   }
@@ -255,10 +168,7 @@ export class SearchIndex {
   }
 
   private *groupEntries(prefix: string): Generator<{ order: string; id: string }> {
-    for (const [key, id] of this.impacts.entries(prefix)) {
-      if (!key.startsWith(prefix)) return;
-      yield { order: key.slice(prefix.length), id };
-    }
+    for (const [key, id] of this.rows.impacts(prefix, prefix, GROUP_CHUNK)) yield { order: key.slice(prefix.length), id };
   }
 
   /** One term: its postings are already in result order. */
@@ -298,10 +208,10 @@ export class SearchIndex {
   }
 
   private scored(terms: MatchedTerm[], id: string, order: string): Candidate {
-    const length = this.lengths.get(id) ?? 0;
+    const length = this.rows.length(id) ?? 0;
     let score = 0;
     for (const term of terms) {
-      const tf = this.postings.get(term.key + id);
+      const tf = this.rows.posting(term.key + id);
       if (tf !== undefined) score += term.weight * this.tfNorm(tf, length);
     }
     return { id, score, order };

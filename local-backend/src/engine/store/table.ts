@@ -2,16 +2,17 @@
  * A table at one point in time: the table's documents on disk as of the last checkpoint
  * (`base`, a `StoredTable` over SQLite) overlaid with the writes committed since (one
  * copy-on-write B-tree per index, keys memcomparable strings, values the document version
- * or a tombstone), plus its in-memory search indexes. Published versions are never
+ * or a tombstone), plus its search indexes (split the same way: searchRows.ts). Published versions are never
  * mutated; a writer clones (O(1)) and mutates the clone. Why this split:
  * docs/local-backend-engine.md, "Storage".
  */
-import { BTree } from "./btree.js";
+import { BTree, compareKeys } from "./btree.js";
 import type { TableSchema } from "../schema.js";
 import { encodeKey, KEY_MAX } from "../values.js";
 import type { DocRecord } from "./document.js";
 import { peekable } from "./peekable.js";
-import { compareKeys, SearchIndex } from "./search.js";
+import { SearchIndex } from "./search.js";
+import type { StoredSearch } from "./searchRows.js";
 
 export type KeyRange = { lo: string; hi: string };
 export const FULL_RANGE: KeyRange = { lo: "", hi: KEY_MAX };
@@ -21,6 +22,8 @@ export interface StoredTable {
   get(id: string): DocRecord | undefined;
   /** Up to `limit` records of `index` within `range`, strictly after `after` in `order`. */
   scan(index: string, range: KeyRange, order: "asc" | "desc", after: string | null, limit: number): DocRecord[];
+  /** The checkpointed rows of search index `index`. */
+  search(index: string): StoredSearch;
 }
 
 /** An overlay entry: the version written at commit `ts` (`null`: deleted). */
@@ -43,13 +46,10 @@ export class TableVersion {
     private documents: number,
   ) {}
 
-  static empty(schema: TableSchema, number: number): TableVersion {
-    return TableVersion.over(schema, number, null, 0, new Map(schema.searchIndexes.map((i) => [i.name, new SearchIndex(i)])));
-  }
-
-  /** The checkpointed table `base` holding `count` documents, with no overlay yet. */
-  static over(schema: TableSchema, number: number, base: StoredTable | null, count: number, search: Map<string, SearchIndex>): TableVersion {
+  /** The checkpointed table `base` holding `count` documents (and its search indexes), with no overlay yet. */
+  static over(schema: TableSchema, number: number, base: StoredTable | null, count: number): TableVersion {
     const overlay: Overlay = new Map(schema.indexes.map((i) => [i.name, new BTree<string, OverlayEntry>(undefined, compareKeys)]));
+    const search = new Map(schema.searchIndexes.map((def) => [def.name, SearchIndex.over(def, base?.search(def.name) ?? null)]));
     return new TableVersion(schema, number, base, overlay, search, count);
   }
 
@@ -61,15 +61,16 @@ export class TableVersion {
 
   /** This version without the overlay entries a checkpoint up to `ts` moved to disk. */
   rebased(ts: bigint): TableVersion {
-    const next = this.clone();
-    for (const tree of next.overlay.values()) {
+    const overlay = new Map([...this.overlay].map(([name, tree]) => [name, tree.clone()]));
+    for (const tree of overlay.values()) {
       const drop: string[] = [];
       tree.forEachPair((key, entry) => {
         if (entry.ts <= ts) drop.push(key);
       });
       for (const key of drop) tree.delete(key);
     }
-    return next;
+    const search = new Map([...this.search].map(([name, index]) => [name, index.rebased(ts)]));
+    return new TableVersion(this.schema, this.number, this.base, overlay, search, this.documents);
   }
 
   /** Writes not yet checkpointed (by_id entries). */
@@ -153,8 +154,8 @@ export class TableVersion {
       if (next) tree.set(next.keys.get(name)!, { record: next, ts });
     }
     for (const index of this.search.values()) {
-      if (old) index.remove(old);
-      if (next) index.add(next);
+      if (old) index.remove(old, ts);
+      if (next) index.add(next, ts);
     }
     this.documents += (next ? 1 : 0) - (old ? 1 : 0);
   }
