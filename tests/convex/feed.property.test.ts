@@ -6,6 +6,8 @@
  * event of the matching type; a refused or no-op call adds none. Once the
  * sequencer ran, the feed's cursors are 1..n in creation order, and a consumer
  * resuming from any cursor, page by page, reads exactly the events after it.
+ * A consumer that reads between the steps (while events may still be pending)
+ * and resumes from its saved cursor each time sees every event exactly once.
  */
 import fc from "fast-check";
 import { ConvexError } from "convex/values";
@@ -24,7 +26,8 @@ type Learner = (typeof LEARNERS)[number];
 type Enrollment = "none" | "active" | "completed" | "revoked";
 type Learning = { enrollment: Enrollment; video: boolean; quiz: boolean; certificate: "none" | "valid" | "revoked" };
 type Course = { courseId: Id<"courses">; videoId: Id<"lessons">; quizId: Id<"lessons">; published: boolean };
-type Fixture = { world: World; courses: Course[]; learning: Map<string, Learning> };
+type Consumer = { cursor: number; seen: number[] };
+type Fixture = { world: World; courses: Course[]; learning: Map<string, Learning>; consumer: Consumer };
 
 const who = fc.constantFrom(...LEARNERS);
 const course = fc.nat({ max: 1 });
@@ -40,6 +43,7 @@ const step = fc.oneof(
   fc.record({ kind: fc.constant("archive" as const), course }),
   fc.record({ kind: fc.constant("refused" as const), who, course }),
   fc.record({ kind: fc.constant("sequence" as const) }),
+  fc.record({ kind: fc.constant("consume" as const) }),
 );
 type Step = typeof step extends fc.Arbitrary<infer S> ? S : never;
 
@@ -49,7 +53,7 @@ async function prepare(): Promise<Fixture> {
   for (let i = 0; i < 2; i++) {
     courses.push({ ...(await insertLearningCourse(world, { certificateEnabled: true })), published: true });
   }
-  return { world, courses, learning: new Map() };
+  return { world, courses, learning: new Map(), consumer: { cursor: 0, seen: [] } };
 }
 
 function learningOf(fx: Fixture, learner: Learner, course: number): Learning {
@@ -72,7 +76,7 @@ function completion(l: Learning): AuditAction[] {
 
 /** What the step should record, by the model; updates the model. */
 function expected(fx: Fixture, s: Step): AuditAction[] {
-  if (s.kind === "sequence" || s.kind === "refused") return [];
+  if (s.kind === "sequence" || s.kind === "consume" || s.kind === "refused") return [];
   if (s.kind === "setRoles") return ["users.setRoles"];
   if (s.kind === "publish" || s.kind === "archive") {
     fx.courses[s.course].published = s.kind === "publish";
@@ -137,6 +141,7 @@ async function certificateId(fx: Fixture, learner: Learner, courseId: Id<"course
 async function run(fx: Fixture, s: Step): Promise<void> {
   const { as, ids, t } = fx.world;
   if (s.kind === "sequence") return await settle(t);
+  if (s.kind === "consume") return await consume(fx);
   if (s.kind === "setRoles") {
     await as.admin.mutation(api.users.setRoles, { id: ids[s.who], isInstructor: s.isInstructor });
     return;
@@ -210,6 +215,13 @@ async function readFrom(fx: Fixture, after: number): Promise<number[]> {
   }
 }
 
+/** The consumer reads what is numbered after its saved cursor, then saves the last cursor it handled. */
+async function consume(fx: Fixture): Promise<void> {
+  const read = await readFrom(fx, fx.consumer.cursor);
+  fx.consumer.seen.push(...read);
+  fx.consumer.cursor = read.at(-1) ?? fx.consumer.cursor;
+}
+
 test("one audit entry and one event per state change; the feed resumes exactly from any cursor", { timeout: 300_000 }, async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(step, { minLength: 10, maxLength: 30 }), fc.nat(), async (steps, pick) => {
@@ -221,6 +233,8 @@ test("one audit entry and one event per state change; the feed resumes exactly f
       expect(events.map((e) => e.cursor)).toEqual(events.map((_, i) => i + 1));
       const resumeAt = events.length === 0 ? 0 : pick % (events.length + 1);
       expect(await readFrom(fx, resumeAt)).toEqual(events.slice(resumeAt).map((e) => e.cursor));
+      await consume(fx);
+      expect(fx.consumer.seen).toEqual(events.map((e) => e.cursor));
     }),
     { numRuns: RUNS },
   );
