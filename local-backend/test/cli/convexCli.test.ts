@@ -329,7 +329,7 @@ describe("npx convex against the local backend", () => {
   );
 
   it(
-    "logs shows scheduled functions and crons too, with Convex's caller",
+    "logs shows scheduled functions, crons and HTTP actions too, with Convex's caller",
     async () => {
       const logs = project.spawnCli(["logs", "--success"]);
       try {
@@ -338,8 +338,12 @@ describe("npx convex against the local backend", () => {
           waitForOutput(logs, /\[CONVEX M\(scheduling:failing\)\] .*scheduled failure/, 60_000),
           // The fixture's cron runs scheduling:record every second.
           waitForOutput(logs, /\[CONVEX M\(scheduling:record\)\] Function executed in \d+ ms/, 60_000),
+          waitForOutput(logs, /\[CONVEX H\(GET \/whoami\)\] Function executed in \d+ ms/, 60_000),
         ]);
-        const timer = setInterval(() => void mutation("scheduling:laterFailing", {}), 1_000);
+        const timer = setInterval(() => {
+          void mutation("scheduling:laterFailing", {});
+          void fetch(`${project.backend.siteUrl}/whoami`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.text());
+        }, 1_000);
         try {
           await shown;
         } finally {
