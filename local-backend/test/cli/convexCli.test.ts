@@ -364,6 +364,27 @@ describe("npx convex against the local backend", () => {
   );
 
   it(
+    "a push whose auth config reads an unset variable is refused with Convex's code; the CLI says how to set it",
+    async () => {
+      const authFile = join(project.dir, "convex", "auth.config.ts");
+      await writeFile(authFile, 'export default { providers: [{ domain: process.env.CLI_ISSUER, applicationID: "app" }] };\n');
+      try {
+        const failure = await project.cli(["deploy", "--typecheck", "disable", "--yes"]).catch((e: unknown) => e as Error & { stderr?: string });
+        expect(failure).toBeInstanceOf(Error);
+        const printed = (failure as { stderr?: string }).stderr ?? "";
+        expect(printed).toContain("Environment variable CLI_ISSUER is used in auth config file but its value was not set.");
+        expect(printed).toMatch(/npx convex env set .*CLI_ISSUER <value>/);
+        expect(printed).not.toContain("InvalidModules");
+        // Refused whole: the running code (no auth config) still serves.
+        expect(await run("counter:get", { name: "none" })).toBeNull();
+      } finally {
+        await rm(authFile, { force: true });
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
     "a push reloads the crons and the auth config; pushing the old files back restores both",
     async () => {
       const cronsFile = join(project.dir, "convex", "crons.ts");
