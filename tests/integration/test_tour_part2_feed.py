@@ -3,9 +3,10 @@
 A course is bought, learned and certified, then refunded; the audit trail of the
 certificate shows its issue and its revocation, and a consumer that stores its
 cursor follows the feed across a restart (a new `watch` from the saved cursor),
-seeing each event exactly once (in the async run the refund arrives live); so does one whose backend restarts in between
-(the cursors and the events are durable). The authorization matrix uses real
-signed-in callers (development JWTs) besides the service.
+seeing each event exactly once (in the async run the refund arrives live); so
+does one whose backend restarts in between (the cursors and the events are
+durable). The authorization matrix uses real signed-in callers (development
+JWTs) besides the service.
 """
 
 from __future__ import annotations
