@@ -155,6 +155,24 @@ describe("recordChange", () => {
     expect(refund.details).toMatchObject({ amount: 1000, currency: "usd", reason: "Changed mind" });
   });
 
+  test("removing a course is recorded once, with its title; a refused removal records nothing", async () => {
+    const world = await setup();
+    const kept = await enrolled(world);
+    await expectCode(world.as.instructor.mutation(api.courses.remove, { id: kept.courseId }), "INVALID_STATE");
+    const before = (await entries(world.t)).length;
+    const { courseId } = await insertLearningCourse(world, { title: "Never taught" });
+    await world.as.instructor.mutation(api.courses.remove, { id: courseId });
+    await expectCode(world.as.instructor.mutation(api.courses.remove, { id: courseId }), "NOT_FOUND");
+    const added = (await entries(world.t)).slice(before);
+    expect(added.map((entry) => [entry.action, entry.targetTable, entry.targetId, entry.actorId])).toEqual([
+      ["courses.remove", "courses", courseId, world.ids.instructor],
+    ]);
+    expect(added[0].details).toEqual({ title: "Never taught" });
+    expect((await allEvents(world.t)).slice(before).map((event) => [event.type, event.targetId])).toEqual([
+      ["course.removed", courseId],
+    ]);
+  });
+
   test("a certificate expired by the scheduled job is recorded as the system's", async () => {
     const world = await setup();
     const { videoId, quizId } = await enrolled(world);

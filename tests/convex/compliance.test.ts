@@ -3,7 +3,7 @@
  * licences, what certificates keep and what verification shows, and the
  * instructor licence watch.
  */
-import { describe, expect, test } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
 import type { Doc, Id } from "../../convex/_generated/dataModel";
 import { isoDay } from "../../convex/model/instructorApplications";
@@ -15,6 +15,7 @@ import {
   insertCourse,
   insertCurriculum,
   seededWorld,
+  settle,
   setup,
   type World,
 } from "./fixtures";
@@ -147,18 +148,25 @@ describe("licence watch", () => {
     expect(await licenceNotices(world, world.ids.admin)).toHaveLength(0);
   });
 
-  test("the cron works in batches that continue from a cursor", async () => {
-    const world = await setup();
-    const users = await world.t.run(async (ctx) =>
-      Promise.all(
-        Array.from({ length: 5 }, (_, i) =>
-          ctx.db.insert("users", { firstName: "I", lastName: `${i}`, email: `i${i}@example.com`, isInstructor: true, isAdmin: false }),
+  test("the cron works in batches that continue from a cursor until every instructor was told once", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval"] });
+    try {
+      const world = await setup();
+      const users = await world.t.run(async (ctx) =>
+        Promise.all(
+          Array.from({ length: 5 }, (_, i) =>
+            ctx.db.insert("users", { firstName: "I", lastName: `${i}`, email: `i${i}@example.com`, isInstructor: true, isAdmin: false }),
+          ),
         ),
-      ),
-    );
-    for (const userId of users) await approvedLicense(world, userId, dayFromNow(10));
-    const first = await world.t.mutation(internal.instructorApplications.notifyExpiring, { batchSize: 2 });
-    expect(first).toEqual({ processed: 2, done: false });
+      );
+      for (const userId of users) await approvedLicense(world, userId, dayFromNow(10));
+      const first = await world.t.mutation(internal.instructorApplications.notifyExpiring, { batchSize: 2 });
+      expect(first).toEqual({ processed: 2, done: false });
+      await settle(world.t); // the batches it scheduled, each continuing from the last one's cursor
+      for (const userId of users) expect(await licenceNotices(world, userId)).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   test("an expired licence stops publishing and scheduling (INVALID_STATE, nothing written) until a renewal is approved", async () => {

@@ -1,11 +1,14 @@
 /**
  * Property: over any sequence of enrolments, grants, revocations, lesson
- * completions, quiz attempts, certificate revocations, role changes and course
- * publishing, each step adds exactly the audit entries its state changes call
+ * completions, quiz attempts, certificate revocations and expiry dates, role
+ * changes and course publishing, each step adds exactly the audit entries its state changes call
  * for (a model of the rules predicts them), in order, each with exactly one
- * event of the matching type; a refused or no-op call adds none. Once the
+ * event of the matching type; a refused or no-op call adds none (also one
+ * refused after its record was written: an expiry date before the issue date). Once the
  * sequencer ran, the feed's cursors are 1..n in creation order, and a consumer
  * resuming from any cursor, page by page, reads exactly the events after it.
+ * A consumer that reads between the steps (while events may still be pending)
+ * and resumes from its saved cursor each time sees every event exactly once.
  */
 import fc from "fast-check";
 import { ConvexError } from "convex/values";
@@ -19,27 +22,36 @@ import { insertLearningCourse, settle, setup, useScheduler, type World } from ".
 useScheduler();
 
 const RUNS = 25;
+const DAY_MS = 24 * 60 * 60 * 1000;
 const LEARNERS = ["student", "otherStudent"] as const;
 type Learner = (typeof LEARNERS)[number];
 type Enrollment = "none" | "active" | "completed" | "revoked";
 type Learning = { enrollment: Enrollment; video: boolean; quiz: boolean; certificate: "none" | "valid" | "revoked" };
 type Course = { courseId: Id<"courses">; videoId: Id<"lessons">; quizId: Id<"lessons">; published: boolean };
-type Fixture = { world: World; courses: Course[]; learning: Map<string, Learning> };
+type Consumer = { cursor: number; seen: number[] };
+type Fixture = { world: World; courses: Course[]; learning: Map<string, Learning>; consumer: Consumer };
 
-const who = fc.constantFrom(...LEARNERS);
-const course = fc.nat({ max: 1 });
+// Skewed towards one learner and one course, so that their steps add up to completions.
+const who = fc.oneof({ weight: 3, arbitrary: fc.constant(LEARNERS[0]) }, { weight: 1, arbitrary: fc.constant(LEARNERS[1]) });
+const course = fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constant(1) });
+/** Weighted towards learning, so that runs reach completed courses and certificates to revoke or expire. */
 const step = fc.oneof(
-  fc.record({ kind: fc.constant("enrollFree" as const), who, course }),
-  fc.record({ kind: fc.constant("grant" as const), who, course }),
-  fc.record({ kind: fc.constant("revoke" as const), who, course }),
-  fc.record({ kind: fc.constant("video" as const), who, course }),
-  fc.record({ kind: fc.constant("quiz" as const), who, course, correct: fc.boolean() }),
-  fc.record({ kind: fc.constant("revokeCertificate" as const), who, course }),
-  fc.record({ kind: fc.constant("setRoles" as const), who, isInstructor: fc.boolean() }),
-  fc.record({ kind: fc.constant("publish" as const), course }),
-  fc.record({ kind: fc.constant("archive" as const), course }),
-  fc.record({ kind: fc.constant("refused" as const), who, course }),
-  fc.record({ kind: fc.constant("sequence" as const) }),
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("enrollFree" as const), who, course }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant("grant" as const), who, course }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("revoke" as const), who, course }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant("video" as const), who, course }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant("quiz" as const), who, course, correct: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("revokeCertificate" as const), who, course }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant("setExpiry" as const), who, course, expiry: fc.constantFrom("later", "beforeIssue", "clear") }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("setRoles" as const), who, isInstructor: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("publish" as const), course }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("archive" as const), course }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("refused" as const), who, course }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("sequence" as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("consume" as const) }) },
 );
 type Step = typeof step extends fc.Arbitrary<infer S> ? S : never;
 
@@ -49,7 +61,7 @@ async function prepare(): Promise<Fixture> {
   for (let i = 0; i < 2; i++) {
     courses.push({ ...(await insertLearningCourse(world, { certificateEnabled: true })), published: true });
   }
-  return { world, courses, learning: new Map() };
+  return { world, courses, learning: new Map(), consumer: { cursor: 0, seen: [] } };
 }
 
 function learningOf(fx: Fixture, learner: Learner, course: number): Learning {
@@ -72,7 +84,7 @@ function completion(l: Learning): AuditAction[] {
 
 /** What the step should record, by the model; updates the model. */
 function expected(fx: Fixture, s: Step): AuditAction[] {
-  if (s.kind === "sequence" || s.kind === "refused") return [];
+  if (s.kind === "sequence" || s.kind === "consume" || s.kind === "refused") return [];
   if (s.kind === "setRoles") return ["users.setRoles"];
   if (s.kind === "publish" || s.kind === "archive") {
     fx.courses[s.course].published = s.kind === "publish";
@@ -105,6 +117,8 @@ function expected(fx: Fixture, s: Step): AuditAction[] {
       if (l.certificate !== "valid") return [];
       l.certificate = "revoked";
       return ["certificates.revoke"];
+    case "setExpiry":
+      return l.certificate === "valid" && s.expiry !== "beforeIssue" ? ["certificates.setExpiry"] : [];
   }
 }
 
@@ -137,6 +151,7 @@ async function certificateId(fx: Fixture, learner: Learner, courseId: Id<"course
 async function run(fx: Fixture, s: Step): Promise<void> {
   const { as, ids, t } = fx.world;
   if (s.kind === "sequence") return await settle(t);
+  if (s.kind === "consume") return await consume(fx);
   if (s.kind === "setRoles") {
     await as.admin.mutation(api.users.setRoles, { id: ids[s.who], isInstructor: s.isInstructor });
     return;
@@ -173,7 +188,20 @@ async function run(fx: Fixture, s: Step): Promise<void> {
       if (id !== null) await as.admin.mutation(api.certificates.revoke, { id, reason: "Audit" });
       return;
     }
+    case "setExpiry": {
+      const id = await certificateId(fx, s.who, c.courseId);
+      if (id !== null) await as.admin.mutation(api.certificates.setExpiry, { id, expiryDate: await expiryDate(fx, id, s.expiry) });
+      return;
+    }
   }
+}
+
+/** A day after now, a day before the certificate's issue date (refused), or none. */
+async function expiryDate(fx: Fixture, id: Id<"certificates">, expiry: "later" | "beforeIssue" | "clear") {
+  if (expiry === "clear") return null;
+  if (expiry === "later") return new Date(Date.now() + DAY_MS).toISOString();
+  const issued = await fx.world.t.run(async (ctx) => (await ctx.db.get(id))!.issueDate);
+  return new Date(Date.parse(issued) - DAY_MS).toISOString();
 }
 
 const recorded = (fx: Fixture) =>
@@ -210,9 +238,16 @@ async function readFrom(fx: Fixture, after: number): Promise<number[]> {
   }
 }
 
+/** The consumer reads what is numbered after its saved cursor, then saves the last cursor it handled. */
+async function consume(fx: Fixture): Promise<void> {
+  const read = await readFrom(fx, fx.consumer.cursor);
+  fx.consumer.seen.push(...read);
+  fx.consumer.cursor = read.at(-1) ?? fx.consumer.cursor;
+}
+
 test("one audit entry and one event per state change; the feed resumes exactly from any cursor", { timeout: 300_000 }, async () => {
   await fc.assert(
-    fc.asyncProperty(fc.array(step, { minLength: 10, maxLength: 30 }), fc.nat(), async (steps, pick) => {
+    fc.asyncProperty(fc.array(step, { minLength: 20, maxLength: 60 }), fc.nat(), async (steps, pick) => {
       const fx = await prepare();
       for (const s of steps) await checkStep(fx, s);
       await settle(fx.world.t);
@@ -221,6 +256,8 @@ test("one audit entry and one event per state change; the feed resumes exactly f
       expect(events.map((e) => e.cursor)).toEqual(events.map((_, i) => i + 1));
       const resumeAt = events.length === 0 ? 0 : pick % (events.length + 1);
       expect(await readFrom(fx, resumeAt)).toEqual(events.slice(resumeAt).map((e) => e.cursor));
+      await consume(fx);
+      expect(fx.consumer.seen).toEqual(events.map((e) => e.cursor));
     }),
     { numRuns: RUNS },
   );

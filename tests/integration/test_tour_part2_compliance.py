@@ -1,6 +1,7 @@
 """sdk-tour part 2, "Completion that a CE certificate can stand on", "CE credits and learner
 licences" and "Reports for admins, instructors and notebooks", every call as written, on the
-real local backend; then each new function called by real signed-in callers (verified JWTs).
+real local backend, sync and then async (a second course and learner); then each new function
+called by real signed-in callers (verified JWTs).
 
 The backend is shared by the whole session, so emails and licence numbers carry a per-run suffix.
 """
@@ -130,7 +131,62 @@ def run_tour(backend: LocalBackend) -> Tour:
 
 def test_tour_part2_compliance(backend: LocalBackend) -> None:
     tour = run_tour(backend)
+    asyncio.run(async_tour(backend, tour))
     asyncio.run(async_reports(backend, tour))
+
+
+async def async_tour(backend: LocalBackend, tour: Tour) -> None:
+    """The completion and CE sections again, every call through AsyncDoctrina."""
+    run = uuid.uuid4().hex[:8]
+    async with (
+        AsyncDoctrina(url=backend.url, admin_key=backend.admin_key) as service,
+        AsyncDoctrina(url=backend.url) as anon,
+    ):
+        as_jane = service.acting_as(tour.jane_id)
+        course = await as_jane.courses.create(title="Botox Foundations", description="...", category="botox",
+            certificate_enabled=True, ce_credit_hours=2.0, ce_credit_type="CME",
+            ce_accreditation_statement=STATEMENT)  # fmt: skip
+        module = await as_jane.course_modules.create(course_id=course.id, title="Anatomy")
+        video = await as_jane.lessons.create(
+            module_id=module.id, title="Facial muscles", type="video", content="https://video.example/1"
+        )
+        quiz = await as_jane.lessons.create(
+            module_id=module.id, title="Check yourself", type="quiz", content=""
+        )
+        await as_jane.quiz_questions.create(
+            lesson_id=quiz.id,
+            question="Which muscle raises the brow?",
+            options=["Frontalis", "Procerus"],
+            correct_option=0,
+        )
+        await as_jane.courses.publish(course.id)
+
+        bob = await service.users.create(
+            first_name="Bob", last_name="Lee", email=f"bob.async.{run}@clinic.example"
+        )
+        as_bob = service.acting_as(bob.id)
+        await as_bob.course_enrollments.enroll_free(course_id=course.id)
+        license_number = f"RN{run}A".upper()
+        await as_bob.users.update(
+            bob.id, license_number=license_number, license_state="CA", profession="registered_nurse"
+        )
+        await as_bob.lesson_progress.complete(lesson_id=video.id)
+        with pytest.raises(InvalidStateError):
+            await as_bob.lesson_progress.complete(lesson_id=quiz.id)
+        assert await as_bob.certificates.list() == []
+        attempt = await as_bob.quiz_attempts.submit(lesson_id=quiz.id, answers=[0])
+        assert attempt.passed
+
+        cert = (await as_bob.certificates.list())[0]
+        assert (cert.ce_credit_hours, cert.ce_credit_type, cert.license_number) == (
+            2.0,
+            "CME",
+            license_number,
+        )
+        check = await anon.certificates.verify(cert.verification_code)
+        assert check is not None
+        assert (check.ce_credit_hours, check.ce_credit_type) == (2.0, "CME")
+        assert license_number not in check.model_dump_json()
 
 
 async def async_reports(backend: LocalBackend, tour: Tour) -> None:

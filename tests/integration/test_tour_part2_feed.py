@@ -3,16 +3,20 @@
 A course is bought, learned and certified, then refunded; the audit trail of the
 certificate shows its issue and its revocation, and a consumer that stores its
 cursor follows the feed across a restart (a new `watch` from the saved cursor),
-seeing each event exactly once. The authorization matrix uses real signed-in
-callers (development JWTs) besides the service.
+seeing each event exactly once (in the async run the refund arrives live); so
+does one whose backend restarts in between (the cursors and the events are
+durable). The authorization matrix uses real signed-in callers (development
+JWTs) besides the service.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 import pytest
@@ -129,14 +133,46 @@ def test_audit_trail_and_feed_async(backend: LocalBackend) -> None:
     service = backend.client()
     start = last_cursor(service)
     scenario = certified(service)
-    service.purchases.refund(scenario.purchase_id)
     handled = asyncio.run(asyncio.wait_for(follow_async(backend, start, scenario), 120))
     check_exactly_once(service, start, handled, scenario)
     check_trail(service, scenario)
 
 
+def test_feed_resumes_across_a_backend_restart(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    handled: list[FeedEvent] = []
+    with LocalBackend.start(data_dir=data_dir, startup_timeout=120) as first:
+        service = first.client()
+        scenario = certified(service)
+        with service.events.watch(after=0) as feed:
+            for event in feed:
+                handled.append(event)
+                if event.type == "certificate.issued" and event.target_id == scenario.certificate_id:
+                    break
+        service.purchases.refund(scenario.purchase_id)  # recorded just before the backend stops
+    saved_cursor = handled[-1].cursor
+    with LocalBackend.start(data_dir=data_dir, startup_timeout=120) as second:
+        service = second.client()
+        wait_until_listed(service, saved_cursor, lambda event: is_refund(event, scenario))
+        for event in service.events.watch(after=saved_cursor):
+            handled.append(event)
+            if is_refund(event, scenario):
+                break
+        check_exactly_once(service, 0, handled, scenario)
+        check_trail(service, scenario)
+
+
+def wait_until_listed(service: Doctrina, after: float, wanted: Callable[[FeedEvent], bool]) -> None:
+    """Polls the feed until an event ``wanted`` is numbered: a test failure, not a hang, when none comes."""
+    deadline = time.monotonic() + 60
+    while not any(wanted(event) for event in service.events.list(after=after, limit=1000)):
+        assert time.monotonic() < deadline, "the event was not numbered within 60 s"
+        time.sleep(0.2)
+
+
 async def follow_async(backend: LocalBackend, saved_cursor: float, scenario: Scenario) -> list[FeedEvent]:
-    """Reads the feed in two sessions, the second resuming from the first's saved cursor."""
+    """Reads the feed in two sessions, the second resuming from the first's saved cursor and
+    receiving the refund live: it is made while that watch waits for its next event."""
     handled: list[FeedEvent] = []
     async with AsyncDoctrina(url=backend.url, admin_key=backend.admin_key) as service:
         async for event in service.events.watch(after=saved_cursor):  # a service's exactly-once feed
@@ -145,10 +181,12 @@ async def follow_async(backend: LocalBackend, saved_cursor: float, scenario: Sce
             if event.type == "certificate.issued" and event.target_id == scenario.certificate_id:
                 break
         async with service.events.watch(after=saved_cursor) as feed:
+            refund = asyncio.ensure_future(service.purchases.refund(scenario.purchase_id))
             while not handled or not is_refund(handled[-1], scenario):
                 event = await within(anext(feed))
                 handled.append(event)
                 saved_cursor = event.cursor
+            await refund
         page = [e async for e in service.audit_log.list(target_id=scenario.certificate_id)]
         assert [e.action for e in page] == ["certificates.issue", "certificates.revoke"]
     return handled

@@ -52,6 +52,7 @@ import { TableBrowser } from "./tableBrowser.js";
 import { Database, nextTimestamp } from "./store/database.js";
 import { ReadSetImpl } from "./store/readset.js";
 import { analyzeBundle } from "./worker/analyze.js";
+import { MISSING_ENV_CODE } from "./worker/authConfig.js";
 import { WorkerPool } from "./worker/pool.js";
 import type { Analysis, CallError, WorkerData } from "./worker/protocol.js";
 import { workerScript } from "./workerScript.js";
@@ -92,6 +93,15 @@ function toResult(requestId: string, outcome: Outcome): UdfResult {
   if (!outcome.ok) return errorResult(requestId, outcome.error, outcome.logLines);
   const result: UdfResult = { status: "success", value: JSON.parse(outcome.value), logLines: outcome.logLines, ts: outcome.ts };
   return outcome.journal ? { ...result, journal: outcome.journal } : result;
+}
+
+/**
+ * Why a push's code was refused. Convex answers an auth config reading an unset variable
+ * with its own code (the CLI then prints how to set the variable); anything else is `InvalidModules`.
+ */
+function refusedPush(message: string): DeploymentError {
+  const missing = new RegExp(`^${MISSING_ENV_CODE}: (.*)$`, "m").exec(message);
+  return missing === null ? new DeploymentError("InvalidModules", message) : new DeploymentError(MISSING_ENV_CODE, missing[1]!);
 }
 
 /** The parts of the engine a push replaces. */
@@ -293,7 +303,7 @@ export class LocalEngine implements Engine, Deployment {
       analysis = await analyzeBundle(this.files.script, data);
       parseAuthConfig(analysis.authConfig);
     } catch (error) {
-      throw new DeploymentError("InvalidModules", (error as Error).message);
+      throw refusedPush((error as Error).message);
     }
     if (analysis.schema !== this.code.schema) validateExistingDocuments(this.db, parseSchema(analysis.schema));
     return analysis;

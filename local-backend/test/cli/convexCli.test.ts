@@ -1,8 +1,9 @@
 /** The real Convex CLI (`node_modules/convex`) against the local backend, on a temp copy of the fixture project. */
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ConvexClient } from "convex/browser";
 import { unzipSync } from "fflate";
+import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { makeFunctionReference } from "convex/server";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -57,6 +58,63 @@ import { query } from "./_generated/server";
 export const byValue = query({ args: { value: v.number() }, handler: async (ctx, { value }) =>
   (await ctx.db.query("counters").withIndex("by_value", (q) => q.eq("value", value)).collect()).map((d) => d.name) });
 `;
+
+const PUSHED_CRONS = `import { cronJobs } from "convex/server";
+import { internal } from "./_generated/api";
+const crons = cronJobs();
+crons.interval("pushed tick", { seconds: 1 }, internal.scheduling.record, { source: "cron-pushed", message: "tock" });
+export default crons;
+`;
+
+const AUDIENCE = "cli-app";
+const ISSUER = "https://cli-issuer.example";
+
+/** An auth.config.ts trusting one customJwt issuer whose key set is a data: URI (no network). */
+async function customIssuer(): Promise<{ authConfig: string; token: () => Promise<string> }> {
+  const { publicKey, privateKey } = await generateKeyPair("RS256");
+  const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: "k1", alg: "RS256", use: "sig" }] };
+  const uri = `data:text/plain;charset=utf-8;base64,${Buffer.from(JSON.stringify(jwks)).toString("base64")}`;
+  const authConfig = `export default { providers: [{ type: "customJwt", issuer: "${ISSUER}", jwks: "${uri}", algorithm: "RS256", applicationID: "${AUDIENCE}" }] };\n`;
+  const token = () =>
+    new SignJWT({ iss: ISSUER, aud: AUDIENCE, sub: "cli-user" })
+      .setProtectedHeader({ alg: "RS256", kid: "k1" })
+      .setIssuedAt()
+      .setExpirationTime("10m")
+      .sign(privateKey);
+  return { authConfig, token };
+}
+
+async function whoami(token: string): Promise<{ status: number; body: { value?: { subject?: string }; code?: string } }> {
+  const response = await fetch(`${project.backend.url}/api/query`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ path: "protocol:whoami", args: {} }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  return { status: response.status, body: (await response.json()) as { value?: { subject?: string }; code?: string } };
+}
+
+/** How many times `scheduling:record` ran for `source` (over HTTP: polled often). */
+async function cronRuns(source: string): Promise<number> {
+  const response = await fetch(`${project.backend.url}/api/query`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ path: "scheduling:events", args: { source } }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  return ((await response.json()) as { value: string[] }).value.length;
+}
+
+/** Polls until `source` ran more than `count` times; fails after 60 s instead of hanging. */
+async function cronRunsAfter(source: string, count: number): Promise<number> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const runs = await cronRuns(source);
+    if (runs > count) return runs;
+    if (Date.now() > deadline) throw new Error(`no ${source} run past ${count} within 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
 
 const ENV_PROBE = `import { query } from "./_generated/server";
 export const read = query({ args: {}, handler: async () => process.env.CLI_PROBE ?? null });
@@ -271,7 +329,7 @@ describe("npx convex against the local backend", () => {
   );
 
   it(
-    "logs shows scheduled functions and crons too, with Convex's caller",
+    "logs shows scheduled functions, crons and HTTP actions too, with Convex's caller",
     async () => {
       const logs = project.spawnCli(["logs", "--success"]);
       try {
@@ -280,8 +338,12 @@ describe("npx convex against the local backend", () => {
           waitForOutput(logs, /\[CONVEX M\(scheduling:failing\)\] .*scheduled failure/, 60_000),
           // The fixture's cron runs scheduling:record every second.
           waitForOutput(logs, /\[CONVEX M\(scheduling:record\)\] Function executed in \d+ ms/, 60_000),
+          waitForOutput(logs, /\[CONVEX H\(GET \/whoami\)\] Function executed in \d+ ms/, 60_000),
         ]);
-        const timer = setInterval(() => void mutation("scheduling:laterFailing", {}), 1_000);
+        const timer = setInterval(() => {
+          void mutation("scheduling:laterFailing", {});
+          void fetch(`${project.backend.siteUrl}/whoami`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.text());
+        }, 1_000);
         try {
           await shown;
         } finally {
@@ -297,6 +359,56 @@ describe("npx convex against the local backend", () => {
       const { entries } = (await response.json()) as { entries: { identifier: string; caller?: string; error: string | null }[] };
       expect(entries).toContainEqual(expect.objectContaining({ identifier: "scheduling:record", caller: "Cron" }));
       expect(entries).toContainEqual(expect.objectContaining({ identifier: "scheduling:failing", caller: "Scheduler", error: expect.stringMatching(/scheduled failure/) }));
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "a push whose auth config reads an unset variable is refused with Convex's code; the CLI says how to set it",
+    async () => {
+      const authFile = join(project.dir, "convex", "auth.config.ts");
+      await writeFile(authFile, 'export default { providers: [{ domain: process.env.CLI_ISSUER, applicationID: "app" }] };\n');
+      try {
+        const failure = await project.cli(["deploy", "--typecheck", "disable", "--yes"]).catch((e: unknown) => e as Error & { stderr?: string });
+        expect(failure).toBeInstanceOf(Error);
+        const printed = (failure as { stderr?: string }).stderr ?? "";
+        expect(printed).toContain("Environment variable CLI_ISSUER is used in auth config file but its value was not set.");
+        expect(printed).toMatch(/npx convex env set .*CLI_ISSUER <value>/);
+        expect(printed).not.toContain("InvalidModules");
+        // Refused whole: the running code (no auth config) still serves.
+        expect(await run("counter:get", { name: "none" })).toBeNull();
+      } finally {
+        await rm(authFile, { force: true });
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "a push reloads the crons and the auth config; pushing the old files back restores both",
+    async () => {
+      const cronsFile = join(project.dir, "convex", "crons.ts");
+      const authFile = join(project.dir, "convex", "auth.config.ts");
+      const originalCrons = await readFile(cronsFile, "utf8");
+      const issuer = await customIssuer();
+      expect(await whoami(await issuer.token())).toMatchObject({ status: 401, body: { code: "NoAuthProvider" } });
+      try {
+        await writeFile(cronsFile, PUSHED_CRONS);
+        await writeFile(authFile, issuer.authConfig);
+        await project.cli(["dev", "--once", "--typecheck", "disable"]);
+        expect(await whoami(await issuer.token())).toMatchObject({ status: 200, body: { value: { subject: "cli-user" } } });
+        // The old cron is stopped: once the new one has run, two more runs of it bring no "tick".
+        const pushedRuns = await cronRunsAfter("cron-pushed", 0);
+        const ticks = await cronRuns("cron");
+        await cronRunsAfter("cron-pushed", pushedRuns + 1);
+        expect(await cronRuns("cron")).toBe(ticks);
+      } finally {
+        await writeFile(cronsFile, originalCrons);
+        await rm(authFile, { force: true });
+        await project.cli(["dev", "--once", "--typecheck", "disable"]);
+      }
+      expect(await whoami(await issuer.token())).toMatchObject({ status: 401, body: { code: "NoAuthProvider" } });
+      await cronRunsAfter("cron", await cronRuns("cron"));
     },
     TEST_TIMEOUT_MS,
   );

@@ -15,6 +15,7 @@ const STARTUP_TIMEOUT_MS = 60_000;
 
 export type Backend = {
   url: string;
+  siteUrl: string;
   adminKey: string;
   dataDir: string;
   stderr: string[];
@@ -34,6 +35,7 @@ export async function startBackend(functions = FIXTURE_FUNCTIONS, keptDataDir?: 
     const ready = await readyLine(child);
     return {
       url: ready.url,
+      siteUrl: ready.siteUrl,
       adminKey: (await readFile(ready.adminKeyFile, "utf8")).trim(),
       dataDir,
       stderr,
@@ -45,7 +47,7 @@ export async function startBackend(functions = FIXTURE_FUNCTIONS, keptDataDir?: 
   }
 }
 
-function readyLine(child: ChildProcess): Promise<{ url: string; adminKeyFile: string }> {
+function readyLine(child: ChildProcess): Promise<{ url: string; siteUrl: string; adminKeyFile: string }> {
   return new Promise((resolvePromise, reject) => {
     const timer = setTimeout(() => reject(new Error("the backend did not get ready in time")), STARTUP_TIMEOUT_MS);
     const lines = createInterface({ input: child.stdout! });

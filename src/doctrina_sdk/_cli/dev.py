@@ -42,7 +42,7 @@ def dev(
     no_publish_env: Annotated[bool, typer.Option("--no-publish-env", help="Write no env file.")] = False,
     project_root: ProjectRootOption = None,
 ) -> int:
-    """Run the local backend in the foreground until Ctrl-C (or SIGTERM)."""
+    """Run the local backend until Ctrl-C (or SIGTERM); push convex/ on save, print function logs."""
     with one_line_errors():
         code = run_dev(
             data_dir=data_dir,
