@@ -70,7 +70,7 @@ export const update = mutation({
 
 /**
  * The course's instructor or admins: deletes the lesson with its questions at
- * once; its progress and attempts (one per learner, unbounded) follow in
+ * once; its progress, attempts and quiz tallies (one per learner, unbounded) follow in
  * batches (`lessons:purge`). Progress of a deleted lesson never counts; learners
  * who have now done every remaining lesson complete (`lessonProgress:reevaluate`).
  */

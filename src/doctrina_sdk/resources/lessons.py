@@ -88,7 +88,7 @@ class Lessons(SyncAPIResource):
 
     def remove(self, id: LessonId) -> None:
         """The course's instructor or admins: deletes the lesson with its questions at
-        once; its progress and attempts (one per learner, unbounded) follow in
+        once; its progress, attempts and quiz tallies (one per learner, unbounded) follow in
         batches (`lessons:purge`). Progress of a deleted lesson never counts; learners
         who have now done every remaining lesson complete (`lessonProgress:reevaluate`).
 
@@ -207,7 +207,7 @@ class AsyncLessons(AsyncAPIResource):
 
     def remove(self, id: LessonId) -> Awaitable[None]:
         """The course's instructor or admins: deletes the lesson with its questions at
-        once; its progress and attempts (one per learner, unbounded) follow in
+        once; its progress, attempts and quiz tallies (one per learner, unbounded) follow in
         batches (`lessons:purge`). Progress of a deleted lesson never counts; learners
         who have now done every remaining lesson complete (`lessonProgress:reevaluate`).
 
