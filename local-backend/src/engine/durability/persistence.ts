@@ -29,6 +29,7 @@ import { TableVersion } from "../store/table.js";
 import type { JSONObject } from "../values.js";
 import { DiskIndexes } from "./indexes.js";
 import { readLegacy, removeLegacy, type LegacyState } from "./legacy.js";
+import { CLEAR_STAGING, ImportStaging, STAGING_SCHEMA } from "./staging.js";
 import { checksum, damagedError, DataDirDamagedError, StoredDocuments } from "./stored.js";
 
 export { DataDirDamagedError } from "./stored.js";
@@ -82,6 +83,7 @@ export class Persistence {
   /** Durable commits whose writes are in the log but not yet in the document and index rows. */
   private logged: CommitRecord[] = [];
   private loggedWrites = 0;
+  private staging: ImportStaging | null = null;
   private readonly appendLog: BetterSqlite3.Statement<[bigint, string, number]>;
   private readonly setTs: BetterSqlite3.Statement<[string]>;
 
@@ -161,12 +163,13 @@ export class Persistence {
   }
 
   /** Each table over its stored rows: its document count and its search indexes (built from its documents). */
-  tableVersions(db: Database): Map<string, TableVersion> {
+  tableVersions(db: Database, names: Iterable<string> = db.tableNumbers().keys()): Map<string, TableVersion> {
     const counts = new Map(
       (this.sqlite.prepare("SELECT table_number, documents FROM counts").raw().all() as [number, number][]).map(([n, c]) => [n, c]),
     );
     const tables = new Map<string, TableVersion>();
-    for (const [name, number] of db.tableNumbers()) {
+    for (const name of names) {
+      const number = db.tableNumber(name)!;
       const schema = db.tableSchema(name);
       const base = this.stored!.table(name);
       const version = TableVersion.over(schema, number, base, counts.get(this.persistedTables.get(name) ?? number) ?? 0, new Map());
@@ -209,6 +212,39 @@ export class Persistence {
       this.indexes.reconcile(schema.name, number, schema.indexes, (value) => makeRecord(schema.name, value, schema.indexes));
       for (const doc of docs) this.indexes.putDocument(makeRecord(schema.name, doc, schema.indexes), number, 0n);
     })();
+  }
+
+  /**
+   * Starts staging an import of `tables` (their index definitions are stored first, so the
+   * staged index entries name them). One import at a time.
+   */
+  stageImport(tables: readonly string[]): ImportStaging {
+    const db = this.db;
+    if (db === null) throw new Error("stageImport runs after load.");
+    if (this.staging !== null) throw new Error("Another snapshot import is running; wait for it to finish.");
+    this.sqlite.transaction(() => {
+      for (const name of tables) this.indexes.reconcile(name, this.persistedTables.get(name), db.tableSchema(name).indexes, (value) => db.record(name, value), true);
+    })();
+    this.staging = new ImportStaging(this.sqlite, (table, index) => this.indexes.id(table, index), () => (this.staging = null));
+    return this.staging;
+  }
+
+  /**
+   * Moves a staged import into the live rows in one SQLite transaction, so it is all or
+   * nothing, across a crash too: the `replaced` tables lose every row first, table numbers
+   * become `numbers`, the staged rows are inserted and counted, the store's ts becomes `ts`.
+   * The caller checkpointed every commit first and installs the tables' new versions after.
+   */
+  swapIn(staging: ImportStaging, replaced: readonly string[], numbers: Map<string, number>, ts: bigint): void {
+    staging.flush();
+    this.sqlite.transaction(() => {
+      for (const name of replaced) this.indexes.dropRows(name, this.persistedTables.get(name));
+      this.writeTableNumbers(numbers);
+      staging.moveInto(ts);
+      for (const [number, added] of staging.counts) this.indexes.addCount(number, added);
+      this.setTs.run(String(ts));
+    })();
+    this.stored!.invalidate();
   }
 
   private writeLegacy(legacy: LegacyState): void {
@@ -337,6 +373,9 @@ export class Persistence {
 /** Brings a database of an older storage format to this one (format 1 had no index rows: they are backfilled at load). */
 function migrate(sqlite: BetterSqlite3.Database, file: string): void {
   sqlite.exec(SCHEMA);
+  // Rows an import staged before a crash: that import was never acknowledged.
+  sqlite.exec(STAGING_SCHEMA);
+  sqlite.exec(CLEAR_STAGING);
   const format = sqlite.prepare("SELECT value FROM meta WHERE key = 'format'").pluck().get() as string | undefined;
   if (format === FORMAT) return;
   if (format !== undefined && format !== "1") throw new DataDirDamagedError(`${file} has storage format ${format}; this engine reads format ${FORMAT}.`);
