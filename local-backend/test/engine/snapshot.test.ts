@@ -2,11 +2,12 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import BetterSqlite3 from "better-sqlite3";
 import { unzipSync, zipSync } from "fflate";
 import { describe, expect, test } from "vitest";
 import { newId } from "../../src/engine/ids.js";
-import { SnapshotImportError, type Engine, type JSONValue } from "../../src/engine/index.js";
-import { startEngine, tempDir } from "./helpers.js";
+import { SnapshotImportError, type Commit, type Engine, type JSONValue } from "../../src/engine/index.js";
+import { anonymous, startEngine, tempDir } from "./helpers.js";
 
 function entries(zip: Buffer): Record<string, string> {
   return Object.fromEntries(Object.entries(unzipSync(zip)).map(([name, bytes]) => [name, Buffer.from(bytes).toString("utf8")]));
@@ -137,6 +138,61 @@ describe("snapshot export and import", () => {
     expect((error as Error).message).toContain(".value");
     expect(await t.value("counter:list")).toEqual([]);
     expect(await t.value("values:ordered", {})).toEqual([]);
+    await t.dispose();
+  });
+
+  test("a bad document or a duplicate _id after several staging batches refuses the whole import; nothing staged is left", async () => {
+    const dir = await tempDir();
+    const ids = Array.from({ length: 4500 }, () => newId(10001));
+    const rows = ids.map((id, i) => ({ _id: id, _creationTime: 1_700_000_000_000.25 + i, name: `c${i}`, value: i + 0.5 }));
+    const zip = (body: unknown[]) => handMade(dir, { "_tables/documents.jsonl": lines([{ name: "counters", id: 10001 }]), "counters/documents.jsonl": lines(body), "counters/generated_schema.jsonl": '"uniform"\n' });
+    const t = await startEngine();
+    const bad = rows.map((row, i) => (i === 4320 ? { ...row, value: "four thousand" } : row));
+    await expect(t.engine.importSnapshot!(await zip(bad), { mode: "requireEmpty" })).rejects.toThrow(/counters\/documents\.jsonl, row 4321 .*Path: \.value/s);
+    const twice = [...rows.slice(0, 3000), { ...rows[10]!, name: "again" }];
+    await expect(t.engine.importSnapshot!(await zip(twice), { mode: "requireEmpty" })).rejects.toThrow(new RegExp(`row 3001: _id ${ids[10]} appears twice`));
+    expect(await t.value("counter:list")).toEqual([]);
+    expect(await t.engine.importSnapshot!(await zip(rows), { mode: "requireEmpty" })).toMatchObject({ documents: 4500 });
+    expect(await t.value("counter:get", { name: "c4499" })).toBe(4499.5);
+    await t.close();
+    const sqlite = new BetterSqlite3(join(t.dataDir, "db", "documents.sqlite3"));
+    expect(sqlite.prepare("SELECT count(*) FROM import_documents").pluck().get()).toBe(0);
+    expect(sqlite.prepare("SELECT count(*) FROM documents WHERE table_number = 10001").pluck().get()).toBe(4500);
+    sqlite.close();
+    await t.dispose();
+  });
+
+  test("rows a crash left staged are deleted at the next start, never imported", async () => {
+    const t = await startEngine();
+    await t.close();
+    const file = join(t.dataDir, "db", "documents.sqlite3");
+    const sqlite = new BetterSqlite3(file);
+    sqlite.prepare("INSERT INTO import_documents (id, table_number, json, crc) VALUES (?, 10001, '{}', 0)").run(newId(10001));
+    sqlite.close();
+    const restarted = await startEngine({ dataDir: t.dataDir });
+    expect(await restarted.value("counter:list")).toEqual([]);
+    await restarted.close();
+    const after = new BetterSqlite3(file);
+    expect(after.prepare("SELECT count(*) FROM import_documents").pluck().get()).toBe(0);
+    after.close();
+    await restarted.dispose();
+  });
+
+  test("the import is one commit: it invalidates every query that read an imported table, and no other", async () => {
+    const dir = await tempDir();
+    const path = await handMade(dir, {
+      "_tables/documents.jsonl": lines([{ name: "counters", id: 10001 }]),
+      "counters/documents.jsonl": lines([{ _id: newId(10001), _creationTime: 1.5, name: "imported", value: 2.5 }]),
+    });
+    const t = await startEngine();
+    const request = (path: string) => ({ path, args: {}, caller: anonymous, requestId: path });
+    const counters = await t.engine.runQueryTracked(request("counter:list"));
+    const messages = await t.engine.runQueryTracked(request("messages:count"));
+    const commits: Commit[] = [];
+    t.engine.onCommit((commit) => commits.push(commit));
+    await t.engine.importSnapshot!(path, { mode: "replace" });
+    expect(commits.some((commit) => counters.readSet.isInvalidatedBy(commit))).toBe(true);
+    expect(commits.some((commit) => messages.readSet.isInvalidatedBy(commit))).toBe(false);
     await t.dispose();
   });
 
