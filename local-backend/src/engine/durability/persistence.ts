@@ -30,7 +30,7 @@ import type { JSONObject } from "../values.js";
 import { DiskIndexes } from "./indexes.js";
 import { readLegacy, removeLegacy, type LegacyState } from "./legacy.js";
 import { CLEAR_STAGING, ImportStaging, STAGING_SCHEMA } from "./staging.js";
-import { checksum, damagedError, DataDirDamagedError, StoredDocuments } from "./stored.js";
+import { checksum, damagedError, DataDirDamagedError, readingPages, StoredDocuments } from "./stored.js";
 
 export { DataDirDamagedError } from "./stored.js";
 
@@ -40,8 +40,10 @@ const FORMAT = "2";
 const CHECKPOINT_WRITES = 2048;
 /**
  * `quick_check` reads the whole file (about 1 s per 100 MiB here): run at start up to this size.
- * Larger files rely on the checks every read makes (SQLite's page and cell checks, our row
- * checksums and index-entry checks), so a start stays bounded by the cache, not the data.
+ * Whatever the size, SQLite refuses at open a file shorter than its header's page count (a
+ * truncated copy). Larger files rely on the checks every read makes
+ * (SQLite's page and cell checks, our row checksums and index-entry checks), so a start stays
+ * bounded by the cache, not the data.
  */
 const CHECK_AT_START_BYTES = 64 * 1024 * 1024;
 
@@ -97,10 +99,11 @@ export class Persistence {
   }
 
   /**
-   * Opens `<dir>/documents.sqlite3`, taking its lock and checking its integrity. Throws
-   * `DataDirLockedError` or `DataDirDamagedError`. Call `load` next.
+   * Opens `<dir>/documents.sqlite3`, taking its lock and checking its integrity (`quick_check`
+   * when the file is at most `checkAtStartBytes`). Throws `DataDirLockedError` or
+   * `DataDirDamagedError`. Call `load` next.
    */
-  static async open(dir: string): Promise<Persistence> {
+  static async open(dir: string, checkAtStartBytes = CHECK_AT_START_BYTES): Promise<Persistence> {
     await mkdir(dir, { recursive: true });
     const file = join(dir, DATABASE_FILE);
     let sqlite: BetterSqlite3.Database | undefined;
@@ -112,7 +115,7 @@ export class Persistence {
       sqlite.pragma("cell_size_check = ON");
       sqlite.pragma("cache_size = -32768");
       sqlite.exec("BEGIN EXCLUSIVE; COMMIT;");
-      if (statSync(file).size <= CHECK_AT_START_BYTES) checkIntegrity(sqlite, file);
+      if (statSync(file).size <= checkAtStartBytes) checkIntegrity(sqlite, file);
       migrate(sqlite, file);
       return new Persistence(file, sqlite);
     } catch (error) {
@@ -132,12 +135,14 @@ export class Persistence {
    * overlay. A data directory in the legacy log + checkpoint format is migrated first.
    */
   async load(db: Database, dir: string): Promise<void> {
-    this.db = db;
     const legacy = await readLegacy(dir);
-    if (legacy !== null) {
-      this.writeLegacy(legacy);
-      await removeLegacy(dir);
-    }
+    readingPages(this.file, () => this.attach(db, legacy));
+    if (legacy !== null) await removeLegacy(dir);
+  }
+
+  private attach(db: Database, legacy: LegacyState | null): void {
+    this.db = db;
+    if (legacy !== null) this.writeLegacy(legacy);
     for (const row of this.sqlite.prepare("SELECT name, number FROM tables").all() as { name: string; number: number }[]) {
       db.registerTable(row.name, row.number);
       this.persistedTables.set(row.name, row.number);
