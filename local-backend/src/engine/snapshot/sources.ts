@@ -5,8 +5,9 @@
  * (file, row) when the import reaches it; a ZIP's entries stream from the file, so a
  * snapshot of any size is read in bounded memory.
  */
-import { readFileSync } from "node:fs";
+import { createReadStream, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
 import { parse as parseCsv } from "csv-parse/sync";
 import { parse as parseLossless } from "lossless-json";
 import { openPromise as openZip, type Entry, type ZipFile } from "yauzl";
@@ -62,21 +63,20 @@ export async function readImport(path: string, source: ImportSource): Promise<Im
   if (!TABLE_NAME.test(source.table) || !isUserTable(source.table)) {
     throw new SnapshotImportError(`invalid table name ${source.table}: table names start with a letter and have at most 64 letters, digits and underscores`);
   }
+  const table = { name: source.table, file: path, number: undefined, newIds: true };
+  if (source.format === "jsonLines") {
+    const open = () => Promise.resolve(createReadStream(path));
+    return { tables: [{ ...table, count: () => countLines(open), rows: () => lineRows(open, path, (line) => parseExportLine(line, false)) }], close: () => undefined };
+  }
+  // A JSON array or a CSV file parses as a whole (their parsers take the whole text).
   const text = utf8(path, readFileSync(path));
-  const rows = source.format === "jsonLines" ? jsonLines(text, (line) => parseExportLine(line, false)) : source.format === "jsonArray" ? jsonArray(text) : csv(text);
-  const table = { name: source.table, file: path, number: undefined, newIds: true, count: () => Promise.resolve(rows.length), rows: () => rows };
-  return { tables: [table], close: () => undefined };
+  const rows = source.format === "jsonArray" ? jsonArray(text) : csv(text);
+  return { tables: [{ ...table, count: () => Promise.resolve(rows.length), rows: () => rows }], close: () => undefined };
 }
 
 function utf8(name: string, bytes: Uint8Array): string {
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) throw new SnapshotImportError(`${name}: UTF-8 BOM is not supported. Please save your file without BOM.`);
   return Buffer.from(bytes).toString("utf8");
-}
-
-function jsonLines(text: string, parse: (line: string) => JSONObject): ImportRow[] {
-  const rows: ImportRow[] = [];
-  for (const [i, line] of text.split("\n").entries()) if (line.trim().length > 0) rows.push({ row: i + 1, parse: () => parse(line) });
-  return rows;
 }
 
 function jsonArray(text: string): ImportRow[] {
@@ -169,8 +169,8 @@ async function zipTables(zip: ZipFile, entries: Map<string, Entry>): Promise<Sna
       file,
       number: numbers.get(name),
       newIds: false,
-      count: () => countLines(zip, entry),
-      rows: () => entryRows(zip, entry, (line) => parseExportLine(line, isUniform)),
+      count: () => countLines(() => zip.openReadStreamPromise(entry)),
+      rows: () => lineRows(() => zip.openReadStreamPromise(entry), file, (line) => parseExportLine(line, isUniform)),
     });
   }
   return tables;
@@ -182,24 +182,26 @@ async function entryBytes(zip: ZipFile, entry: Entry): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** The entry's lines, inflated as they are read (memory stays one chunk, whatever the entry's size). */
-async function* entryRows(zip: ZipFile, entry: Entry, parse: (line: string) => JSONObject): AsyncGenerator<ImportRow> {
-  const input = await zip.openReadStreamPromise(entry);
+/** A stream's lines (a ZIP entry inflated as it is read), so memory stays one chunk whatever the file's size. */
+async function* lineRows(open: () => Promise<Readable>, name: string, parse: (line: string) => JSONObject): AsyncGenerator<ImportRow> {
+  const input = await open();
   let row = 0;
-  let first = true;
-  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
-    row++;
-    if (first && line.charCodeAt(0) === 0xfeff) throw new SnapshotImportError(`${entry.fileName}: UTF-8 BOM is not supported. Please save your file without BOM.`);
-    first = false;
-    if (line.trim().length > 0) yield { row, parse: () => parse(line) };
+  try {
+    for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+      if (row++ === 0 && line.charCodeAt(0) === 0xfeff) throw new SnapshotImportError(`${name}: UTF-8 BOM is not supported. Please save your file without BOM.`);
+      if (line.trim().length > 0) yield { row, parse: () => parse(line) };
+    }
+  } finally {
+    // An import that stops early (a bad row) releases the file now.
+    input.destroy();
   }
 }
 
-/** How many non-blank lines the entry has (progress totals and the import summary), without parsing them. */
-async function countLines(zip: ZipFile, entry: Entry): Promise<number> {
+/** How many non-blank lines a stream has (progress totals and the import summary), without parsing them. */
+async function countLines(open: () => Promise<Readable>): Promise<number> {
   let count = 0;
   let blank = true;
-  for await (const chunk of await zip.openReadStreamPromise(entry)) {
+  for await (const chunk of await open()) {
     for (const byte of chunk as Buffer) {
       if (byte === 0x0a) {
         if (!blank) count++;
