@@ -238,17 +238,28 @@ export class Persistence {
    * Moves a staged import into the live rows in one SQLite transaction, so it is all or
    * nothing, across a crash too: the `replaced` tables lose every row first, table numbers
    * become `numbers`, the staged rows are inserted and counted, the store's ts becomes `ts`.
-   * The caller checkpointed every commit first and installs the tables' new versions after.
+   * Every commit is checkpointed first (the caller waited until no transaction runs and every
+   * commit is durable, and flushed the staging); the caller installs the tables' new versions after.
    */
   swapIn(staging: ImportStaging, replaced: readonly string[], numbers: Map<string, number>, ts: bigint): void {
-    staging.flush();
-    this.sqlite.transaction(() => {
-      for (const name of replaced) this.indexes.dropRows(name, this.persistedTables.get(name));
-      this.writeTableNumbers(numbers);
-      staging.moveInto(ts);
-      for (const [number, added] of staging.counts) this.indexes.addCount(number, added);
-      this.setTs.run(String(ts));
-    })();
+    this.checkpoint();
+    if (this.failure !== null) throw this.failure;
+    if (this.logged.length > 0) throw new Error("Commits are still waiting for a checkpoint; the import cannot be swapped in.");
+    const persisted = new Map(this.persistedTables);
+    try {
+      this.sqlite.transaction(() => {
+        for (const name of replaced) this.indexes.dropRows(name, this.persistedTables.get(name));
+        this.writeTableNumbers(numbers);
+        staging.moveInto(ts);
+        for (const [number, added] of staging.counts) this.indexes.addCount(number, added);
+        this.setTs.run(String(ts));
+      })();
+    } catch (error) {
+      // Rolled back: the numbers on disk are the ones from before.
+      this.persistedTables.clear();
+      for (const [name, number] of persisted) this.persistedTables.set(name, number);
+      throw error;
+    }
     this.stored!.invalidate();
   }
 

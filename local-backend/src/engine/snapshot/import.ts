@@ -92,7 +92,6 @@ function swap(target: ImportTarget, staging: ImportStaging, tables: SnapshotTabl
   const { db, persistence } = target;
   const replaced = mode === "replace" ? tables.map((t) => t.name) : [];
   const deleted = replaced.reduce((sum, name) => sum + (db.latest.tables.get(name)?.count ?? 0), 0);
-  persistence.checkpoint();
   const ts = nextTimestamp(db.latest.ts);
   try {
     persistence.swapIn(staging, replaced, numbers, ts);
