@@ -55,7 +55,7 @@ export function importSource(options: { format?: ImportFormat; table?: string })
   return { format, table: options.table };
 }
 
-/** The tables of an import file; `close` releases the file (the rows read from it until then). */
+/** The tables of an import file; their rows can be read until `close` releases the file. */
 export type ImportFile = { tables: SnapshotTable[]; close: () => void };
 
 export async function readImport(path: string, source: ImportSource): Promise<ImportFile> {
