@@ -1,11 +1,15 @@
 // `npx convex import` and `npx convex export` (the real CLI in node_modules) against a spawned
 // `local-backend/dist/main.js` serving the engine's test fixture, at growing sizes of one table.
 // Each size: a fresh backend, `import --table counters` of N JSONL rows (upload, confirmation
-// summary, validation, one commit), then `export` of the table (ZIP written, downloaded). The
-// CLI's own start (~1-2 s of Node and bundling checks) is in every number; the per-document cost
-// is what grows. Prints seconds and documents/s per size, with ratios to the first size.
+// summary, validation, staging, one commit), then `export` of the table (ZIP written,
+// downloaded), then `import --replace` of that ZIP (the snapshot path: streamed from the ZIP,
+// staged, swapped in). The CLI's own start (~1-2 s of Node and bundling checks) is in every
+// number; the per-document cost is what grows. Next to each time: the backend's peak RSS
+// during that step (VmHWM, reset between steps through /proc/PID/clear_refs), and its RSS when
+// idle before the first step. Prints seconds, documents/s and MiB per size, with ratios to the
+// first size.
 //
-//     node benchmarks/cli_snapshots.mjs [--sizes 1000,20000,100000]
+//     node benchmarks/cli_snapshots.mjs [--sizes 1000,20000,200000]
 import { execFile, spawn } from "node:child_process";
 import { cp, mkdtemp, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -17,7 +21,20 @@ import { promisify } from "node:util";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const cli = join(root, "node_modules/convex/bin/main.js");
 const sizesArg = process.argv.indexOf("--sizes");
-const SIZES = (sizesArg > 0 ? process.argv[sizesArg + 1] : "1000,20000,100000").split(",").map(Number);
+const SIZES = (sizesArg > 0 ? process.argv[sizesArg + 1] : "1000,20000,200000").split(",").map(Number);
+
+/** `VmRSS` or `VmHWM` of a process, MiB. */
+async function memory(pid, field) {
+  const status = await readFile(`/proc/${pid}/status`, "utf8");
+  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)[1]) / 1024;
+}
+
+/** Runs `step`, returning its seconds and the backend's peak RSS while it ran. */
+async function measured(backend, step) {
+  await writeFile(`/proc/${backend.pid}/clear_refs`, "5");
+  const seconds = await step();
+  return { seconds, peakMiB: await memory(backend.pid, "VmHWM") };
+}
 
 async function start(project) {
   const dataDir = await mkdtemp(join(tmpdir(), "doctrina-bench-cli-"));
@@ -38,7 +55,7 @@ async function start(project) {
     await new Promise((resolve) => child.once("exit", resolve));
     await rm(dataDir, { recursive: true, force: true });
   };
-  return { url: ready.url, adminKey, stop };
+  return { url: ready.url, adminKey, pid: child.pid, stop };
 }
 
 async function timed(project, backend, args) {
@@ -62,10 +79,12 @@ try {
     await writeFile(file, text);
     const backend = await start(project);
     try {
-      const importS = await timed(project, backend, ["import", "--yes", "--table", "counters", file]);
+      const idleMiB = await memory(backend.pid, "VmRSS");
+      const table = await measured(backend, () => timed(project, backend, ["import", "--yes", "--table", "counters", file]));
       const zip = join(project, `export-${size}.zip`);
-      const exportS = await timed(project, backend, ["export", "--path", zip]);
-      rows.push({ size, importS, exportS, fileMB: (await stat(file)).size / 2 ** 20, zipMB: (await stat(zip)).size / 2 ** 20 });
+      const exported = await measured(backend, () => timed(project, backend, ["export", "--path", zip]));
+      const replaced = await measured(backend, () => timed(project, backend, ["import", "--replace", "--yes", zip]));
+      rows.push({ size, idleMiB, table, exported, replaced, fileMB: (await stat(file)).size / 2 ** 20, zipMB: (await stat(zip)).size / 2 ** 20 });
     } finally {
       await backend.stop();
     }
@@ -76,10 +95,22 @@ try {
 
 const first = rows[0];
 const pad = (text, width) => String(text).padStart(width);
-console.log(`${pad("documents", 10)} ${pad("JSONL MB", 9)} ${pad("import s", 9)} ${pad("docs/s", 8)} ${pad("x first", 8)} ${pad("export s", 9)} ${pad("docs/s", 8)} ${pad("x first", 8)} ${pad("ZIP MB", 7)}`);
-for (const row of rows) {
-  console.log(
-    `${pad(row.size, 10)} ${pad(row.fileMB.toFixed(1), 9)} ${pad(row.importS.toFixed(2), 9)} ${pad(Math.round(row.size / row.importS), 8)} ${pad((row.importS / first.importS).toFixed(2), 8)} ` +
-      `${pad(row.exportS.toFixed(2), 9)} ${pad(Math.round(row.size / row.exportS), 8)} ${pad((row.exportS / first.exportS).toFixed(2), 8)} ${pad(row.zipMB.toFixed(1), 7)}`,
-  );
+const steps = [
+  ["import JSONL", "table"],
+  ["export ZIP", "exported"],
+  ["import ZIP --replace", "replaced"],
+];
+console.log(`${pad("documents", 10)} ${pad("JSONL MB", 9)} ${pad("ZIP MB", 7)} ${pad("idle RSS MiB", 13)}`);
+for (const row of rows) console.log(`${pad(row.size, 10)} ${pad(row.fileMB.toFixed(1), 9)} ${pad(row.zipMB.toFixed(1), 7)} ${pad(row.idleMiB.toFixed(0), 13)}`);
+for (const [label, key] of steps) {
+  console.log(`\n${label}`);
+  console.log(`${pad("documents", 10)} ${pad("s", 8)} ${pad("docs/s", 8)} ${pad("x first", 8)} ${pad("peak RSS MiB", 13)} ${pad("+ over idle", 12)}`);
+  for (const row of rows) {
+    const step = row[key];
+    const over = step.peakMiB - row.idleMiB;
+    console.log(
+      `${pad(row.size, 10)} ${pad(step.seconds.toFixed(2), 8)} ${pad(Math.round(row.size / step.seconds), 8)} ${pad((step.seconds / first[key].seconds).toFixed(2), 8)} ` +
+        `${pad(step.peakMiB.toFixed(0), 13)} ${pad(over.toFixed(0), 12)}`,
+    );
+  }
 }

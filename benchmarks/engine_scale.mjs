@@ -56,7 +56,7 @@ async function writeProject() {
 }
 
 async function bundleEngine() {
-  const common = { bundle: true, format: "esm", platform: "node", target: "node20", logLevel: "warning", external: ["esbuild", "better-sqlite3"] };
+  const common = { bundle: true, format: "esm", platform: "node", target: "node20", logLevel: "warning", external: ["esbuild", "better-sqlite3", "yauzl"] };
   await build({ ...common, entryPoints: [join(root, "local-backend/src/engine/index.ts")], outfile: join(cache, "engine.mjs") });
   await build({ ...common, entryPoints: [join(root, "local-backend/src/engine/worker/runtime.ts")], outfile: join(cache, "engine-worker.js") });
   return await import(pathToFileURL(join(cache, "engine.mjs")).href);

@@ -76,7 +76,7 @@ async function prepare() {
     await writeFile(join(dir, name), source);
   }
   await writeFile(join(cache, "store-entry.ts"), STORE_ENTRY);
-  const common = { bundle: true, format: "esm", platform: "node", target: "node20", logLevel: "warning", external: ["esbuild", "better-sqlite3"] };
+  const common = { bundle: true, format: "esm", platform: "node", target: "node20", logLevel: "warning", external: ["esbuild", "better-sqlite3", "yauzl"] };
   await build({ ...common, entryPoints: [join(root, "local-backend/src/engine/index.ts")], outfile: join(cache, "engine.mjs") });
   await build({ ...common, entryPoints: [join(root, "local-backend/src/engine/worker/runtime.ts")], outfile: join(cache, "engine-worker.js") });
   await build({ ...common, entryPoints: [join(cache, "store-entry.ts")], outfile: join(cache, "store.mjs") });

@@ -331,7 +331,8 @@ def test_export_import_and_migrate(
 
     refused = cli("import", str(tmp_path / "legacy.zip"), *data_dir, connect=False)
     assert refused.exit_code == _app.EXIT_ERROR
-    assert "users already exists" in one_line(refused.stderr)
+    # The first non-empty table in the ZIP's order (smallest first, as Convex exports) is named.
+    assert "already exists. Please choose a new table name" in one_line(refused.stderr)
     both = cli("import", str(tmp_path / "legacy.zip"), "--replace", "--append", *data_dir, connect=False)
     assert both.exit_code == _app.EXIT_USAGE
     loaded = cli("import", str(tmp_path / "legacy.zip"), "--replace", "--json", *data_dir, connect=False)

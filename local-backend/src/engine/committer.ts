@@ -28,18 +28,23 @@ export class Committer {
     const durable = new Promise<void>((resolve, reject) => {
       this.persistence.append(commit, () => {
         this.db.publish(commit, snapshot);
-        this.releaseWaiters();
-        for (const listener of this.listeners) {
-          try {
-            listener(commit);
-          } catch (error) {
-            console.error("onCommit listener failed:", error);
-          }
-        }
+        this.published(commit);
         resolve();
       }, reject);
     });
     return { commit, durable };
+  }
+
+  /** Tells waiters and listeners about a published commit (also one made outside `commit`: a snapshot import). */
+  published(commit: CommitRecord): void {
+    this.releaseWaiters();
+    for (const listener of this.listeners) {
+      try {
+        listener(commit);
+      } catch (error) {
+        console.error("onCommit listener failed:", error);
+      }
+    }
   }
 
   /** Resolves once everything up to `ts` is published (a read-only mutation may have read unpublished commits). */

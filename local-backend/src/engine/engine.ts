@@ -361,18 +361,18 @@ export class LocalEngine implements Engine, Deployment {
   }
 
   async exportSnapshot(zipPath: string, options: { onProgress?: (progress: SnapshotProgress) => void } = {}): Promise<SnapshotExportCounts> {
-    return exportSnapshot(this.db, resolve(zipPath), options.onProgress);
+    return await exportSnapshot(this.db, resolve(zipPath), options.onProgress);
   }
 
   async importSnapshot(
     path: string,
     options: { mode: ImportMode; format?: ImportFormat; table?: string; onProgress?: (progress: SnapshotProgress) => void },
   ): Promise<SnapshotImportCounts> {
-    return await importSnapshot(this.db, this.committer, resolve(path), importSource(options), options.mode, options.onProgress);
+    return await importSnapshot({ db: this.db, persistence: this.persistence, committer: this.committer }, resolve(path), importSource(options), options.mode, options.onProgress);
   }
 
   async previewImport(path: string, options: { mode: ImportMode; format?: ImportFormat; table?: string }): Promise<ImportTableChange[]> {
-    return previewImport(this.db, resolve(path), importSource(options), options.mode);
+    return await previewImport(this.db, resolve(path), importSource(options), options.mode);
   }
 
   /** Stops timers and workers (in-flight calls fail), writes queued commits, releases the data directory. Idempotent. */

@@ -9,7 +9,10 @@ import BetterSqlite3 from "better-sqlite3";
 import { describe, expect, test } from "vitest";
 import { createEngine, DataDirDamagedError, DataDirLockedError } from "../../src/engine/index.js";
 import type { Deployment } from "../../src/engine/api.js";
+import { Persistence } from "../../src/engine/durability/persistence.js";
 import { newId } from "../../src/engine/ids.js";
+import { parseSchema } from "../../src/engine/schema.js";
+import { Database } from "../../src/engine/store/database.js";
 import { FIXTURE, startEngine, tempDir } from "./helpers.js";
 
 const dbFile = (dataDir: string) => join(dataDir, "db", "documents.sqlite3");
@@ -137,6 +140,37 @@ describe("damaged database files", () => {
     const size = (await stat(dbFile(dataDir))).size;
     await truncate(dbFile(dataDir), Math.floor(size / 2));
     expect(await startError(dataDir)).toBeInstanceOf(DataDirDamagedError);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  // Files over CHECK_AT_START_BYTES skip quick_check at start (opened here with a threshold of 0).
+  test("a file too large for quick_check: a lost last page is still refused at start", async () => {
+    const dataDir = await seeded(Array.from({ length: 200 }, (_, i) => `doc-${i}-${"x".repeat(200)}`));
+    // Only the last page lost: SQLite compares the header's page count with the file at open.
+    const pageSize = (await readFile(dbFile(dataDir))).readUInt16BE(16);
+    await truncate(dbFile(dataDir), (await stat(dbFile(dataDir))).size - pageSize);
+    const error = await Persistence.open(join(dataDir, "db"), 0).catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(DataDirDamagedError);
+    expect((error as Error).message).toMatch(/is damaged \(.*\)\. Refusing to start/);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test("a file too large for quick_check: a damaged b-tree page is refused when read, not served", async () => {
+    const dataDir = await seeded(Array.from({ length: 200 }, (_, i) => `doc-${i}-${"x".repeat(200)}`));
+    const pageSize = (await readFile(dbFile(dataDir))).readUInt16BE(16);
+    const pages = (await stat(dbFile(dataDir))).size / pageSize;
+    await flipByteAt(dbFile(dataDir), (pages - 1) * pageSize + 3, 0x40);
+    const persistence = await Persistence.open(join(dataDir, "db"), 0);
+    try {
+      const db = new Database(parseSchema(null), 0n);
+      const read = async () => {
+        await persistence.load(db, join(dataDir, "db"));
+        for (const [name] of db.tableNumbers()) [...(db.latest.tables.get(name)?.documentsInIdOrder() ?? [])];
+      };
+      await expect(read()).rejects.toThrow(DataDirDamagedError);
+    } finally {
+      persistence.close();
+    }
     await rm(dataDir, { recursive: true, force: true });
   });
 

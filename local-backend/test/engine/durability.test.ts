@@ -21,7 +21,7 @@ async function allLabels(dataDir: string): Promise<string[]> {
 async function buildChild(): Promise<string> {
   const dir = fileURLToPath(new URL("../../../node_modules/.cache/doctrina-engine-tests", import.meta.url));
   const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
-  const common: BuildOptions = { bundle: true, format: "esm", platform: "node", target: "node20", logLevel: "silent", external: ["esbuild", "better-sqlite3"] };
+  const common: BuildOptions = { bundle: true, format: "esm", platform: "node", target: "node20", logLevel: "silent", external: ["esbuild", "better-sqlite3", "yauzl"] };
   await build({ ...common, entryPoints: [source("./crashChild.ts")], outfile: join(dir, "child.mjs") });
   await build({ ...common, entryPoints: [source("../../src/engine/worker/runtime.ts")], outfile: join(dir, "engine-worker.js") });
   return join(dir, "child.mjs");

@@ -1,13 +1,14 @@
 /** Snapshot export and import in the `npx convex export` ZIP format. */
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import BetterSqlite3 from "better-sqlite3";
 import { unzipSync, zipSync } from "fflate";
 import { describe, expect, test } from "vitest";
 import { DATABASE_FILE } from "../../src/engine/durability/persistence.js";
 import { newId } from "../../src/engine/ids.js";
-import { SnapshotImportError, type Engine, type JSONValue } from "../../src/engine/index.js";
-import { startEngine, tempDir } from "./helpers.js";
+import { SnapshotImportError, type Commit, type Engine, type JSONValue } from "../../src/engine/index.js";
+import { anonymous, startEngine, tempDir } from "./helpers.js";
 
 function entries(zip: Buffer): Record<string, string> {
   return Object.fromEntries(Object.entries(unzipSync(zip)).map(([name, bytes]) => [name, Buffer.from(bytes).toString("utf8")]));
@@ -24,6 +25,19 @@ async function handMade(dir: string, files: Record<string, string>): Promise<str
   await writeFile(path, zipSync(Object.fromEntries(Object.entries(files).map(([name, text]) => [name, Buffer.from(text)]))));
   return path;
 }
+
+/**
+ * A snapshot as a real deployment's `npx convex export` writes it (local-backend/test/fixtures/snapshot,
+ * written by hand): real 32-character IDs of table numbers 10011-10015 (not the numbers a fresh
+ * engine gives), export_json values (Int64 past 2^53, -0.0, 1e21, NaN/Infinity, bytes, escapes).
+ * Entries in the export worker's order: README, `_tables`, then tables by total size, smallest first.
+ */
+const REAL_FORMAT = fileURLToPath(new URL("../fixtures/snapshot", import.meta.url));
+const REAL_FORMAT_ENTRIES = [
+  "README.md",
+  "_tables/documents.jsonl",
+  ...["events", "counters", "values", "typed", "messages"].flatMap((table) => [`${table}/documents.jsonl`, `${table}/generated_schema.jsonl`]),
+];
 
 const lines = (rows: unknown[]) => rows.map((row) => `${JSON.stringify(row)}\n`).join("");
 /** export_json writes an integral Float64 with a point: `7.0` (a bare `7` is an Int64). */
@@ -54,6 +68,25 @@ describe("snapshot export and import", () => {
     expect(await target.value("counter:get", { name: "a" })).toBe(3);
     await source.dispose();
     await target.dispose();
+  });
+
+  test("a snapshot in a real deployment's format imports, and exports again entry for entry, byte for byte", async () => {
+    const dir = await tempDir();
+    const files = Object.fromEntries(await Promise.all(REAL_FORMAT_ENTRIES.map(async (name) => [name, await readFile(join(REAL_FORMAT, name), "utf8")] as const)));
+    const path = await handMade(dir, files);
+    const t = await startEngine();
+    expect(await t.engine.importSnapshot!(path, { mode: "requireEmpty" })).toMatchObject({ tables: 5, documents: 12, deleted: 0 });
+    await t.engine.exportSnapshot!(join(dir, "again.zip"));
+    const again = unzipSync(await readFile(join(dir, "again.zip")));
+    expect(Object.keys(again)).toEqual(REAL_FORMAT_ENTRIES);
+    for (const name of REAL_FORMAT_ENTRIES) expect(Buffer.from(again[name]!).toString("utf8"), name).toBe(files[name]);
+    // The imported rows are live: v.id() numbering, indexes and the search index see them.
+    const counters = files["counters/documents.jsonl"]!.split("\n")[0]!;
+    const counterId = (JSON.parse(counters) as { _id: string })._id;
+    expect(await t.value("values:normalize", { table: "counters", id: counterId })).toBe(counterId);
+    expect(await t.value("counter:get", { name: "alpha" })).toBe(7);
+    expect(await t.value("messages:search", { text: "snapshots" })).toEqual([JSON.parse(files["messages/documents.jsonl"]!.split("\n")[0]!).body]);
+    await t.dispose();
   });
 
   test("a hand-made snapshot with real-format IDs keeps its IDs and table numbers", async () => {
@@ -109,6 +142,61 @@ describe("snapshot export and import", () => {
     await t.dispose();
   });
 
+  test("a bad document or a duplicate _id after several staging batches refuses the whole import; nothing staged is left", async () => {
+    const dir = await tempDir();
+    const ids = Array.from({ length: 4500 }, () => newId(10001));
+    const rows = ids.map((id, i) => ({ _id: id, _creationTime: 1_700_000_000_000.25 + i, name: `c${i}`, value: i + 0.5 }));
+    const zip = (body: unknown[]) => handMade(dir, { "_tables/documents.jsonl": lines([{ name: "counters", id: 10001 }]), "counters/documents.jsonl": lines(body), "counters/generated_schema.jsonl": '"uniform"\n' });
+    const t = await startEngine();
+    const bad = rows.map((row, i) => (i === 4320 ? { ...row, value: "four thousand" } : row));
+    await expect(t.engine.importSnapshot!(await zip(bad), { mode: "requireEmpty" })).rejects.toThrow(/counters\/documents\.jsonl, row 4321 .*Path: \.value/s);
+    const twice = [...rows.slice(0, 3000), { ...rows[10]!, name: "again" }];
+    await expect(t.engine.importSnapshot!(await zip(twice), { mode: "requireEmpty" })).rejects.toThrow(new RegExp(`row 3001: _id ${ids[10]} appears twice`));
+    expect(await t.value("counter:list")).toEqual([]);
+    expect(await t.engine.importSnapshot!(await zip(rows), { mode: "requireEmpty" })).toMatchObject({ documents: 4500 });
+    expect(await t.value("counter:get", { name: "c4499" })).toBe(4499.5);
+    await t.close();
+    const sqlite = new BetterSqlite3(join(t.dataDir, "db", "documents.sqlite3"));
+    expect(sqlite.prepare("SELECT count(*) FROM import_documents").pluck().get()).toBe(0);
+    expect(sqlite.prepare("SELECT count(*) FROM documents WHERE table_number = 10001").pluck().get()).toBe(4500);
+    sqlite.close();
+    await t.dispose();
+  });
+
+  test("rows a crash left staged are deleted at the next start, never imported", async () => {
+    const t = await startEngine();
+    await t.close();
+    const file = join(t.dataDir, "db", "documents.sqlite3");
+    const sqlite = new BetterSqlite3(file);
+    sqlite.prepare("INSERT INTO import_documents (id, table_number, json, crc) VALUES (?, 10001, '{}', 0)").run(newId(10001));
+    sqlite.close();
+    const restarted = await startEngine({ dataDir: t.dataDir });
+    expect(await restarted.value("counter:list")).toEqual([]);
+    await restarted.close();
+    const after = new BetterSqlite3(file);
+    expect(after.prepare("SELECT count(*) FROM import_documents").pluck().get()).toBe(0);
+    after.close();
+    await restarted.dispose();
+  });
+
+  test("the import is one commit: it invalidates every query that read an imported table, and no other", async () => {
+    const dir = await tempDir();
+    const path = await handMade(dir, {
+      "_tables/documents.jsonl": lines([{ name: "counters", id: 10001 }]),
+      "counters/documents.jsonl": lines([{ _id: newId(10001), _creationTime: 1.5, name: "imported", value: 2.5 }]),
+    });
+    const t = await startEngine();
+    const request = (path: string) => ({ path, args: {}, caller: anonymous, requestId: path });
+    const counters = await t.engine.runQueryTracked(request("counter:list"));
+    const messages = await t.engine.runQueryTracked(request("messages:count"));
+    const commits: Commit[] = [];
+    t.engine.onCommit((commit) => commits.push(commit));
+    await t.engine.importSnapshot!(path, { mode: "replace" });
+    expect(commits.some((commit) => counters.readSet.isInvalidatedBy(commit))).toBe(true);
+    expect(commits.some((commit) => messages.readSet.isInvalidatedBy(commit))).toBe(false);
+    await t.dispose();
+  });
+
   test("modes: requireEmpty refuses a non-empty table, append adds, replace replaces", async () => {
     const dir = await tempDir();
     const source = await startEngine();
@@ -128,7 +216,8 @@ describe("snapshot export and import", () => {
     expect(await names()).toEqual(["from-snapshot", "local"]);
     const again = await t.engine.importSnapshot!(join(dir, "s.zip"), { mode: "append" }).catch((e: unknown) => e as Error);
     expect((again as Error).message).toMatch(/already exists in counters/);
-    expect(await t.engine.importSnapshot!(join(dir, "s.zip"), { mode: "replace" })).toMatchObject({ documents: 1, deleted: 1 });
+    // Replace deletes every document the table had (both), as the confirmation summary says.
+    expect(await t.engine.importSnapshot!(join(dir, "s.zip"), { mode: "replace" })).toMatchObject({ documents: 1, deleted: 2 });
     expect(await names()).toEqual(["from-snapshot"]);
     await t.dispose();
   });
@@ -166,12 +255,16 @@ describe("snapshot export and import", () => {
     const rows = ["laser course", "botox course", "laser laser"].map((body) => ({ channel: "c", author: "a", body }));
     await writeFile(join(dir, "m.jsonl"), lines(rows));
     expect(await first.engine.importSnapshot!(join(dir, "m.jsonl"), { mode: "requireEmpty", format: "jsonLines", table: "messages" })).toMatchObject({ documents: 3 });
+    // Appending rebuilds the table's search rows over the old and the new documents together.
+    await writeFile(join(dir, "more.jsonl"), lines([{ channel: "c", author: "a", body: "laser safety" }]));
+    expect(await first.engine.importSnapshot!(join(dir, "more.jsonl"), { mode: "append", format: "jsonLines", table: "messages" })).toMatchObject({ documents: 1 });
+    expect(await first.value("messages:search", { text: "safety" })).toEqual(["laser safety"]);
     await first.close();
     const sqlite = new BetterSqlite3(join(first.dataDir, "db", DATABASE_FILE), { readonly: true });
-    expect(sqlite.prepare("SELECT documents FROM search_indexes WHERE table_name = 'messages'").pluck().get()).toBe(3);
+    expect(sqlite.prepare("SELECT documents FROM search_indexes WHERE table_name = 'messages'").pluck().get()).toBe(4);
     sqlite.close();
     const second = await startEngine({ dataDir: first.dataDir });
-    expect(await second.value("messages:search", { text: "laser" })).toEqual(["laser laser", "laser course"]);
+    expect(await second.value("messages:search", { text: "laser" })).toEqual(["laser laser", "laser safety", "laser course"]);
     await second.dispose();
   });
 

@@ -22,7 +22,7 @@ export class DiskIndexes {
   private readonly deleteEntry: BetterSqlite3.Statement<[number, Buffer]>;
   private readonly upsertDocument: BetterSqlite3.Statement<[string, number, bigint, string, number]>;
   private readonly deleteDocument: BetterSqlite3.Statement<[string]>;
-  private readonly addCount: BetterSqlite3.Statement<[number, number]>;
+  private readonly addCountStatement: BetterSqlite3.Statement<[number, number]>;
   private readonly byIdPage: BetterSqlite3.Statement;
   private readonly tablePage: BetterSqlite3.Statement;
 
@@ -37,7 +37,7 @@ export class DiskIndexes {
     this.deleteEntry = sqlite.prepare("DELETE FROM index_entries WHERE index_id = ? AND key = ?");
     this.upsertDocument = sqlite.prepare("INSERT OR REPLACE INTO documents (id, table_number, ts, json, crc) VALUES (?, ?, ?, ?, ?)");
     this.deleteDocument = sqlite.prepare("DELETE FROM documents WHERE id = ?");
-    this.addCount = sqlite.prepare(
+    this.addCountStatement = sqlite.prepare(
       "INSERT INTO counts (table_number, documents) VALUES (?, ?) ON CONFLICT (table_number) DO UPDATE SET documents = documents + excluded.documents",
     );
     this.byIdPage = sqlite
@@ -108,6 +108,18 @@ export class DiskIndexes {
     }
   }
 
+  /** Deletes every document row, index entry and the count of `table` (stored as `number`); its index definitions stay. */
+  dropRows(table: string, number: number | undefined): void {
+    const byId = this.id(table, "by_id");
+    if (byId !== undefined) this.sqlite.prepare("DELETE FROM documents WHERE id IN (SELECT doc_id FROM index_entries WHERE index_id = ?)").run(byId);
+    for (const [key, id] of this.ids) if (key.startsWith(`${table}\x00`)) this.sqlite.prepare("DELETE FROM index_entries WHERE index_id = ?").run(id);
+    if (number !== undefined) this.sqlite.prepare("DELETE FROM counts WHERE table_number = ?").run(number);
+  }
+
+  addCount(number: number, documents: number): void {
+    this.addCountStatement.run(number, documents);
+  }
+
   /** Removes every index entry and document row of `old` (a checkpoint applying a write). */
   removeDocument(old: DocRecord, number: number): void {
     for (const [name, key] of old.keys) {
@@ -115,7 +127,7 @@ export class DiskIndexes {
       if (id !== undefined) this.deleteEntry.run(id, keyBytes(key));
     }
     this.deleteDocument.run(old.id);
-    this.addCount.run(number, -1);
+    this.addCount(number, -1);
   }
 
   /** Writes `next`'s document row and index entries. */
@@ -125,6 +137,6 @@ export class DiskIndexes {
       const id = this.id(next.table, name);
       if (id !== undefined) this.insertEntry.run(id, keyBytes(key), next.id);
     }
-    this.addCount.run(number, 1);
+    this.addCount(number, 1);
   }
 }

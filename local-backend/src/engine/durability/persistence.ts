@@ -29,7 +29,8 @@ import type { JSONObject } from "../values.js";
 import { DiskIndexes } from "./indexes.js";
 import { readLegacy, removeLegacy, type LegacyState } from "./legacy.js";
 import { DiskSearchIndexes } from "./searchIndexes.js";
-import { checksum, damagedError, DataDirDamagedError, StoredDocuments } from "./stored.js";
+import { CLEAR_STAGING, ImportStaging, STAGING_SCHEMA } from "./staging.js";
+import { checksum, damagedError, DataDirDamagedError, readingPages, StoredDocuments } from "./stored.js";
 
 export { DataDirDamagedError } from "./stored.js";
 
@@ -40,8 +41,10 @@ const FORMAT = "3";
 const CHECKPOINT_WRITES = 2048;
 /**
  * `quick_check` reads the whole file (about 1 s per 100 MiB here): run at start up to this size.
- * Larger files rely on the checks every read makes (SQLite's page and cell checks, our row
- * checksums and index-entry checks), so a start stays bounded by the cache, not the data.
+ * Whatever the size, SQLite refuses at open a file shorter than its header's page count (a
+ * truncated copy). Larger files rely on the checks every read makes
+ * (SQLite's page and cell checks, our row checksums and index-entry checks), so a start stays
+ * bounded by the cache, not the data.
  */
 const CHECK_AT_START_BYTES = 64 * 1024 * 1024;
 
@@ -97,6 +100,7 @@ export class Persistence {
   /** Durable commits whose writes are in the log but not yet in the document, index and search rows. */
   private logged: CommitRecord[] = [];
   private loggedWrites = 0;
+  private staging: ImportStaging | null = null;
   private readonly appendLog: BetterSqlite3.Statement<[bigint, string, number]>;
   private readonly setTs: BetterSqlite3.Statement<[string]>;
 
@@ -111,10 +115,11 @@ export class Persistence {
   }
 
   /**
-   * Opens `<dir>/documents.sqlite3`, taking its lock and checking its integrity. Throws
-   * `DataDirLockedError` or `DataDirDamagedError`. Call `load` next.
+   * Opens `<dir>/documents.sqlite3`, taking its lock and checking its integrity (`quick_check`
+   * when the file is at most `checkAtStartBytes`). Throws `DataDirLockedError` or
+   * `DataDirDamagedError`. Call `load` next.
    */
-  static async open(dir: string): Promise<Persistence> {
+  static async open(dir: string, checkAtStartBytes = CHECK_AT_START_BYTES): Promise<Persistence> {
     await mkdir(dir, { recursive: true });
     const file = join(dir, DATABASE_FILE);
     let sqlite: BetterSqlite3.Database | undefined;
@@ -126,7 +131,7 @@ export class Persistence {
       sqlite.pragma("cell_size_check = ON");
       sqlite.pragma("cache_size = -32768");
       sqlite.exec("BEGIN EXCLUSIVE; COMMIT;");
-      if (statSync(file).size <= CHECK_AT_START_BYTES) checkIntegrity(sqlite, file);
+      if (statSync(file).size <= checkAtStartBytes) checkIntegrity(sqlite, file);
       migrate(sqlite, file);
       return new Persistence(file, sqlite);
     } catch (error) {
@@ -146,12 +151,14 @@ export class Persistence {
    * the overlay. A data directory in the legacy log + checkpoint format is migrated first.
    */
   async load(db: Database, dir: string): Promise<void> {
-    this.db = db;
     const legacy = await readLegacy(dir);
-    if (legacy !== null) {
-      this.writeLegacy(legacy);
-      await removeLegacy(dir);
-    }
+    readingPages(this.file, () => this.attach(db, legacy));
+    if (legacy !== null) await removeLegacy(dir);
+  }
+
+  private attach(db: Database, legacy: LegacyState | null): void {
+    this.db = db;
+    if (legacy !== null) this.writeLegacy(legacy);
     for (const row of this.sqlite.prepare("SELECT name, number FROM tables").all() as { name: string; number: number }[]) {
       db.registerTable(row.name, row.number);
       this.persistedTables.set(row.name, row.number);
@@ -188,13 +195,14 @@ export class Persistence {
     return built + this.search.reconcile(name, schema.searchIndexes, () => this.indexes.documents(name, number, record));
   }
 
-  /** Each table over its stored rows: its document count, its search indexes over theirs. */
-  tableVersions(db: Database): Map<string, TableVersion> {
+  /** Each table (of `names`) over its stored rows: its document count, its search indexes over theirs. */
+  tableVersions(db: Database, names: Iterable<string> = db.tableNumbers().keys()): Map<string, TableVersion> {
     const counts = new Map(
       (this.sqlite.prepare("SELECT table_number, documents FROM counts").raw().all() as [number, number][]).map(([n, c]) => [n, c]),
     );
     const tables = new Map<string, TableVersion>();
-    for (const [name, number] of db.tableNumbers()) {
+    for (const name of names) {
+      const number = db.tableNumber(name)!;
       const schema = db.tableSchema(name);
       const base = this.stored!.table(name);
       tables.set(name, TableVersion.over(schema, number, base, counts.get(this.persistedTables.get(name) ?? number) ?? 0));
@@ -241,6 +249,62 @@ export class Persistence {
         this.search.putDocument(next);
       }
     })();
+  }
+
+  /**
+   * Starts staging an import of `tables` (their index definitions are stored first, so the
+   * staged index entries name them). One import at a time.
+   */
+  stageImport(tables: readonly string[]): ImportStaging {
+    const db = this.db;
+    if (db === null) throw new Error("stageImport runs after load.");
+    if (this.staging !== null) throw new Error("Another snapshot import is running; wait for it to finish.");
+    this.sqlite.transaction(() => {
+      for (const name of tables) this.indexes.reconcile(name, this.persistedTables.get(name), db.tableSchema(name).indexes, (value) => db.record(name, value), true);
+    })();
+    this.staging = new ImportStaging(this.sqlite, (table, index) => this.indexes.id(table, index), () => (this.staging = null));
+    return this.staging;
+  }
+
+  /**
+   * Moves a staged import into the live rows in one SQLite transaction, so it is all or
+   * nothing, across a crash too: the `replaced` tables lose every row first, table numbers
+   * become `numbers`, the staged rows are inserted and counted, the store's ts becomes `ts`.
+   * Every commit is checkpointed first (the caller waited until no transaction runs and every
+   * commit is durable, and flushed the staging); the caller installs the tables' new versions after.
+   */
+  swapIn(staging: ImportStaging, replaced: readonly string[], numbers: Map<string, number>, ts: bigint): void {
+    const db = this.db;
+    if (db === null) throw new Error("swapIn runs after load.");
+    this.checkpoint();
+    if (this.failure !== null) throw this.failure;
+    if (this.logged.length > 0) throw new Error("Commits are still waiting for a checkpoint; the import cannot be swapped in.");
+    const persisted = new Map(this.persistedTables);
+    try {
+      this.sqlite.transaction(() => {
+        for (const name of replaced) this.indexes.dropRows(name, this.persistedTables.get(name));
+        this.writeTableNumbers(numbers);
+        staging.moveInto(ts);
+        for (const [number, added] of staging.counts) this.indexes.addCount(number, added);
+        for (const [name, number] of numbers) this.rebuildSearch(db, name, number);
+        this.setTs.run(String(ts));
+      })();
+    } catch (error) {
+      // Rolled back: the numbers and search indexes on disk are the ones from before.
+      this.persistedTables.clear();
+      for (const [name, number] of persisted) this.persistedTables.set(name, number);
+      this.search.reload();
+      throw error;
+    }
+    this.stored!.invalidate();
+  }
+
+  /** An imported table's search rows built again from its stored documents (staged rows bypass them). */
+  private rebuildSearch(db: Database, name: string, number: number): void {
+    const schema = db.tableSchema(name);
+    if (schema.searchIndexes.length === 0) return;
+    this.search.reconcile(name, [], () => []);
+    this.search.reconcile(name, schema.searchIndexes, () => this.indexes.documents(name, number, (value) => db.record(name, value)));
   }
 
   private writeLegacy(legacy: LegacyState): void {
@@ -381,6 +445,9 @@ export class Persistence {
  */
 function migrate(sqlite: BetterSqlite3.Database, file: string): void {
   sqlite.exec(SCHEMA);
+  // Rows an import staged before a crash: that import was never acknowledged.
+  sqlite.exec(STAGING_SCHEMA);
+  sqlite.exec(CLEAR_STAGING);
   const format = sqlite.prepare("SELECT value FROM meta WHERE key = 'format'").pluck().get() as string | undefined;
   if (format === FORMAT) return;
   if (format !== undefined && format !== "1" && format !== "2") {

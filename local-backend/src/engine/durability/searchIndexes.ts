@@ -36,8 +36,7 @@ export class DiskSearchIndexes {
     private readonly sqlite: BetterSqlite3.Database,
     private readonly damaged: (what: string) => DataDirDamagedError,
   ) {
-    const rows = sqlite.prepare("SELECT id, table_name, name, search_field FROM search_indexes").all() as SearchIndexRow[];
-    for (const row of rows) this.tableIndexes(row.table_name).push({ id: row.id, name: row.name, searchField: row.search_field });
+    this.reload();
     this.reads = new SearchStatements(sqlite);
     this.insertPosting = sqlite.prepare("INSERT OR REPLACE INTO search_postings (index_id, key, tf) VALUES (?, ?, ?)");
     this.deletePosting = sqlite.prepare("DELETE FROM search_postings WHERE index_id = ? AND key = ?");
@@ -50,6 +49,13 @@ export class DiskSearchIndexes {
     );
     this.dropUnusedTerm = sqlite.prepare("DELETE FROM search_terms WHERE index_id = ? AND term = ? AND documents <= 0");
     this.addTotals = sqlite.prepare("UPDATE search_indexes SET documents = documents + ?, total_length = total_length + ? WHERE id = ?");
+  }
+
+  /** Reads which search indexes are stored (again after a rolled-back transaction changed them). */
+  reload(): void {
+    this.byTable.clear();
+    const rows = this.sqlite.prepare("SELECT id, table_name, name, search_field FROM search_indexes").all() as SearchIndexRow[];
+    for (const row of rows) this.tableIndexes(row.table_name).push({ id: row.id, name: row.name, searchField: row.search_field });
   }
 
   private tableIndexes(table: string): Stored[] {

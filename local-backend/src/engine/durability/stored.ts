@@ -83,7 +83,7 @@ export class StoredDocuments {
   }
 
   private load(table: string, id: string): DocRecord | undefined {
-    const row = this.getStatement.get(id);
+    const row = this.read(() => this.getStatement.get(id));
     return row === undefined ? undefined : this.parse(table, id, row.json, row.crc);
   }
 
@@ -96,7 +96,7 @@ export class StoredDocuments {
     const params: (number | Buffer)[] = [indexId, lo.bytes];
     if (hi.bytes !== null) params.push(hi.bytes);
     params.push(limit);
-    const rows = this.scanStatement(order, lo.exclusive, hi.bytes !== null).raw().all(...params) as Row[];
+    const rows = this.read(() => this.scanStatement(order, lo.exclusive, hi.bytes !== null).raw().all(...params) as Row[]);
     return rows.map((row) => this.entry(table, index, row));
   }
 
@@ -141,8 +141,22 @@ export class StoredDocuments {
     return record;
   }
 
+  private read<T>(run: () => T): T {
+    return readingPages(this.file, run);
+  }
+
   private damaged(what: string): DataDirDamagedError {
     return damagedError(this.file, what);
+  }
+}
+
+/** Runs `run`; a page SQLite finds damaged (in files too large for `quick_check` at start) is `DataDirDamagedError`. */
+export function readingPages<T>(file: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if ((error as { code?: string }).code?.startsWith("SQLITE_CORRUPT") === true) throw damagedError(file, `SQLite found a damaged page (${(error as Error).message})`);
+    throw error;
   }
 }
 

@@ -264,6 +264,19 @@ export class Database {
     this.history = [];
   }
 
+  /**
+   * A snapshot import swapped in: both heads become `ts` with `tables` replacing their
+   * versions (the caller waited until idle and checkpointed); older snapshots are forgotten,
+   * since they would read the new rows through the disk.
+   */
+  replaceTables(ts: bigint, tables: ReadonlyMap<string, TableVersion>): CommitRecord {
+    const next = new Map(this.latest.tables);
+    for (const [name, table] of tables) next.set(name, table);
+    this.latest = this.published = { ts, tables: next };
+    this.history = [];
+    return new CommitRecord(ts, [], new Set(tables.keys()));
+  }
+
   /** Bulk load used by recovery: installs `tables` as both heads. */
   install(ts: bigint, tables: Map<string, TableVersion>): void {
     this.latest = this.published = { ts, tables };

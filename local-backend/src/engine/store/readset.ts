@@ -24,6 +24,8 @@ export class CommitRecord implements Commit {
   constructor(
     readonly ts: bigint,
     readonly writes: readonly Write[],
+    /** Tables this commit replaced as a whole (a snapshot import): every read of them is invalidated. */
+    readonly replacedTables: ReadonlySet<string> = new Set(),
   ) {}
 }
 
@@ -72,12 +74,22 @@ export class ReadSetImpl implements ReadSet {
   isInvalidatedBy(commit: Commit): boolean {
     const record = commit as CommitRecord;
     if (record.ts <= this.ts) return false;
-    return record.writes.some((write) => this.touches(write));
+    return this.readsAnyOf(record.replacedTables) || record.writes.some((write) => this.touches(write));
   }
 
   /** The first table whose reads `commit` overlaps, for OCC error messages. */
   conflictTable(commit: CommitRecord): string | null {
-    return commit.writes.find((write) => this.touches(write))?.table ?? null;
+    const replaced = [...commit.replacedTables].find((table) => this.readsTable(table));
+    return replaced ?? commit.writes.find((write) => this.touches(write))?.table ?? null;
+  }
+
+  private readsAnyOf(tables: ReadonlySet<string>): boolean {
+    for (const table of tables) if (this.readsTable(table)) return true;
+    return false;
+  }
+
+  private readsTable(table: string): boolean {
+    return this.ranges.has(table) || this.searches.some((s) => s.table === table);
   }
 
   private touches(write: Write): boolean {
