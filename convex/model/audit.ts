@@ -56,7 +56,22 @@ export async function recordChange(ctx: MutationCtx, change: Change): Promise<vo
   const { action, targetId } = change;
   await ctx.db.insert("auditLog", { at: Date.now(), action, ...actor, targetTable, targetId, details });
   await ctx.db.insert("events", { type: EVENT_OF[action], targetId, data: { ...details, targetTable } });
+  await scheduleSequencer(ctx);
+}
+
+// The transactions (by their `ctx.db`, one per execution) that already scheduled the sequencer.
+const sequencerScheduled = new WeakSet<MutationCtx["db"]>();
+
+/**
+ * One sequencer run per transaction, however many changes it records: a run
+ * numbers every pending event (rescheduling itself until none is left), so a
+ * bulk call recording thousands of changes would otherwise queue thousands of
+ * runs that conflict with one another on `feedCounters`.
+ */
+async function scheduleSequencer(ctx: MutationCtx): Promise<void> {
+  if (sequencerScheduled.has(ctx.db)) return;
   await ctx.scheduler.runAfter(0, internal.events.sequence, {});
+  sequencerScheduled.add(ctx.db);
 }
 
 /**

@@ -85,14 +85,21 @@ async function importRow(ctx: MutationCtx, row: LearningRow): Promise<LearningRe
   const caller = actingAs(await mustGet(ctx, userId, "User"));
   const course = await mustGet(ctx, courseId, "Course");
   await enrol(ctx, caller.user, course);
+  // The courses of the row's lessons (its own, or one the learner is already enrolled in).
+  const touched = new Set<Id<"courses">>([courseId]);
   for (const { lessonId, timeSpent, answers } of row.lessons) {
     if (answers !== undefined) {
-      await QuizAttempts.submit(ctx, caller, lessonId, answers);
+      touched.add((await QuizAttempts.submit(ctx, caller, lessonId, answers, { courseLater: true })).courseId);
     } else {
       const seconds = Progress.checkSeconds(timeSpent ?? 0, "timeSpent", 0);
       const learning = await Progress.learnableLesson(ctx, caller, lessonId);
-      await Progress.completeLesson(ctx, userId, learning, { timeSpent: seconds });
+      await Progress.completeLesson(ctx, userId, learning, { timeSpent: seconds, courseLater: true });
+      touched.add(learning.course._id);
     }
+  }
+  // Once, after the row's lessons, rather than after each: what the learner's own calls leave after the last one.
+  for (const id of touched) {
+    await Progress.completeCourseIfDone(ctx, userId, id === courseId ? course : await mustGet(ctx, id, "Course"));
   }
   if (row.review !== undefined) await Reviews.create(ctx, caller.user, { courseId, ...row.review });
   const enrollment = (await Enrollments.findEnrollment(ctx, userId, courseId)) ?? notFound("Enrollment", courseId);

@@ -75,8 +75,13 @@ export async function recordTime(
   });
 }
 
-/** What completing a lesson takes: time spent, and for a quiz the passing attempt (the only way it completes). */
-export type Completion = { timeSpent?: number; quizAttemptId?: Id<"quizAttempts"> };
+/**
+ * What completing a lesson takes: time spent, and for a quiz the passing attempt
+ * (the only way it completes). `courseLater`: the caller runs
+ * `completeCourseIfDone` itself once it has completed all of the learner's
+ * lessons in the course (the bulk import), rather than after each one.
+ */
+export type Completion = { timeSpent?: number; quizAttemptId?: Id<"quizAttempts">; courseLater?: boolean };
 
 /** A lesson counts as done when its row is completed and, for a quiz, a passing attempt completed it. */
 export const isDone = (lesson: Doc<"lessons">, row: Doc<"lessonProgress"> | undefined): boolean =>
@@ -94,7 +99,7 @@ export async function completeLesson(
   completion: Completion = {},
 ): Promise<Id<"lessonProgress">> {
   const { lesson } = learning;
-  const { timeSpent = 0, quizAttemptId } = completion;
+  const { timeSpent = 0, quizAttemptId, courseLater = false } = completion;
   if (lesson.type === "quiz" && quizAttemptId === undefined) {
     return invalidState("A quiz lesson is completed only by a passing attempt: submit it with quizAttempts:submit", {
       type: "quiz",
@@ -118,7 +123,7 @@ export async function completeLesson(
     });
   }
   await recordChange(ctx, { action: "lessonProgress.complete", targetId: id, details: { userId, lessonId: lesson._id, courseId: lesson.courseId } });
-  await completeCourseIfDone(ctx, userId, learning.course);
+  if (!courseLater) await completeCourseIfDone(ctx, userId, learning.course);
   return id;
 }
 

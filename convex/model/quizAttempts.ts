@@ -52,8 +52,17 @@ async function checkAttemptAllowed(ctx: MutationCtx, userId: Id<"users">, lesson
   if (retryAt > Date.now()) invalidState(`Wait ${cooldown} minutes after a failed attempt before the next`, { retryAt });
 }
 
-/** Grades and stores an attempt by an enrolled student; returns the attempt with the answer key. */
-export async function submit(ctx: MutationCtx, caller: UserCaller, lessonId: Id<"lessons">, answers: number[]) {
+/**
+ * Grades and stores an attempt by an enrolled student; returns the attempt with the answer key.
+ * `courseLater` as in `Progress.completeLesson`.
+ */
+export async function submit(
+  ctx: MutationCtx,
+  caller: UserCaller,
+  lessonId: Id<"lessons">,
+  answers: number[],
+  { courseLater = false }: Pick<Progress.Completion, "courseLater"> = {},
+) {
   const learning = await Progress.learnableLesson(ctx, caller, lessonId);
   if (!Enrollments.grantsAccess(learning.enrollment)) return forbidden("Only enrolled students take quizzes");
   const { lesson } = learning;
@@ -87,7 +96,7 @@ export async function submit(ctx: MutationCtx, caller: UserCaller, lessonId: Id<
   await Progress.recordScore(ctx, caller.user._id, lesson, score);
   await QuizStats.recordAttempt(ctx, lessonId, results, questions);
   await recordChange(ctx, { action: "quizAttempts.submit", targetId: attemptId, details: { userId: caller.user._id, lessonId, score, passed } });
-  if (passed) await Progress.completeLesson(ctx, caller.user._id, learning, { quizAttemptId: attemptId });
+  if (passed) await Progress.completeLesson(ctx, caller.user._id, learning, { quizAttemptId: attemptId, courseLater });
   const attempt = await mustGet(ctx, attemptId, "Quiz attempt");
   return { ...attempt, passingScore, results };
 }
