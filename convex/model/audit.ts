@@ -8,6 +8,7 @@
  * patches or deletes `auditLog` (tests/convex/auditLog.test.ts checks it), and
  * they are kept at least 6 years (docs/compliance.md).
  */
+import type { UserIdentity } from "convex/server";
 import type { Infer } from "convex/values";
 import type { Id } from "../_generated/dataModel";
 import { internal } from "../_generated/api";
@@ -81,7 +82,7 @@ async function scheduleSequencer(ctx: MutationCtx): Promise<void> {
  * user its subject names; any other identity is the signed-in user.
  */
 async function actorOf(ctx: QueryCtx): Promise<Actor> {
-  const identity = await ctx.auth.getUserIdentity();
+  const identity = await identityOf(ctx);
   if (identity === null) return { actorKind: "system" };
   if (isServiceItself(identity)) return { actorKind: "service" };
   if (identity.issuer === SERVICE_ISSUER) {
@@ -90,6 +91,19 @@ async function actorOf(ctx: QueryCtx): Promise<Actor> {
   }
   const user = await findUserByExternalId(ctx, identity.subject);
   return user === null ? { actorKind: "user" } : { actorKind: "user", actorId: user._id };
+}
+
+// The caller's identity by transaction (`ctx.auth`, one per execution): it cannot change within one.
+const identities = new WeakMap<QueryCtx["auth"], Promise<UserIdentity | null>>();
+
+/** `ctx.auth.getUserIdentity()`, asked once per transaction however many changes it records. */
+function identityOf(ctx: QueryCtx): Promise<UserIdentity | null> {
+  let identity = identities.get(ctx.auth);
+  if (identity === undefined) {
+    identity = ctx.auth.getUserIdentity();
+    identities.set(ctx.auth, identity);
+  }
+  return identity;
 }
 
 function definedOnly(details: Record<string, Details[string] | undefined>): Details {

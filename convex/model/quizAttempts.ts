@@ -53,21 +53,26 @@ async function checkAttemptAllowed(ctx: MutationCtx, userId: Id<"users">, lesson
 }
 
 /**
- * Grades and stores an attempt by an enrolled student; returns the attempt with the answer key.
- * `courseLater` as in `Progress.completeLesson`.
+ * What the bulk import already holds for an attempt: the learning (from
+ * `Progress.checkLearnable`) and the quiz's questions, read once per call rather
+ * than per attempt; `courseLater` as in `Progress.completeLesson`.
  */
+export type Preloaded = { learning?: Progress.Learning; questions?: Doc<"quizQuestions">[]; courseLater?: boolean };
+
+/** Grades and stores an attempt by an enrolled student; returns the attempt with the answer key. */
 export async function submit(
   ctx: MutationCtx,
   caller: UserCaller,
   lessonId: Id<"lessons">,
   answers: number[],
-  { courseLater = false }: Pick<Progress.Completion, "courseLater"> = {},
+  preloaded: Preloaded = {},
 ) {
-  const learning = await Progress.learnableLesson(ctx, caller, lessonId);
+  const { courseLater = false } = preloaded;
+  const learning = preloaded.learning ?? (await Progress.learnableLesson(ctx, caller, lessonId));
   if (!Enrollments.grantsAccess(learning.enrollment)) return forbidden("Only enrolled students take quizzes");
   const { lesson } = learning;
   if (lesson.type !== "quiz") return invalidState("This lesson is not a quiz");
-  const questions = await questionsOf(ctx, lessonId);
+  const questions = preloaded.questions ?? (await questionsOf(ctx, lessonId));
   if (questions.length === 0) return invalidState("This quiz has no questions yet");
   checkAnswers(answers, questions);
   await checkAttemptAllowed(ctx, caller.user._id, lesson);

@@ -67,8 +67,8 @@ SIZES: dict[SizeName, DemoSize] = {
 MAX_CODES_REPORTED = 5
 # `courseEnrollments:importLearning`'s bounds per call (convex/model/learningImport.ts).
 MAX_IMPORT_ROWS = 50
-MAX_IMPORT_LESSONS = 120
-MAX_IMPORT_WORK = 6000
+MAX_IMPORT_LESSONS = 300
+MAX_IMPORT_WORK = 4000
 CATEGORIES = ("botox", "fillers", "laser", "skin", "anatomy")
 FIRST_NAMES = (
     "Amara", "Ben", "Chloe", "Diego", "Elena", "Farah", "Grace", "Hiro", "Isla", "Jonas", "Kavya", "Liam",
@@ -319,7 +319,7 @@ class _Plan:
     def rows(
         self, student: User, courses: list[Course], lessons: dict[CourseId, list[CurriculumLesson]]
     ) -> list[tuple[LearningRow, int]]:
-        """The student's `import_learning` rows, each with its work (lessons done times course lessons)."""
+        """The student's `import_learning` rows, each with its work (the lessons in its course)."""
         rng = self.rng(student.email)
         picks = rng.sample(courses, k=min(self.shape.courses_per_student, len(courses)))
         rows = []
@@ -334,7 +334,7 @@ class _Plan:
                 review = Review(rating=rating, content=content)
             lessons_done = [self.lesson_done(lesson) for lesson in done]
             row = LearningRow(user_id=student.id, course_id=course.id, lessons=lessons_done, review=review)
-            rows.append((row, len(done) * len(curriculum)))
+            rows.append((row, len(curriculum)))
         return rows
 
     @staticmethod
