@@ -45,8 +45,8 @@ export const grant = mutation({
  * (free, or a checkout paid at once), completes the lessons in order (a quiz with
  * `answers` through a graded attempt) and posts the review, by the same rules as
  * the learner's own calls. A row already enrolled is `exists` and writes nothing.
- * LIMIT past 50 rows, 120 lessons, or 6000 lessons times their courses' sizes
- * (model/learningImport.ts); one bad row fails the call and writes nothing.
+ * LIMIT past 50 rows, 300 lessons, or 4000 lessons in the rows' courses (a course
+ * counted per row; model/learningImport.ts); one bad row fails the call and writes nothing.
  */
 export const importLearning = internalMutation({
   args: { rows: v.array(learningImportRow) },

@@ -7,13 +7,14 @@ import { canLearn } from "./model/access";
 import { callerKey, canActFor, getCaller, requireInstructor } from "./model/auth";
 import { listLimit, normalizeLabel, optionalText } from "./model/checks";
 import * as Cascades from "./model/cascades";
+import * as CatalogueImport from "./model/catalogueImport";
 import * as Counters from "./model/counters";
 import { requireCourseEditor, visibleCourse } from "./model/courseAccess";
 import * as Courses from "./model/courses";
 import { lessonsOf, lessonView, modulesOf } from "./model/curriculum";
 import { invalid, mustGet } from "./model/errors";
 import { idempotent } from "./model/idempotency";
-import { ceCreditType, courseDoc, courseWithCurriculum, idempotencyKey, level, paginated } from "./validators";
+import { ceCreditType, courseDoc, courseWithCurriculum, idempotencyKey, lessonType, level, paginated } from "./validators";
 
 const editableFields = {
   level: v.optional(level),
@@ -49,6 +50,54 @@ export const create = mutation({
     );
     return await mustGet(ctx, id, "Course");
   },
+});
+
+const catalogueLesson = v.object({
+  title: v.string(),
+  type: lessonType,
+  content: v.string(),
+  duration: v.optional(v.number()),
+  passingScore: v.optional(v.number()),
+  maxAttempts: v.optional(v.number()),
+  attemptCooldownMinutes: v.optional(v.number()),
+  questions: v.optional(
+    v.array(
+      v.object({
+        question: v.string(),
+        options: v.array(v.string()),
+        correctOption: v.number(),
+        explanation: v.optional(v.string()),
+      }),
+    ),
+  ),
+});
+
+/**
+ * Bulk catalogue (service only: imports, `doctrina seed`): the instructor's new
+ * courses with their modules, lessons and quiz questions, each by the rules of
+ * its own call (`create` of courses, modules, lessons and questions; `publish`
+ * when `publish` is true), in one transaction; returns the courses' ids in order.
+ * LIMIT past 20 courses, 100 lessons or 240 questions per call
+ * (model/catalogueImport.ts); one bad piece fails the call and writes nothing.
+ */
+export const importCatalogue = internalMutation({
+  args: {
+    instructorId: v.id("users"),
+    courses: v.array(
+      v.object({
+        title: v.string(),
+        description: v.string(),
+        category: v.string(),
+        ...editableFields,
+        publish: v.optional(v.boolean()),
+        modules: v.array(
+          v.object({ title: v.string(), description: v.optional(v.string()), lessons: v.array(catalogueLesson) }),
+        ),
+      }),
+    ),
+  },
+  returns: v.array(v.id("courses")),
+  handler: async (ctx, { instructorId, courses }) => await CatalogueImport.importCatalogue(ctx, instructorId, courses),
 });
 
 /**

@@ -30,6 +30,7 @@ import type * as model_audit from "../model/audit.js";
 import type * as model_auth from "../model/auth.js";
 import type * as model_batches from "../model/batches.js";
 import type * as model_cascades from "../model/cascades.js";
+import type * as model_catalogueImport from "../model/catalogueImport.js";
 import type * as model_certificates from "../model/certificates.js";
 import type * as model_checks from "../model/checks.js";
 import type * as model_counters from "../model/counters.js";
@@ -100,6 +101,7 @@ declare const fullApi: ApiFromModules<{
   "model/auth": typeof model_auth;
   "model/batches": typeof model_batches;
   "model/cascades": typeof model_cascades;
+  "model/catalogueImport": typeof model_catalogueImport;
   "model/certificates": typeof model_certificates;
   "model/checks": typeof model_checks;
   "model/counters": typeof model_counters;

@@ -8,6 +8,7 @@
  * patches or deletes `auditLog` (tests/convex/auditLog.test.ts checks it), and
  * they are kept at least 6 years (docs/compliance.md).
  */
+import type { UserIdentity } from "convex/server";
 import type { Infer } from "convex/values";
 import type { Id } from "../_generated/dataModel";
 import { internal } from "../_generated/api";
@@ -56,7 +57,22 @@ export async function recordChange(ctx: MutationCtx, change: Change): Promise<vo
   const { action, targetId } = change;
   await ctx.db.insert("auditLog", { at: Date.now(), action, ...actor, targetTable, targetId, details });
   await ctx.db.insert("events", { type: EVENT_OF[action], targetId, data: { ...details, targetTable } });
+  await scheduleSequencer(ctx);
+}
+
+// The transactions (by their `ctx.db`, one per execution) that already scheduled the sequencer.
+const sequencerScheduled = new WeakSet<MutationCtx["db"]>();
+
+/**
+ * One sequencer run per transaction, however many changes it records: a run
+ * numbers every pending event (rescheduling itself until none is left), so a
+ * bulk call recording thousands of changes would otherwise queue thousands of
+ * runs that conflict with one another on `feedCounters`.
+ */
+async function scheduleSequencer(ctx: MutationCtx): Promise<void> {
+  if (sequencerScheduled.has(ctx.db)) return;
   await ctx.scheduler.runAfter(0, internal.events.sequence, {});
+  sequencerScheduled.add(ctx.db);
 }
 
 /**
@@ -66,7 +82,7 @@ export async function recordChange(ctx: MutationCtx, change: Change): Promise<vo
  * user its subject names; any other identity is the signed-in user.
  */
 async function actorOf(ctx: QueryCtx): Promise<Actor> {
-  const identity = await ctx.auth.getUserIdentity();
+  const identity = await identityOf(ctx);
   if (identity === null) return { actorKind: "system" };
   if (isServiceItself(identity)) return { actorKind: "service" };
   if (identity.issuer === SERVICE_ISSUER) {
@@ -75,6 +91,19 @@ async function actorOf(ctx: QueryCtx): Promise<Actor> {
   }
   const user = await findUserByExternalId(ctx, identity.subject);
   return user === null ? { actorKind: "user" } : { actorKind: "user", actorId: user._id };
+}
+
+// The caller's identity by transaction (`ctx.auth`, one per execution): it cannot change within one.
+const identities = new WeakMap<QueryCtx["auth"], Promise<UserIdentity | null>>();
+
+/** `ctx.auth.getUserIdentity()`, asked once per transaction however many changes it records. */
+function identityOf(ctx: QueryCtx): Promise<UserIdentity | null> {
+  let identity = identities.get(ctx.auth);
+  if (identity === undefined) {
+    identity = ctx.auth.getUserIdentity();
+    identities.set(ctx.auth, identity);
+  }
+  return identity;
 }
 
 function definedOnly(details: Record<string, Details[string] | undefined>): Details {

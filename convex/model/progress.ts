@@ -35,10 +35,15 @@ export async function learnableLesson(ctx: QueryCtx, caller: UserCaller, lessonI
   const lesson = await mustGet(ctx, lessonId, "Lesson");
   const course = await mustGet(ctx, lesson.courseId, "Course");
   const enrollment = await Enrollments.findEnrollment(ctx, caller.user._id, course._id);
-  if (!Enrollments.grantsAccess(enrollment) && !canEditCourse(caller, course)) {
+  return checkLearnable(caller, { lesson, course, enrollment });
+}
+
+/** `learning` if the caller may learn its lesson: FORBIDDEN unless enrolled or an editor of the course. */
+export function checkLearnable(caller: UserCaller, learning: Learning): Learning {
+  if (!Enrollments.grantsAccess(learning.enrollment) && !canEditCourse(caller, learning.course)) {
     return forbidden("Enroll in this course first");
   }
-  return { lesson, course, enrollment };
+  return learning;
 }
 
 /** Seconds spent: a whole number in `min..24 h`. */
@@ -75,8 +80,20 @@ export async function recordTime(
   });
 }
 
-/** What completing a lesson takes: time spent, and for a quiz the passing attempt (the only way it completes). */
-export type Completion = { timeSpent?: number; quizAttemptId?: Id<"quizAttempts"> };
+/**
+ * What completing a lesson takes: time spent, and for a quiz the passing attempt
+ * (the only way it completes). For the bulk import, which reads a learner's
+ * progress once: `progress`, the learner's row on the lesson as it stands (null:
+ * none), read again when absent; `courseLater`, the caller runs
+ * `completeCourseIfDone` itself once it has completed the learner's lessons in
+ * the course, rather than after each one.
+ */
+export type Completion = {
+  timeSpent?: number;
+  quizAttemptId?: Id<"quizAttempts">;
+  progress?: Doc<"lessonProgress"> | null;
+  courseLater?: boolean;
+};
 
 /** A lesson counts as done when its row is completed and, for a quiz, a passing attempt completed it. */
 export const isDone = (lesson: Doc<"lessons">, row: Doc<"lessonProgress"> | undefined): boolean =>
@@ -94,14 +111,14 @@ export async function completeLesson(
   completion: Completion = {},
 ): Promise<Id<"lessonProgress">> {
   const { lesson } = learning;
-  const { timeSpent = 0, quizAttemptId } = completion;
+  const { timeSpent = 0, quizAttemptId, courseLater = false } = completion;
   if (lesson.type === "quiz" && quizAttemptId === undefined) {
     return invalidState("A quiz lesson is completed only by a passing attempt: submit it with quizAttempts:submit", {
       type: "quiz",
     });
   }
   const now = Date.now();
-  const row = await findProgress(ctx, userId, lesson._id);
+  const row = completion.progress !== undefined ? completion.progress : await findProgress(ctx, userId, lesson._id);
   if (row !== null && isDone(lesson, row)) return row._id;
   const done = { completed: true, completedAt: now, quizAttemptId, updatedAt: now };
   let id: Id<"lessonProgress">;
@@ -118,7 +135,7 @@ export async function completeLesson(
     });
   }
   await recordChange(ctx, { action: "lessonProgress.complete", targetId: id, details: { userId, lessonId: lesson._id, courseId: lesson.courseId } });
-  await completeCourseIfDone(ctx, userId, learning.course);
+  if (!courseLater) await completeCourseIfDone(ctx, userId, learning.course);
   return id;
 }
 

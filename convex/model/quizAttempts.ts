@@ -52,13 +52,27 @@ async function checkAttemptAllowed(ctx: MutationCtx, userId: Id<"users">, lesson
   if (retryAt > Date.now()) invalidState(`Wait ${cooldown} minutes after a failed attempt before the next`, { retryAt });
 }
 
+/**
+ * What the bulk import already holds for an attempt: the learning (from
+ * `Progress.checkLearnable`) and the quiz's questions, read once per call rather
+ * than per attempt; `courseLater` as in `Progress.completeLesson`.
+ */
+export type Preloaded = { learning?: Progress.Learning; questions?: Doc<"quizQuestions">[]; courseLater?: boolean };
+
 /** Grades and stores an attempt by an enrolled student; returns the attempt with the answer key. */
-export async function submit(ctx: MutationCtx, caller: UserCaller, lessonId: Id<"lessons">, answers: number[]) {
-  const learning = await Progress.learnableLesson(ctx, caller, lessonId);
+export async function submit(
+  ctx: MutationCtx,
+  caller: UserCaller,
+  lessonId: Id<"lessons">,
+  answers: number[],
+  preloaded: Preloaded = {},
+) {
+  const { courseLater = false } = preloaded;
+  const learning = preloaded.learning ?? (await Progress.learnableLesson(ctx, caller, lessonId));
   if (!Enrollments.grantsAccess(learning.enrollment)) return forbidden("Only enrolled students take quizzes");
   const { lesson } = learning;
   if (lesson.type !== "quiz") return invalidState("This lesson is not a quiz");
-  const questions = await questionsOf(ctx, lessonId);
+  const questions = preloaded.questions ?? (await questionsOf(ctx, lessonId));
   if (questions.length === 0) return invalidState("This quiz has no questions yet");
   checkAnswers(answers, questions);
   await checkAttemptAllowed(ctx, caller.user._id, lesson);
@@ -87,7 +101,7 @@ export async function submit(ctx: MutationCtx, caller: UserCaller, lessonId: Id<
   await Progress.recordScore(ctx, caller.user._id, lesson, score);
   await QuizStats.recordAttempt(ctx, lessonId, results, questions);
   await recordChange(ctx, { action: "quizAttempts.submit", targetId: attemptId, details: { userId: caller.user._id, lessonId, score, passed } });
-  if (passed) await Progress.completeLesson(ctx, caller.user._id, learning, { quizAttemptId: attemptId });
+  if (passed) await Progress.completeLesson(ctx, caller.user._id, learning, { quizAttemptId: attemptId, courseLater });
   const attempt = await mustGet(ctx, attemptId, "Quiz attempt");
   return { ...attempt, passingScore, results };
 }

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from doctrina_sdk import LocalBackend
 from doctrina_sdk._cli import _app, app, dev
 from doctrina_sdk._cli._app import json_value
-from doctrina_sdk.lib.demo_data import people
+from doctrina_sdk.lib.demo_data import SIZES, people
 
 from .conftest import Cli
 
@@ -61,6 +61,23 @@ def test_seed_makes_the_catalogue(seeded: dict[str, Any]) -> None:
         assert created[kind] > 0, kind
     assert created["notifications"] == 8
     assert seeded["verificationCodes"]
+
+
+def test_seed_publishes_every_course_in_full(seeded: dict[str, Any], deployment: LocalBackend) -> None:
+    shape = SIZES["small"]
+    assert seeded["created"]["courseModules"] == 6 * shape.modules_per_course
+    assert seeded["created"]["lessons"] == 6 * shape.modules_per_course * shape.lessons_per_module
+    service = deployment.client()
+    courses = service.courses.list().to_list()
+    assert len(courses) == 6
+    for course in courses:
+        full = service.courses.get_with_curriculum(course.id)
+        assert full is not None
+        assert [module.order for module in full.modules] == list(range(shape.modules_per_course))
+        for module in full.modules:
+            assert [lesson.order for lesson in module.lessons] == list(range(shape.lessons_per_module))
+            assert [lesson.type for lesson in module.lessons][-1] == "quiz"
+        assert full.lesson_count == shape.modules_per_course * shape.lessons_per_module
 
 
 def test_seed_again_writes_nothing(seeded: dict[str, Any], cli: Cli, deployment: LocalBackend) -> None:

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test, vi } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
-import { EVENT_OF } from "../../convex/model/audit";
+import { EVENT_OF, recordChange } from "../../convex/model/audit";
 import { EVENT_RETENTION_DAYS } from "../../convex/model/events";
 import { AUDIT_ACTIONS, EVENT_TYPES } from "../../convex/validators";
 import {
@@ -315,6 +315,23 @@ describe("events:list and the sequencer", () => {
     const rest = (await world.as.service.query(api.events.list, { after: 2 })).map((e) => e.cursor);
     expect(rest).toEqual([3, 4, 5, 6]);
     expect(await world.as.service.query(api.events.list, { after: 6 })).toEqual([]);
+  });
+
+  test("a transaction recording many changes schedules one sequencer run, which numbers them all", async () => {
+    const world = await setup();
+    const { courseId } = await insertLearningCourse(world);
+    const scheduled = () =>
+      world.t.run(async (ctx) =>
+        (await ctx.db.system.query("_scheduled_functions").collect()).filter((job) => job.name.startsWith("events")),
+      );
+    const before = (await scheduled()).length;
+    await world.t.run(async (ctx) => {
+      for (let i = 0; i < 5; i++) await recordChange(ctx, { action: "courses.publish", targetId: courseId });
+    });
+    expect((await scheduled()).length - before).toBe(1);
+    await settle(world.t);
+    const cursors = (await allEvents(world.t)).map((e) => e.cursor);
+    expect(cursors).toEqual(cursors.map((_, i) => i + 1));
   });
 
   test("a second sequencer run numbers nothing twice", async () => {

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from typing import Literal
+from typing import Any, Literal
 
 from ..pagination import AsyncCursorPage, SyncCursorPage
 from ..types import Course, CourseWithCurriculum
@@ -13,6 +13,8 @@ from ..types._args.courses import (
     CoursesCreateArgs,
     CoursesGetArgs,
     CoursesGetWithCurriculumArgs,
+    CoursesImportCatalogueArgs,
+    CoursesImportCatalogueArgsCourse,
     CoursesListArgs,
     CoursesListByInstructorArgs,
     CoursesListByTagArgs,
@@ -112,6 +114,22 @@ class Courses(SyncAPIResource):
         """
         call = function_call(CoursesGetWithCurriculumArgs, id=id)
         result: CourseWithCurriculum | None = self._client._request(call, cast_to=CourseWithCurriculum | None)
+        return result
+
+    def import_catalogue(
+        self, *, instructor_id: UserId, courses: list[CoursesImportCatalogueArgsCourse]
+    ) -> list[Any]:
+        """Bulk catalogue (service only: imports, `doctrina seed`): the instructor's new
+        courses with their modules, lessons and quiz questions, each by the rules of
+        its own call (`create` of courses, modules, lessons and questions; `publish`
+        when `publish` is true), in one transaction; returns the courses' ids in order.
+        LIMIT past 20 courses, 100 lessons or 240 questions per call
+        (model/catalogueImport.ts); one bad piece fails the call and writes nothing.
+
+        Calls `courses:importCatalogue`. An internal function: service clients only.
+        """
+        call = function_call(CoursesImportCatalogueArgs, instructor_id=instructor_id, courses=courses)
+        result: list[Any] = self._client._request(call, cast_to=list[Any])
         return result
 
     def list_by_instructor(
@@ -344,6 +362,22 @@ class AsyncCourses(AsyncAPIResource):
         result: Awaitable[CourseWithCurriculum | None] = self._client._request(
             call, cast_to=CourseWithCurriculum | None
         )
+        return result
+
+    def import_catalogue(
+        self, *, instructor_id: UserId, courses: list[CoursesImportCatalogueArgsCourse]
+    ) -> Awaitable[list[Any]]:
+        """Bulk catalogue (service only: imports, `doctrina seed`): the instructor's new
+        courses with their modules, lessons and quiz questions, each by the rules of
+        its own call (`create` of courses, modules, lessons and questions; `publish`
+        when `publish` is true), in one transaction; returns the courses' ids in order.
+        LIMIT past 20 courses, 100 lessons or 240 questions per call
+        (model/catalogueImport.ts); one bad piece fails the call and writes nothing.
+
+        Calls `courses:importCatalogue`. An internal function: service clients only.
+        """
+        call = function_call(CoursesImportCatalogueArgs, instructor_id=instructor_id, courses=courses)
+        result: Awaitable[list[Any]] = self._client._request(call, cast_to=list[Any])
         return result
 
     def list_by_instructor(

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from .._base import ArgsModel, Float64
-from ..enums import CeCreditType, Level
+from ..enums import CeCreditType, LessonType, Level
 from ..ids import CourseId, UserId
 
 
@@ -62,6 +62,61 @@ class CoursesGetWithCurriculumArgs(ArgsModel):
     convex_kind = "query"
     convex_returns = "CourseWithCurriculum | None"
     id: CourseId
+
+
+class CoursesImportCatalogueArgsCourseModuleLessonQuestion(ArgsModel):
+    question: str
+    options: list[str]
+    correct_option: Float64 = Field(alias="correctOption")
+    explanation: str | None = None
+
+
+class CoursesImportCatalogueArgsCourseModuleLesson(ArgsModel):
+    title: str
+    type: LessonType
+    content: str
+    duration: Float64 | None = None
+    passing_score: Float64 | None = Field(default=None, alias="passingScore")
+    max_attempts: Float64 | None = Field(default=None, alias="maxAttempts")
+    attempt_cooldown_minutes: Float64 | None = Field(default=None, alias="attemptCooldownMinutes")
+    questions: list[CoursesImportCatalogueArgsCourseModuleLessonQuestion] | None = None
+
+
+class CoursesImportCatalogueArgsCourseModule(ArgsModel):
+    title: str
+    description: str | None = None
+    lessons: list[CoursesImportCatalogueArgsCourseModuleLesson]
+
+
+class CoursesImportCatalogueArgsCourse(ArgsModel):
+    title: str
+    description: str
+    category: str
+    level: Level | None = None
+    duration: str | None = None
+    price: Float64 | None = None
+    thumbnail_url: str | None = Field(default=None, alias="thumbnailUrl")
+    long_description: str | None = Field(default=None, alias="longDescription")
+    tags: list[str] | None = None
+    certificate_enabled: bool | None = Field(default=None, alias="certificateEnabled")
+    discussion_enabled: bool | None = Field(default=None, alias="discussionEnabled")
+    what_you_will_learn: list[str] | None = Field(default=None, alias="whatYouWillLearn")
+    requirements: list[str] | None = None
+    ce_credit_hours: Float64 | None = Field(default=None, alias="ceCreditHours")
+    ce_credit_type: CeCreditType | None = Field(default=None, alias="ceCreditType")
+    ce_accreditation_statement: str | None = Field(default=None, alias="ceAccreditationStatement")
+    publish: bool | None = None
+    modules: list[CoursesImportCatalogueArgsCourseModule]
+
+
+class CoursesImportCatalogueArgs(ArgsModel):
+    """Arguments of `courses:importCatalogue` (internal mutation)."""
+
+    convex_path = "courses:importCatalogue"
+    convex_kind = "mutation"
+    convex_returns = "list[Any]"
+    instructor_id: UserId = Field(alias="instructorId")
+    courses: list[CoursesImportCatalogueArgsCourse]
 
 
 class CoursesListArgs(ArgsModel):
