@@ -1,6 +1,7 @@
 """The ``doctrina`` command (Typer + Rich), one module per command; docs/cli.md.
 
-``main`` is the console script: it runs the Typer app and returns its exit code.
+``main`` runs the Typer app and returns its exit code; the console script reaches it
+through `_doctrina_entry`, which takes Ctrl-C while this package is still importing.
 Commands end errors and Ctrl-C in one line on stderr (`_app.one_line_errors`),
 never a traceback.
 """
