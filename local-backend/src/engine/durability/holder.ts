@@ -33,6 +33,6 @@ export function lockedMessage(dataDir: string, holder: Holder | null): string {
   const who = holder === null ? "another process" : `pid ${holder.pid}${holder.url === null ? "" : `, ${holder.url}`}`;
   return (
     `Data directory ${dataDir} is in use by another Doctrina local backend (${who}). ` +
-    "Stop it first, or attach to it: LocalBackend.start(data_dir=..., attach=True)."
+    "Stop it first, or use the running one: doctrina commands attach to it, and so does LocalBackend.start(data_dir=..., attach=True)."
   );
 }
