@@ -11,7 +11,7 @@ import { batchSize } from "./model/batches";
 import { integerIn } from "./model/checks";
 import * as Migrations from "./model/migrations";
 import * as Recounts from "./model/recounts";
-import { migrationReport, recountReport } from "./validators";
+import { migrationReport, recountReport, removalReport } from "./validators";
 
 /**
  * Legacy `users.role` to `isAdmin`/`isInstructor`; returns this batch's report. With
@@ -125,6 +125,38 @@ export const backfillRevenue = internalMutation({
     const report = await Migrations.backfill(ctx, "purchases", { cursor: args.cursor ?? null, size });
     if (report.cursor !== null && args.autoContinue !== false) {
       await ctx.scheduler.runAfter(0, internal.migrations.backfillRevenue, { cursor: report.cursor, batchSize: size });
+    }
+    return report;
+  },
+});
+
+/**
+ * Deletes quiz tallies (`quizItemStatShards`) whose lesson no longer exists, left
+ * behind by lesson, module and course deletions before they took them along
+ * (docs/compliance.md). `batchSize` counts quizzes; the cursor is a lesson id.
+ * Returns this batch's report; with `dryRun`, `removed` counts the rows it would
+ * delete and nothing is written. Idempotent, batched.
+ */
+export const removeOrphanedQuizTallies = internalMutation({
+  args: {
+    cursor: v.optional(v.id("lessons")),
+    batchSize: v.optional(v.number()),
+    autoContinue: v.optional(v.boolean()),
+    dryRun: v.optional(v.boolean()),
+  },
+  returns: removalReport,
+  handler: async (ctx, args) => {
+    // Each quiz costs about a dozen read intervals (two queries, its lesson, up to 8 deletes) and
+    // up to 100 KB of lesson plus its 8 tally rows read: 50 quizzes stay under half of Convex's limits.
+    const size = batchSize(args.batchSize, 32, 50);
+    const dryRun = args.dryRun ?? false;
+    const report = await Migrations.removeOrphanedQuizTallies(ctx, { cursor: args.cursor ?? null, size }, dryRun);
+    if (report.cursor !== null && args.autoContinue !== false) {
+      await ctx.scheduler.runAfter(0, internal.migrations.removeOrphanedQuizTallies, {
+        cursor: report.cursor,
+        batchSize: size,
+        dryRun,
+      });
     }
     return report;
   },

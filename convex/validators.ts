@@ -762,6 +762,17 @@ export const migrationReport = v.object({
   cursor: v.union(v.string(), v.null()),
 });
 
+/**
+ * `migrations:removeOrphanedQuizTallies`: one batch; `processed` tally rows looked at, `removed` those
+ * deleted (with `dryRun`, that would be); `cursor` is the last quiz's lesson id.
+ */
+export const removalReport = v.object({
+  processed: v.number(),
+  removed: v.number(),
+  done: v.boolean(),
+  cursor: v.union(v.id("lessons"), v.null()),
+});
+
 /** An event of the feed as consumers read it (`events:list`): always sequenced. */
 export const feedEvent = v.object({
   _id: v.id("events"),
@@ -892,6 +903,7 @@ export const shapes = {
   CounterDrift: counterDrift,
   RecountReport: recountReport,
   MigrationReport: migrationReport,
+  RemovalReport: removalReport,
   BatchResult: batchResult,
   FeedEvent: feedEvent,
   LearningImportResult: learningImportResult,

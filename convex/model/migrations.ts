@@ -8,6 +8,7 @@ import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
 import { hasAdminRole, hasInstructorRole } from "./auth";
 import { backfillQuizRow } from "./progress";
+import { QUIZ_STAT_SHARDS } from "./quizStats";
 import * as Recounts from "./recounts";
 import { backfillPurchase } from "./revenue";
 
@@ -105,4 +106,46 @@ export async function backfill(ctx: MutationCtx, table: "lessonProgress" | "purc
     done: batch.isDone,
     cursor: batch.isDone ? null : batch.continueCursor,
   };
+}
+
+/** The tallies of the first quiz after `after` in `by_lesson_shard` order (one row per shard), or null. */
+async function nextQuizTallies(ctx: MutationCtx, after: Id<"lessons"> | null) {
+  const first = await ctx.db
+    .query("quizItemStatShards")
+    .withIndex("by_lesson_shard", (q) => (after === null ? q : q.gt("lessonId", after)))
+    .first();
+  if (first === null) return null;
+  const rows = await ctx.db
+    .query("quizItemStatShards")
+    .withIndex("by_lesson_shard", (q) => q.eq("lessonId", first.lessonId))
+    .take(QUIZ_STAT_SHARDS);
+  return { lessonId: first.lessonId, rows };
+}
+
+/**
+ * One batch of removing quiz tallies whose lesson is gone: before the fix,
+ * deleting a lesson (or its module or course) left its `quizItemStatShards`
+ * behind. A batch walks `size` quizzes' tallies; the cursor is the last quiz's
+ * lesson id. A batch reads each quiz's lesson (up to 100 KB of content) once, so
+ * it counts quizzes, not rows. With `dryRun`, counts the rows it would remove
+ * and writes nothing.
+ */
+export async function removeOrphanedQuizTallies(
+  ctx: MutationCtx,
+  { cursor, size }: { cursor: Id<"lessons"> | null; size: number },
+  dryRun = false,
+) {
+  let processed = 0;
+  let removed = 0;
+  let last = cursor;
+  for (let quizzes = 0; quizzes < size; quizzes++) {
+    const next = await nextQuizTallies(ctx, last);
+    if (next === null) return { processed, removed, done: true, cursor: null };
+    last = next.lessonId;
+    processed += next.rows.length;
+    if ((await ctx.db.get(next.lessonId)) !== null) continue;
+    if (!dryRun) for (const row of next.rows) await ctx.db.delete(row._id);
+    removed += next.rows.length;
+  }
+  return { processed, removed, done: false, cursor: last };
 }

@@ -6,16 +6,17 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import Literal
 
-from ..types import MigrationReport, RecountReport
+from ..types import MigrationReport, RecountReport, RemovalReport
 from ..types._args.migrations import (
     MigrationsBackfillQuizProgressArgs,
     MigrationsBackfillRevenueArgs,
     MigrationsRecountCountersArgs,
     MigrationsRecountStepArgs,
+    MigrationsRemoveOrphanedQuizTalliesArgs,
     MigrationsUsersRoleToBooleansArgs,
 )
 from ..types._base import Float64
-from ..types.ids import CounterRecountId
+from ..types.ids import CounterRecountId, LessonId
 from ._base import AsyncAPIResource, SyncAPIResource, function_call
 
 __all__ = ["AsyncMigrations", "Migrations"]
@@ -105,6 +106,32 @@ class Migrations(SyncAPIResource):
         """
         call = function_call(MigrationsRecountStepArgs, id=id, scan_size=scan_size)
         self._client._request(call, cast_to=None)
+
+    def remove_orphaned_quiz_tallies(
+        self,
+        *,
+        cursor: LessonId | None = None,
+        batch_size: Float64 | None = None,
+        auto_continue: bool | None = None,
+        dry_run: bool | None = None,
+    ) -> RemovalReport:
+        """Deletes quiz tallies (`quizItemStatShards`) whose lesson no longer exists, left
+        behind by lesson, module and course deletions before they took them along
+        (docs/compliance.md). `batchSize` counts quizzes; the cursor is a lesson id.
+        Returns this batch's report; with `dryRun`, `removed` counts the rows it would
+        delete and nothing is written. Idempotent, batched.
+
+        Calls `migrations:removeOrphanedQuizTallies`. An internal function: service clients only.
+        """
+        call = function_call(
+            MigrationsRemoveOrphanedQuizTalliesArgs,
+            cursor=cursor,
+            batch_size=batch_size,
+            auto_continue=auto_continue,
+            dry_run=dry_run,
+        )
+        result: RemovalReport = self._client._request(call, cast_to=RemovalReport)
+        return result
 
     def users_role_to_booleans(
         self,
@@ -210,6 +237,32 @@ class AsyncMigrations(AsyncAPIResource):
         """
         call = function_call(MigrationsRecountStepArgs, id=id, scan_size=scan_size)
         result: Awaitable[None] = self._client._request(call, cast_to=None)
+        return result
+
+    def remove_orphaned_quiz_tallies(
+        self,
+        *,
+        cursor: LessonId | None = None,
+        batch_size: Float64 | None = None,
+        auto_continue: bool | None = None,
+        dry_run: bool | None = None,
+    ) -> Awaitable[RemovalReport]:
+        """Deletes quiz tallies (`quizItemStatShards`) whose lesson no longer exists, left
+        behind by lesson, module and course deletions before they took them along
+        (docs/compliance.md). `batchSize` counts quizzes; the cursor is a lesson id.
+        Returns this batch's report; with `dryRun`, `removed` counts the rows it would
+        delete and nothing is written. Idempotent, batched.
+
+        Calls `migrations:removeOrphanedQuizTallies`. An internal function: service clients only.
+        """
+        call = function_call(
+            MigrationsRemoveOrphanedQuizTalliesArgs,
+            cursor=cursor,
+            batch_size=batch_size,
+            auto_continue=auto_continue,
+            dry_run=dry_run,
+        )
+        result: Awaitable[RemovalReport] = self._client._request(call, cast_to=RemovalReport)
         return result
 
     def users_role_to_booleans(

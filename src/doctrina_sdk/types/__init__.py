@@ -106,6 +106,7 @@ from .shapes import (
     QuizItemStats,
     QuizQuestionResult,
     RecountReport,
+    RemovalReport,
     RevenueRow,
     StudentQuizQuestion,
 )
@@ -199,6 +200,7 @@ __all__ = [
     "QuizQuestionResult",
     "RecountReport",
     "RecountedCounter",
+    "RemovalReport",
     "Resource",
     "ResourceCategory",
     "ResourceCategoryId",

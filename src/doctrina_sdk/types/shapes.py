@@ -258,6 +258,16 @@ class MigrationReport(ConvexModel):
     cursor: str | None
 
 
+class RemovalReport(ConvexModel):
+    """The `RemovalReport` shape of convex/validators.ts."""
+
+    nullable_fields = frozenset({"cursor"})
+    processed: Float64
+    removed: Float64
+    done: bool
+    cursor: LessonId | None
+
+
 class BatchResult(ConvexModel):
     """The `BatchResult` shape of convex/validators.ts."""
 

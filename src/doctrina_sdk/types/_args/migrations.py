@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from .._base import ArgsModel, Float64
-from ..ids import CounterRecountId
+from ..ids import CounterRecountId, LessonId
 
 
 class MigrationsBackfillQuizProgressArgs(ArgsModel):
@@ -55,6 +55,18 @@ class MigrationsRecountStepArgs(ArgsModel):
     convex_returns = "None"
     id: CounterRecountId
     scan_size: Float64 | None = Field(default=None, alias="scanSize")
+
+
+class MigrationsRemoveOrphanedQuizTalliesArgs(ArgsModel):
+    """Arguments of `migrations:removeOrphanedQuizTallies` (internal mutation)."""
+
+    convex_path = "migrations:removeOrphanedQuizTallies"
+    convex_kind = "mutation"
+    convex_returns = "RemovalReport"
+    cursor: LessonId | None = None
+    batch_size: Float64 | None = Field(default=None, alias="batchSize")
+    auto_continue: bool | None = Field(default=None, alias="autoContinue")
+    dry_run: bool | None = Field(default=None, alias="dryRun")
 
 
 class MigrationsUsersRoleToBooleansArgs(ArgsModel):
