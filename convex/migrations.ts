@@ -146,9 +146,10 @@ export const removeOrphanedQuizTallies = internalMutation({
   },
   returns: removalReport,
   handler: async (ctx, args) => {
-    // Each quiz costs about a dozen read intervals (two queries, its lesson, up to 8 deletes) and
-    // up to 100 KB of lesson plus its 8 tally rows read: 50 quizzes stay under half of Convex's limits.
-    const size = batchSize(args.batchSize, 32, 50);
+    // Each quiz costs about a dozen read intervals (two queries, its lesson, up to 8 deletes), but
+    // its lesson alone can be 100 KB read: 32 quizzes of 50-question tallies read under 5 MB,
+    // leaving room under the 16 MiB limit for tallies of questions since deleted.
+    const size = batchSize(args.batchSize, 32, 32);
     const dryRun = args.dryRun ?? false;
     const report = await Migrations.removeOrphanedQuizTallies(ctx, { cursor: args.cursor ?? null, size }, dryRun);
     if (report.cursor !== null && args.autoContinue !== false) {
