@@ -323,18 +323,31 @@ def export(cli: Cli, deployment: LocalBackend, path: Path) -> dict[str, Any]:
     return counts
 
 
-def with_legacy_role(source: Path, target: Path, email: str) -> None:
-    """``source`` with the user of ``email`` given a legacy ``role`` (what usersRoleToBooleans migrates)."""
-    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w") as zout:
-        for item in zin.infolist():
-            data = zin.read(item.filename)
-            if item.filename == "users/documents.jsonl":
-                rows = [json.loads(line) for line in data.decode().splitlines() if line]
-                for row in rows:
-                    if row["email"] == email:
-                        row["role"] = "admin"
-                data = "".join(json.dumps(row) + "\n" for row in rows).encode()
-            zout.writestr(item, data)
+def jsonl(data: bytes) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in data.decode().splitlines() if line]
+
+
+def as_legacy(source: Path, target: Path, email: str) -> int:
+    """``source`` as data written before today's fixes: the user of ``email`` given a legacy ``role``
+    (what usersRoleToBooleans migrates), and one quiz lesson deleted the old way, its tallies left
+    behind (what removeOrphanedQuizTallies removes). Returns how many tallies it orphaned."""
+    with zipfile.ZipFile(source) as zin:
+        tallies = jsonl(zin.read("quizItemStatShards/documents.jsonl"))
+        gone = tallies[0]["lessonId"]
+        with zipfile.ZipFile(target, "w") as zout:
+            for item in zin.infolist():
+                data = zin.read(item.filename)
+                if item.filename == "users/documents.jsonl":
+                    rows = jsonl(data)
+                    for row in rows:
+                        if row["email"] == email:
+                            row["role"] = "admin"
+                    data = "".join(json.dumps(row) + "\n" for row in rows).encode()
+                if item.filename == "lessons/documents.jsonl":
+                    lessons = [row for row in jsonl(data) if row["_id"] != gone]
+                    data = "".join(json.dumps(row) + "\n" for row in lessons).encode()
+                zout.writestr(item, data)
+    return sum(1 for row in tallies if row["lessonId"] == gone)
 
 
 def test_export_import_and_migrate(
@@ -343,7 +356,8 @@ def test_export_import_and_migrate(
     counts = export(cli, deployment, tmp_path / "snap.zip")
     assert counts["documents"] > 100
     email = people("student", 1, 7)[0]["email"]
-    with_legacy_role(tmp_path / "snap.zip", tmp_path / "legacy.zip", email)
+    orphaned = as_legacy(tmp_path / "snap.zip", tmp_path / "legacy.zip", email)
+    assert orphaned > 0
     data_dir = ["--data-dir", str(deployment.data_dir)]
 
     refused = cli("import", str(tmp_path / "legacy.zip"), *data_dir, connect=False)
@@ -354,20 +368,23 @@ def test_export_import_and_migrate(
     assert both.exit_code == _app.EXIT_USAGE
     loaded = cli("import", str(tmp_path / "legacy.zip"), "--replace", "--json", *data_dir, connect=False)
     assert loaded.exit_code == 0, loaded.stderr
-    assert json.loads(loaded.stdout)["documents"] == counts["documents"]
+    assert json.loads(loaded.stdout)["documents"] == counts["documents"] - 1  # the deleted lesson
 
-    def users_changed(*flags: str) -> int:
+    def changed(*flags: str) -> dict[str, int]:
         result = cli("migrate", "--json", *flags)
         assert result.exit_code == 0, result.stderr
         report = json.loads(result.stdout)
-        return next(m["changed"] for m in report["migrations"] if m["migration"] == "usersRoleToBooleans")
+        return {m["migration"]: m["changed"] for m in report["migrations"]}
 
-    assert users_changed("--dry-run") == 1
-    assert users_changed("--dry-run") == 1  # the dry run wrote nothing
+    legacy = {"usersRoleToBooleans": 1, "removeOrphanedQuizTallies": orphaned}
+    assert changed("--dry-run").items() >= legacy.items()
+    assert changed("--dry-run").items() >= legacy.items()  # the dry run wrote nothing
     table = cli("migrate")
     assert "usersRoleToBooleans" in table.stdout
+    assert "removeOrphanedQuizTall" in table.stdout  # folded at the runner's 80 columns
     assert "changed" in table.stdout
-    assert users_changed("--dry-run") == 0
+    migrated = changed("--dry-run")
+    assert (migrated["usersRoleToBooleans"], migrated["removeOrphanedQuizTallies"]) == (0, 0)
     user = deployment.client().users.get_by_email(email)
     assert user is not None
     assert user.is_admin

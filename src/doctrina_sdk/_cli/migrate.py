@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from .._client import Doctrina
+from ..types.ids import LessonId
 from ._app import (
     AdminKeyOption,
     JsonOption,
@@ -61,6 +62,7 @@ def migrate(
     connection = connect(url=url, admin_key=admin_key, data_dir=data_dir, project_root=project_root)
     with one_line_errors(), connection as client:
         outcomes = [users_role_to_booleans(client, dry_run=dry_run)]
+        outcomes.append(remove_orphaned_quiz_tallies(client, dry_run=dry_run))
         outcomes += [recount_counters(client, table, dry_run=dry_run) for table in COUNTER_TABLES]
     if json_output:
         print_json({"dryRun": dry_run, "migrations": [asdict(outcome) for outcome in outcomes]})
@@ -69,7 +71,8 @@ def migrate(
     table = Table(title="Migrations (dry run: nothing written)" if dry_run else "Migrations")
     numbers = ("processed", verb, "pending")
     for column in ("migration", "table", *numbers):
-        table.add_column(column, justify="right" if column in numbers else "left")
+        # Names fold rather than end in an ellipsis on an 80-column terminal.
+        table.add_column(column, justify="right" if column in numbers else "left", overflow="fold")
     for outcome in outcomes:
         counts = (outcome.processed, outcome.changed, outcome.pending)
         table.add_row(outcome.migration, outcome.table, *(str(count) for count in counts))
@@ -87,6 +90,21 @@ def users_role_to_booleans(client: Doctrina, *, dry_run: bool) -> Outcome:
         changed += int(report.updated)
         if report.cursor is None:
             return Outcome("usersRoleToBooleans", "users", processed, changed)
+        cursor = report.cursor
+
+
+def remove_orphaned_quiz_tallies(client: Doctrina, *, dry_run: bool) -> Outcome:
+    """Quiz tallies whose lesson is gone, removed unless ``dry_run``; paged like the role migration."""
+    processed = changed = 0
+    cursor: LessonId | None = None
+    while True:
+        report = client.migrations.remove_orphaned_quiz_tallies(
+            cursor=cursor, auto_continue=False, dry_run=dry_run
+        )
+        processed += int(report.processed)
+        changed += int(report.removed)
+        if report.cursor is None:
+            return Outcome("removeOrphanedQuizTallies", "quizItemStatShards", processed, changed)
         cursor = report.cursor
 
 
