@@ -350,6 +350,21 @@ def as_legacy(source: Path, target: Path, email: str) -> int:
     return sum(1 for row in tallies if row["lessonId"] == gone)
 
 
+def dry_run_one_quiz_a_batch(deployment: LocalBackend) -> int:
+    """The tallies removeOrphanedQuizTallies would remove, paged one quiz per batch through the SDK."""
+    client = deployment.client()
+    removed = 0
+    cursor = None
+    while True:
+        report = client.migrations.remove_orphaned_quiz_tallies(
+            cursor=cursor, batch_size=1, auto_continue=False, dry_run=True
+        )
+        removed += int(report.removed)
+        if report.cursor is None:
+            return removed
+        cursor = report.cursor
+
+
 def test_export_import_and_migrate(
     seeded: dict[str, Any], cli: Cli, deployment: LocalBackend, tmp_path: Path
 ) -> None:
@@ -379,6 +394,7 @@ def test_export_import_and_migrate(
     legacy = {"usersRoleToBooleans": 1, "removeOrphanedQuizTallies": orphaned}
     assert changed("--dry-run").items() >= legacy.items()
     assert changed("--dry-run").items() >= legacy.items()  # the dry run wrote nothing
+    assert dry_run_one_quiz_a_batch(deployment) == orphaned  # the cursor resumes on the real backend
     table = cli("migrate")
     assert "usersRoleToBooleans" in table.stdout
     assert "removeOrphanedQuizTall" in table.stdout  # folded at the runner's 80 columns
