@@ -36,12 +36,15 @@ export type Bundles = {
   authConfig: string | null;
 };
 
-/** Writes `<outDir>/functions.mjs` and `<outDir>/auth.config.mjs` (+ source maps). */
+/**
+ * Writes `<outDir>/functions.mjs` and `<outDir>/auth.config.mjs` (+ source maps). Like Convex,
+ * the functions leave `auth.config` out (it defines none, and its errors are the auth config's).
+ */
 export async function bundleFunctions(functionsDir: string, outDir: string): Promise<Bundles> {
   const files = await listModules(functionsDir);
   const authFile = files.find((file) => modulePath(functionsDir, file) === "auth.config");
   const [functions, authConfig] = await Promise.all([
-    bundleModules(functionsDir, files, join(outDir, "functions.mjs")),
+    bundleModules(functionsDir, files.filter((file) => file !== authFile), join(outDir, "functions.mjs")),
     authFile === undefined
       ? null
       : bundleModules(functionsDir, [authFile], join(outDir, "auth.config.mjs"), { "process.env": `globalThis.${AUTH_CONFIG_ENV_GLOBAL}` }),

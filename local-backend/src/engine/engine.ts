@@ -29,7 +29,7 @@ import {
   type UdfRequest,
   type UdfResult,
 } from "./api.js";
-import { parseAuthConfig } from "./auth.js";
+import { authProviders, CHANGED_AUTH_CONFIG, PUSHED_AUTH_CONFIG, refusedCode } from "./codeRefusal.js";
 import { argsShapeError } from "./callLimits.js";
 import { Committer } from "./committer.js";
 import { CronRunner } from "./crons.js";
@@ -52,7 +52,6 @@ import { TableBrowser } from "./tableBrowser.js";
 import { Database, nextTimestamp } from "./store/database.js";
 import { ReadSetImpl } from "./store/readset.js";
 import { analyzeBundle } from "./worker/analyze.js";
-import { MISSING_ENV_CODE } from "./worker/authConfig.js";
 import { WorkerPool } from "./worker/pool.js";
 import type { Analysis, CallError, WorkerData } from "./worker/protocol.js";
 import { workerScript } from "./workerScript.js";
@@ -95,13 +94,14 @@ function toResult(requestId: string, outcome: Outcome): UdfResult {
   return outcome.journal ? { ...result, journal: outcome.journal } : result;
 }
 
-/**
- * Why a push's code was refused. Convex answers an auth config reading an unset variable
- * with its own code (the CLI then prints how to set the variable); anything else is `InvalidModules`.
- */
-function refusedPush(message: string): DeploymentError {
-  const missing = new RegExp(`^${MISSING_ENV_CODE}: (.*)$`, "m").exec(message);
-  return missing === null ? new DeploymentError("InvalidModules", message) : new DeploymentError(MISSING_ENV_CODE, missing[1]!);
+/** The providers the starting code trusts; its auth config is refused as a push of it would be. */
+function startingProviders(analysis: Analysis): AuthProvider[] {
+  try {
+    return authProviders(analysis.authConfig, PUSHED_AUTH_CONFIG);
+  } catch (error) {
+    const refusal = error as DeploymentError;
+    throw new Error(`${refusal.code}: ${refusal.message}`);
+  }
 }
 
 /** The parts of the engine a push replaces. */
@@ -164,7 +164,7 @@ export class LocalEngine implements Engine, Deployment {
     });
     const scheduler = new Scheduler(runner);
     const crons = new CronRunner(runner, analysis.crons);
-    const code: Code = { data, schema: analysis.schema, crons, providers: parseAuthConfig(analysis.authConfig), httpRoutes: analysis.httpRoutes };
+    const code: Code = { data, schema: analysis.schema, crons, providers: startingProviders(analysis), httpRoutes: analysis.httpRoutes };
     const engine = new LocalEngine(dataDir, db, persistence, committer, runner, registry, [txPool, actionPool], scheduler, code, { script, buildDir }, options.systemEnv ?? {});
     committer.onCommit((commit) => scheduler.onCommit(commit));
     await scheduler.start();
@@ -301,9 +301,9 @@ export class LocalEngine implements Engine, Deployment {
     let analysis: Analysis;
     try {
       analysis = await analyzeBundle(this.files.script, data);
-      parseAuthConfig(analysis.authConfig);
+      authProviders(analysis.authConfig, PUSHED_AUTH_CONFIG);
     } catch (error) {
-      throw refusedPush((error as Error).message);
+      throw refusedCode(error, PUSHED_AUTH_CONFIG);
     }
     if (analysis.schema !== this.code.schema) validateExistingDocuments(this.db, parseSchema(analysis.schema));
     return analysis;
@@ -315,7 +315,7 @@ export class LocalEngine implements Engine, Deployment {
     this.registry.replace(analysis.functions);
     this.code.crons.stop();
     const crons = new CronRunner(this.runner, analysis.crons);
-    this.code = { data, schema: analysis.schema, crons, providers: parseAuthConfig(analysis.authConfig), httpRoutes: analysis.httpRoutes };
+    this.code = { data, schema: analysis.schema, crons, providers: authProviders(analysis.authConfig, PUSHED_AUTH_CONFIG), httpRoutes: analysis.httpRoutes };
     await crons.start();
   }
 
@@ -331,11 +331,22 @@ export class LocalEngine implements Engine, Deployment {
   updateEnvironmentVariables(changes: EnvVarChange[]): Promise<void> {
     return this.serialized(async () => {
       const env = applyEnvChanges(this.environmentVariables(), changes);
-      await writeDeploymentEnv(this.dataDir, env);
       const data: WorkerData = { ...this.code.data, env: { ...env, ...this.systemEnv } };
+      const providers = await this.reevaluatedProviders(data);
+      await writeDeploymentEnv(this.dataDir, env);
       await Promise.all(this.pools.map((pool) => pool.reload(data)));
-      this.code = { ...this.code, data };
+      this.code = { ...this.code, data, providers };
     });
+  }
+
+  /** Like Convex, an environment change re-evaluates the auth config and is refused if that fails. */
+  private async reevaluatedProviders(data: WorkerData): Promise<AuthProvider[]> {
+    if (data.authConfigPath === null) return this.code.providers;
+    try {
+      return authProviders((await analyzeBundle(this.files.script, data)).authConfig, CHANGED_AUTH_CONFIG);
+    } catch (error) {
+      throw refusedCode(error, CHANGED_AUTH_CONFIG);
+    }
   }
 
   tables(): { name: string; documents: number }[] {

@@ -14,9 +14,14 @@ const PUSH_PREFIX = "push-";
 /** Relative, forward slashes, no `..` or empty steps, a `.js` file. */
 const MODULE_PATH = /^(?!.*(?:^|\/)\.\.?(?:\/|$))[\w.@+-]+(?:\/[\w.@+-]+)*\.js$/;
 
-/** `_deps/` holds the chunks shared by entry points; they define no functions. */
+const AUTH_CONFIG = "auth.config.js";
+
+/**
+ * `_deps/` holds the chunks shared by entry points; they define no functions. Nor does the auth
+ * config, which Convex does not analyze with the functions (it is evaluated alone, below).
+ */
 function isEntryPoint(module: PushedModule): boolean {
-  return !module.path.startsWith("_deps/");
+  return !module.path.startsWith("_deps/") && module.path !== AUTH_CONFIG;
 }
 
 export function checkModules(modules: PushedModule[]): void {
@@ -52,9 +57,9 @@ export async function writePushedBundle(buildDir: string, modules: PushedModule[
 
 /** The auth config is evaluated on its own, as Convex does (see worker/authConfig.ts). */
 async function writeAuthConfigIndex(dir: string, modules: PushedModule[]): Promise<string | null> {
-  const authConfig = modules.find((module) => module.path === "auth.config.js");
+  const authConfig = modules.find((module) => module.path === AUTH_CONFIG);
   if (authConfig === undefined) return null;
-  // A copy under another name (the functions index caches its own evaluation of auth.config.js)
+  // A copy under another name (a function module importing auth.config.js caches its own evaluation)
   // reading the guarded environment instead of process.env, as bundleFunctions' auth config does.
   const esbuild = await import("esbuild");
   const guarded = await esbuild.transform(authConfig.source, { format: "esm", define: { "process.env": `globalThis.${AUTH_CONFIG_ENV_GLOBAL}` } });

@@ -385,6 +385,34 @@ describe("npx convex against the local backend", () => {
   );
 
   it(
+    "an invalid auth config is refused with InvalidAuthConfig; removing a variable the config reads is refused",
+    async () => {
+      const authFile = join(project.dir, "convex", "auth.config.ts");
+      const failure = (args: string[]) => project.cli(args).then(() => ({ stderr: "(the command succeeded)" }), (e: unknown) => e as { stderr?: string });
+      try {
+        await writeFile(authFile, 'export default { providers: [{ domain: "https://cli-issuer.example" }] };\n');
+        const refusedPush = (await failure(["deploy", "--typecheck", "disable", "--yes"])).stderr ?? "";
+        expect(refusedPush).toContain(
+          "400 Bad Request: InvalidAuthConfig: The pushed auth config is invalid: auth config file must include a list of provider credentials: data did not match any variant of untagged enum SerializedAuthInfo",
+        );
+        await project.cli(["env", "set", "CLI_ISSUER", "https://cli-issuer.example"]);
+        await writeFile(authFile, 'export default { providers: [{ domain: process.env.CLI_ISSUER, applicationID: "app" }] };\n');
+        await project.cli(["deploy", "--typecheck", "disable", "--yes"]);
+        const refusedRemove = (await failure(["env", "remove", "CLI_ISSUER"])).stderr ?? "";
+        expect(refusedRemove).toContain(
+          "400 Bad Request: AuthConfigMissingEnvironmentVariable: Environment variable CLI_ISSUER is used in auth config file but its value was not set",
+        );
+        expect((await project.cli(["env", "list"])).stdout).toContain("CLI_ISSUER=https://cli-issuer.example");
+      } finally {
+        await rm(authFile, { force: true });
+        await project.cli(["deploy", "--typecheck", "disable", "--yes"]);
+        await project.cli(["env", "remove", "CLI_ISSUER"]);
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
     "a push reloads the crons and the auth config; pushing the old files back restores both",
     async () => {
       const cronsFile = join(project.dir, "convex", "crons.ts");

@@ -73,6 +73,17 @@ def test_set_env_checks_every_change_with_convex_rules(started: tuple[LocalBacke
     backend.set_env({"STRIPE_WEBHOOK_SECRET": "whsec_a"})
 
 
+def test_set_env_refuses_to_unset_what_the_auth_config_reads(started: tuple[LocalBackend, Path]) -> None:
+    backend, _ = started
+    env = (backend.data_dir / "env.json").read_text()
+    with pytest.raises(
+        LocalBackendError,
+        match="AuthConfigMissingEnvironmentVariable: Environment variable CLERK_JWT_ISSUER_DOMAIN is used",
+    ):
+        backend.set_env({"CLERK_JWT_ISSUER_DOMAIN": None})
+    assert (backend.data_dir / "env.json").read_text() == env
+
+
 def test_attaching_keeps_the_site_url(started: tuple[LocalBackend, Path]) -> None:
     backend, _ = started
     attached = LocalBackend.start(data_dir=backend.data_dir, attach=True)
