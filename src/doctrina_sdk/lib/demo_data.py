@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from itertools import zip_longest
 from typing import Literal
 
 from .._client import Doctrina
@@ -162,6 +163,23 @@ def _catalogue_batches(courses: list[CatalogueCourse]) -> Iterable[list[Catalogu
         batch.append(course)
         lessons += len(size)
         questions += asked
+    if batch:
+        yield batch
+
+
+def _learning_batches(rows: Iterable[tuple[LearningRow, int]]) -> Iterable[list[LearningRow]]:
+    """`course_enrollments.import_learning` calls of ``rows`` (each with its work: the lessons in its
+    course), within the function's bounds and IMPORT_LESSONS_PER_CALL."""
+    batch: list[LearningRow] = []
+    work = done = 0
+    for row, size in rows:
+        full = len(batch) == MAX_IMPORT_ROWS or done + len(row.lessons) > IMPORT_LESSONS_PER_CALL
+        if batch and (full or work + size > MAX_IMPORT_WORK):
+            yield batch
+            batch, work, done = [], 0, 0
+        batch.append(row)
+        work += size
+        done += len(row.lessons)
     if batch:
         yield batch
 
@@ -369,23 +387,25 @@ class _Plan:
     # ---------------------------------------------------------------- learning
 
     def learning(self, students: list[_Learner], courses: list[Course]) -> None:
-        """Every student's enrolments, lessons, quizzes and reviews, in bulk (`import_learning` batches)."""
+        """Every student's enrolments, lessons, quizzes and reviews, in bulk (`import_learning` batches).
+
+        A batch holds one course's rows, and the courses take turns: an enrolment schedules its course's
+        student-count rollup (once per transaction), which then runs while other courses are imported
+        rather than conflicting with the next batch of its own, and one rollup counts a whole batch."""
         lessons = {course.id: self.lessons(course) for course in courses}
-        batch: list[LearningRow] = []
-        work = done = 0
-        for n, student in enumerate(students):
-            self.progress("learning", n, len(students))
+        by_course: dict[CourseId, list[tuple[LearningRow, int]]] = {course.id: [] for course in courses}
+        for student in students:
             for row, size in self.rows(student, courses, lessons):
-                full = len(batch) == MAX_IMPORT_ROWS or done + len(row.lessons) > IMPORT_LESSONS_PER_CALL
-                if batch and (full or work + size > MAX_IMPORT_WORK):
-                    self.import_batch(batch)
-                    batch, work, done = [], 0, 0
-                batch.append(row)
-                work += size
-                done += len(row.lessons)
-        if batch:
+                by_course[row.course_id].append((row, size))
+        per_course = [list(_learning_batches(rows)) for rows in by_course.values()]
+        turns = [batch for turn in zip_longest(*per_course) for batch in turn if batch is not None]
+        total = sum(len(batch) for batch in turns)
+        done = 0
+        for batch in turns:
+            self.progress("learning", done, total)
             self.import_batch(batch)
-        self.progress("learning", len(students), len(students))
+            done += len(batch)
+        self.progress("learning", total, total)
         self.welcome([student for student in students if student.id in self.new_learners], len(courses))
 
     def lessons(self, course: Course) -> list[CurriculumLesson]:
