@@ -88,17 +88,18 @@ export const markAllReadBatch = internalMutation({
   },
 });
 
+const newNotification = {
+  userId: v.id("users"),
+  type: notificationType,
+  title: v.string(),
+  description: v.string(),
+  link: v.optional(v.string()),
+  metadata: v.optional(v.any()),
+};
+
 /** Sends a user a notification (the service: announcements, messages). */
 export const send = internalMutation({
-  args: {
-    userId: v.id("users"),
-    type: notificationType,
-    title: v.string(),
-    description: v.string(),
-    link: v.optional(v.string()),
-    metadata: v.optional(v.any()),
-    idempotencyKey,
-  },
+  args: { ...newNotification, idempotencyKey },
   returns: notificationDoc,
   handler: async (ctx, { idempotencyKey: key, userId, ...input }) => {
     const id = await idempotent(ctx, { fn: "notifications:send", caller: "service", key, args: { userId, ...input } }, () =>
@@ -106,6 +107,20 @@ export const send = internalMutation({
     );
     return await mustGet(ctx, id, "Notification");
   },
+});
+
+/**
+ * Sends up to 500 notifications in one transaction (the service: a welcome to many
+ * users); their ids, in order. Every row is checked as `send` checks it, and one bad
+ * row fails the call, writing nothing.
+ */
+export const sendMany = internalMutation({
+  args: { rows: v.array(v.object(newNotification)), idempotencyKey },
+  returns: v.array(v.id("notifications")),
+  handler: async (ctx, { rows, idempotencyKey: key }) =>
+    await idempotent(ctx, { fn: "notifications:sendMany", caller: "service", key, args: { rows } }, () =>
+      Notifications.sendMany(ctx, rows),
+    ),
 });
 
 /**

@@ -38,9 +38,16 @@ export const ROLLUP_DELAY_MS = 1000;
 const studentShards = (ctx: QueryCtx, courseId: Id<"courses">) =>
   ctx.db.query("studentCountShards").withIndex("by_course_shard", (q) => q.eq("courseId", courseId));
 
+// The courses whose rollup each transaction (by its `ctx.db`, one per execution) already scheduled.
+const rollupsScheduled = new WeakMap<MutationCtx["db"], Set<Id<"courses">>>();
+
 /**
  * Adds `delta` to one random shard (a shard may go below 0; only the sum means
- * something) and schedules the rollup unless that shard already awaits one.
+ * something) and schedules the rollup unless that shard already awaits one or
+ * this transaction already scheduled one for the course: the rollup runs after
+ * the transaction commits and sums every shard, so one covers all its changes
+ * (a bulk import enrolling many learners in a course would otherwise queue a
+ * rollup per shard it touched).
  */
 export async function addStudents(ctx: MutationCtx, courseId: Id<"courses">, delta: number): Promise<void> {
   const shard = Math.floor(Math.random() * STUDENT_SHARDS);
@@ -50,8 +57,10 @@ export async function addStudents(ctx: MutationCtx, courseId: Id<"courses">, del
     .unique();
   if (row === null) await ctx.db.insert("studentCountShards", { courseId, shard, count: delta, pending: true });
   else await ctx.db.patch(row._id, { count: row.count + delta, pending: true });
-  if (row?.pending !== true) {
+  const scheduled = rollupsScheduled.get(ctx.db) ?? new Set<Id<"courses">>();
+  if (row?.pending !== true && !scheduled.has(courseId)) {
     await ctx.scheduler.runAfter(ROLLUP_DELAY_MS, internal.courses.rollUpStudents, { id: courseId });
+    rollupsScheduled.set(ctx.db, scheduled.add(courseId));
   }
 }
 

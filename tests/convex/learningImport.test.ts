@@ -175,6 +175,26 @@ describe("courseEnrollments:importLearning", () => {
     expect(stored?.reviewCount).toBe(1);
   });
 
+  test("enrolling many learners in a course schedules one student-count rollup, which counts them all", async () => {
+    const world = await setup();
+    const { courseId, lessons } = await course(world, 1);
+    const rollups = () =>
+      world.t.run(async (ctx) =>
+        (await ctx.db.system.query("_scheduled_functions").collect()).filter((job) => job.name.includes("rollUpStudents")),
+      );
+    // 40 learners over 16 random shards: a rollup per shard touched, were it not once per transaction.
+    const ids = await learners(world, 40);
+    await world.t.mutation(internal.courseEnrollments.importLearning, {
+      rows: ids.map((userId) => ({ userId, courseId, lessons: [{ lessonId: lessons[0], timeSpent: 60 }] })),
+    });
+    expect(await rollups()).toHaveLength(1);
+    await settle(world.t);
+    const stored = await world.t.run((ctx) => ctx.db.get(courseId));
+    expect(stored?.studentCount).toBe(40);
+    const shards = await world.t.run((ctx) => ctx.db.query("studentCountShards").collect());
+    expect(shards.every((shard) => !shard.pending)).toBe(true);
+  });
+
   test("a paid course goes through a completed checkout, counted as revenue", async () => {
     const world = await setup();
     const { courseId, lessons } = await course(world, 1, { price: 19900 });

@@ -1,9 +1,16 @@
 import { describe, expect, test, vi } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
-import { ARCHIVE_AFTER_MS, UNREAD_LIST_LIMIT } from "../../convex/model/notifications";
-import { archiveOld, markAllReadBatch, send } from "../../convex/notifications";
+import type { MutationCtx } from "../../convex/_generated/server";
+import {
+  ARCHIVE_AFTER_MS,
+  MAX_SEND_MANY,
+  sendMany as sendManyRows,
+  UNREAD_LIST_LIMIT,
+} from "../../convex/model/notifications";
+import { archiveOld, markAllReadBatch, send, sendMany } from "../../convex/notifications";
 import { expectAllowed, expectCode, seededWorld, setup, type World } from "./fixtures";
+import { emptyUsage, meteredDb, overLimits } from "./limits";
 
 const page = { numItems: 10, cursor: null };
 const USERS = ["student", "otherStudent", "instructor", "otherInstructor", "admin"] as const;
@@ -76,10 +83,65 @@ describe("notifications:send (internal)", () => {
     expect(await rows(world)).toHaveLength(1);
   });
 
-  test("send, markAllReadBatch and archiveOld are internal", () => {
-    for (const fn of [send, markAllReadBatch, archiveOld]) {
+  test("send, sendMany, markAllReadBatch and archiveOld are internal", () => {
+    for (const fn of [send, sendMany, markAllReadBatch, archiveOld]) {
       expect((fn as unknown as { isInternal: boolean }).isInternal).toBe(true);
     }
+  });
+});
+
+describe("notifications:sendMany (internal)", () => {
+  const message = { type: "announcement" as const, title: " Welcome ", description: "Glad to have you", link: "/dashboard" };
+
+  test("sends each row, checked as send checks it, and returns the ids in order", async () => {
+    const world = await setup();
+    const users = [world.ids.student, world.ids.otherStudent, world.ids.student];
+    const ids = await world.t.mutation(internal.notifications.sendMany, {
+      rows: users.map((userId) => ({ ...message, userId })),
+    });
+    const sent = await world.t.run((ctx) => Promise.all(ids.map((id) => ctx.db.get(id))));
+    expect(sent.map((note) => note?.userId)).toEqual(users);
+    expect(sent.every((note) => note?.title === "Welcome" && note.read === false)).toBe(true);
+  });
+
+  test("one bad row (text, link or user) fails the call and writes nothing", async () => {
+    const world = await setup();
+    await world.t.run((ctx) => ctx.db.delete(world.ids.otherStudent));
+    const good = { ...message, userId: world.ids.student };
+    for (const bad of [{ ...good, title: " " }, { ...good, link: "javascript:alert(1)" }, { ...good, userId: world.ids.otherStudent }]) {
+      const call = world.t.mutation(internal.notifications.sendMany, { rows: [good, good, bad] });
+      await expect(call).rejects.toMatchObject({ data: { code: expect.stringMatching(/VALIDATION|NOT_FOUND/) } });
+    }
+    expect(await rows(world)).toHaveLength(0);
+  });
+
+  test(`more than ${MAX_SEND_MANY} rows is LIMIT and writes nothing`, async () => {
+    const world = await setup();
+    const rowsOver = Array.from({ length: MAX_SEND_MANY + 1 }, () => ({ ...message, userId: world.ids.student }));
+    await expectCode(world.t.mutation(internal.notifications.sendMany, { rows: rowsOver }), "LIMIT");
+    expect(await rows(world)).toHaveLength(0);
+  });
+
+  test("the same idempotency key twice sends once", async () => {
+    const world = await setup();
+    const args = { rows: [{ ...message, userId: world.ids.student }], idempotencyKey: "welcome-1" };
+    const first = await world.t.mutation(internal.notifications.sendMany, args);
+    expect(await world.t.mutation(internal.notifications.sendMany, args)).toEqual(first);
+    expect(await rows(world)).toHaveLength(1);
+  });
+
+  test("a full call of the longest rows stays within a quarter of Convex's limits", async () => {
+    const world = await setup();
+    const longest = { ...message, title: "T".repeat(200), description: "D".repeat(2000), userId: world.ids.student };
+    const usage = emptyUsage();
+    const ids = await world.t.run((ctx) =>
+      sendManyRows(
+        { ...ctx, db: meteredDb(ctx.db, usage) } as unknown as MutationCtx,
+        Array.from({ length: MAX_SEND_MANY }, () => longest),
+      ),
+    );
+    expect(ids).toHaveLength(MAX_SEND_MANY);
+    expect(overLimits(usage, 4), JSON.stringify(usage)).toEqual([]);
   });
 });
 

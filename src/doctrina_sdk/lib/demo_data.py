@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from itertools import zip_longest
 from typing import Literal
 
 from .._client import Doctrina
@@ -41,7 +42,8 @@ from ..types._args.courses import CoursesImportCatalogueArgsCourseModuleLesson a
 from ..types._args.courses import (
     CoursesImportCatalogueArgsCourseModuleLessonQuestion as CatalogueQuestion,
 )
-from ..types.ids import CourseId
+from ..types._args.notifications import NotificationsSendManyArgsRow as Welcome
+from ..types.ids import CourseId, UserId
 
 __all__ = ["SIZES", "DemoSize", "SeedProgress", "SeedReport", "SizeName", "people", "seed"]
 
@@ -82,6 +84,8 @@ MAX_IMPORT_WORK = 4000
 # A third of its 300 lessons: the local backend counts time its worker is descheduled toward the 1 s
 # limit (docs/fidelity.md), and on a busy 2-core machine a call near the bound timed out.
 IMPORT_LESSONS_PER_CALL = 100
+# `notifications:sendMany`'s bound per call (convex/model/notifications.ts).
+MAX_WELCOMES_PER_CALL = 500
 CATEGORIES = ("botox", "fillers", "laser", "skin", "anatomy")
 FIRST_NAMES = (
     "Amara", "Ben", "Chloe", "Diego", "Elena", "Farah", "Grace", "Hiro", "Isla", "Jonas", "Kavya", "Liam",
@@ -138,7 +142,7 @@ def seed(
     if size not in SIZES:
         raise ValueError(f"size must be one of {', '.join(SIZES)}, not {size!r}")
     plan = _Plan(client, SIZES[size], SeedReport(size, seed), on_progress)
-    instructors = plan.people("instructor", plan.shape.instructors)
+    instructors = plan.instructors()
     students = plan.people("student", plan.shape.students)
     courses = plan.catalogue(instructors)
     plan.learning(students, courses)
@@ -163,6 +167,23 @@ def _catalogue_batches(courses: list[CatalogueCourse]) -> Iterable[list[Catalogu
         yield batch
 
 
+def _learning_batches(rows: Iterable[tuple[LearningRow, int]]) -> Iterable[list[LearningRow]]:
+    """`course_enrollments.import_learning` calls of ``rows`` (each with its work: the lessons in its
+    course), within the function's bounds and IMPORT_LESSONS_PER_CALL."""
+    batch: list[LearningRow] = []
+    work = done = 0
+    for row, size in rows:
+        full = len(batch) == MAX_IMPORT_ROWS or done + len(row.lessons) > IMPORT_LESSONS_PER_CALL
+        if batch and (full or work + size > MAX_IMPORT_WORK):
+            yield batch
+            batch, work, done = [], 0, 0
+        batch.append(row)
+        work += size
+        done += len(row.lessons)
+    if batch:
+        yield batch
+
+
 def people(role: str, count: int, seed: int) -> list[dict[str, str]]:
     """The `users.create_many` rows of ``count`` instructors or students: a function of its arguments."""
     rows = []
@@ -174,6 +195,14 @@ def people(role: str, count: int, seed: int) -> list[dict[str, str]]:
             {"first_name": first, "last_name": last, "email": f"{first}.{last}.{n:05d}@{domain}".lower()}
         )
     return rows
+
+
+@dataclass(frozen=True)
+class _Learner:
+    """A student as their learning needs them: the id `create_many` returned and the row's email."""
+
+    id: UserId
+    email: str
 
 
 @dataclass
@@ -195,16 +224,28 @@ class _Plan:
 
     # ---------------------------------------------------------------- people
 
-    def people(self, role: str, count: int) -> list[User]:
+    def people(self, role: str, count: int) -> list[_Learner]:
         """``count`` users, imported in bulk; the same emails on every run."""
+        rows = people(role, count, self.report.seed)
         report = self.client.users.create_many(
-            people(role, count, self.report.seed),
+            rows,
             idempotency_key=f"demo-{self.report.seed}-{role}s-{count}",
             on_progress=lambda done, total: self.progress(f"{role}s", done, total),
         )
         self.report.created[f"{role}s"] += len(report.created)
         self.report.existing[f"{role}s"] += len(report.existing)
-        users = [self.client.users.get(row.id) for row in report.results if row.id is not None]
+        return [
+            _Learner(result.id, row["email"])
+            for result, row in zip(report.results, rows, strict=True)
+            if result.id is not None
+        ]
+
+    def instructors(self) -> list[User]:
+        """The instructors, read back one by one: the catalogue needs their names and roles, and they
+        are few (40 in `large`)."""
+        users = [
+            self.client.users.get(person.id) for person in self.people("instructor", self.shape.instructors)
+        ]
         return [user for user in users if user is not None]
 
     # ---------------------------------------------------------------- courses
@@ -345,24 +386,26 @@ class _Plan:
 
     # ---------------------------------------------------------------- learning
 
-    def learning(self, students: list[User], courses: list[Course]) -> None:
-        """Every student's enrolments, lessons, quizzes and reviews, in bulk (`import_learning` batches)."""
+    def learning(self, students: list[_Learner], courses: list[Course]) -> None:
+        """Every student's enrolments, lessons, quizzes and reviews, in bulk (`import_learning` batches).
+
+        A batch holds one course's rows, and the courses take turns: an enrolment schedules its course's
+        student-count rollup (once per transaction), which then runs while other courses are imported
+        rather than conflicting with the next batch of its own, and one rollup counts a whole batch."""
         lessons = {course.id: self.lessons(course) for course in courses}
-        batch: list[LearningRow] = []
-        work = done = 0
-        for n, student in enumerate(students):
-            self.progress("learning", n, len(students))
+        by_course: dict[CourseId, list[tuple[LearningRow, int]]] = {course.id: [] for course in courses}
+        for student in students:
             for row, size in self.rows(student, courses, lessons):
-                full = len(batch) == MAX_IMPORT_ROWS or done + len(row.lessons) > IMPORT_LESSONS_PER_CALL
-                if batch and (full or work + size > MAX_IMPORT_WORK):
-                    self.import_batch(batch)
-                    batch, work, done = [], 0, 0
-                batch.append(row)
-                work += size
-                done += len(row.lessons)
-        if batch:
+                by_course[row.course_id].append((row, size))
+        per_course = [list(_learning_batches(rows)) for rows in by_course.values()]
+        turns = [batch for turn in zip_longest(*per_course) for batch in turn if batch is not None]
+        total = sum(len(batch) for batch in turns)
+        done = 0
+        for batch in turns:
+            self.progress("learning", done, total)
             self.import_batch(batch)
-        self.progress("learning", len(students), len(students))
+            done += len(batch)
+        self.progress("learning", total, total)
         self.welcome([student for student in students if student.id in self.new_learners], len(courses))
 
     def lessons(self, course: Course) -> list[CurriculumLesson]:
@@ -372,7 +415,7 @@ class _Plan:
         return [lesson for module in full.modules for lesson in module.lessons]
 
     def rows(
-        self, student: User, courses: list[Course], lessons: dict[CourseId, list[CurriculumLesson]]
+        self, student: _Learner, courses: list[Course], lessons: dict[CourseId, list[CurriculumLesson]]
     ) -> list[tuple[LearningRow, int]]:
         """The student's `import_learning` rows, each with its work (the lessons in its course)."""
         rng = self.rng(student.email)
@@ -425,16 +468,21 @@ class _Plan:
             if len(self.report.verification_codes) < MAX_CODES_REPORTED:
                 self.report.verification_codes.append(code)
 
-    def welcome(self, students: list[User], courses: int) -> None:
-        """A welcome for each new learner (a re-run enrols no one, so welcomes no one)."""
-        for n, student in enumerate(students):
-            self.progress("welcome", n, len(students))
-            self.client.notifications.send(
+    def welcome(self, students: list[_Learner], courses: int) -> None:
+        """A welcome for each new learner (a re-run enrols no one, so welcomes no one), in bulk."""
+        welcomes = [
+            Welcome(
                 user_id=student.id,
                 type="announcement",
                 title="Welcome to Doctrina",
                 description=f"{courses} courses are open to you. Live Q&A sessions are on the calendar.",
                 link="/dashboard",
             )
-            self.report.created["notifications"] += 1
-        self.progress("welcome", len(students), len(students))
+            for student in students
+        ]
+        for start in range(0, len(welcomes), MAX_WELCOMES_PER_CALL):
+            self.progress("welcome", start, len(welcomes))
+            batch = welcomes[start : start + MAX_WELCOMES_PER_CALL]
+            self.client.notifications.send_many(batch)
+            self.report.created["notifications"] += len(batch)
+        self.progress("welcome", len(welcomes), len(welcomes))

@@ -16,6 +16,8 @@ from ..types._args.notifications import (
     NotificationsMarkAllReadBatchArgs,
     NotificationsMarkReadArgs,
     NotificationsSendArgs,
+    NotificationsSendManyArgs,
+    NotificationsSendManyArgsRow,
     NotificationsUnreadCountArgs,
 )
 from ..types._base import Float64, TimestampIn
@@ -102,6 +104,17 @@ class Notifications(SyncAPIResource):
             metadata=metadata,
         )
         result: Notification = self._client._request(call, cast_to=Notification)
+        return result
+
+    def send_many(self, rows: list[NotificationsSendManyArgsRow]) -> list[Any]:
+        """Sends up to 500 notifications in one transaction (the service: a welcome to many
+        users); their ids, in order. Every row is checked as `send` checks it, and one bad
+        row fails the call, writing nothing.
+
+        Calls `notifications:sendMany`. An internal function: service clients only.
+        """
+        call = function_call(NotificationsSendManyArgs, rows=rows)
+        result: list[Any] = self._client._request(call, cast_to=list[Any])
         return result
 
     def unread_count(self) -> int:
@@ -201,6 +214,17 @@ class AsyncNotifications(AsyncAPIResource):
             metadata=metadata,
         )
         result: Awaitable[Notification] = self._client._request(call, cast_to=Notification)
+        return result
+
+    def send_many(self, rows: list[NotificationsSendManyArgsRow]) -> Awaitable[list[Any]]:
+        """Sends up to 500 notifications in one transaction (the service: a welcome to many
+        users); their ids, in order. Every row is checked as `send` checks it, and one bad
+        row fails the call, writing nothing.
+
+        Calls `notifications:sendMany`. An internal function: service clients only.
+        """
+        call = function_call(NotificationsSendManyArgs, rows=rows)
+        result: Awaitable[list[Any]] = self._client._request(call, cast_to=list[Any])
         return result
 
     def unread_count(self) -> Awaitable[int]:

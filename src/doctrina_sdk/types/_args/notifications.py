@@ -82,6 +82,25 @@ class NotificationsSendArgs(ArgsModel):
     metadata: Any | None = None
 
 
+class NotificationsSendManyArgsRow(ArgsModel):
+    user_id: UserId = Field(alias="userId")
+    type: NotificationType
+    title: str
+    description: str
+    link: str | None = None
+    metadata: Any | None = None
+
+
+class NotificationsSendManyArgs(ArgsModel):
+    """Arguments of `notifications:sendMany` (internal mutation)."""
+
+    convex_path = "notifications:sendMany"
+    convex_kind = "mutation"
+    convex_returns = "list[Any]"
+    convex_idempotent = True
+    rows: list[NotificationsSendManyArgsRow]
+
+
 class NotificationsUnreadCountArgs(ArgsModel):
     """Arguments of `notifications:unreadCount` (public query)."""
 
