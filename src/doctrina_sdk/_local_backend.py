@@ -587,15 +587,36 @@ class LocalBackend:
     def _snapshot_job(
         self, body: dict[str, str], on_progress: SnapshotProgress | None, timeout: float
     ) -> dict[str, Any]:
-        headers = {"Authorization": f"Convex {self._admin_key}", "Convex-Client": CLIENT_HEADER_VALUE}
+        operation = body["operation"]
         deadline = time.monotonic() + timeout
-        with httpx.Client(base_url=self._url, headers=headers, timeout=30.0) as http:
-            started = http.post("/_doctrina/snapshot", json=body)
+        try:
+            result = self._run_snapshot_job(body, on_progress, deadline)
+        except httpx.TransportError as exc:
+            # A server busy past the deadline, or gone: one error naming the operation, not httpx's.
+            raise LocalBackendError(
+                f"Snapshot {operation} failed: the local backend did not answer ({type(exc).__name__})"
+            ) from exc
+        if result is None:
+            raise LocalBackendError(f"Snapshot {operation} did not finish within {timeout:.0f}s")
+        return result
+
+    def _run_snapshot_job(
+        self, body: dict[str, str], on_progress: SnapshotProgress | None, deadline: float
+    ) -> dict[str, Any] | None:
+        """The job's result, or None when ``deadline`` passed first."""
+        headers = {"Authorization": f"Convex {self._admin_key}", "Convex-Client": CLIENT_HEADER_VALUE}
+
+        def remaining() -> float:
+            # Each request may wait as long as the job may: a busy server answers late, not never.
+            return max(deadline - time.monotonic(), 1.0)
+
+        with httpx.Client(base_url=self._url, headers=headers) as http:
+            started = http.post("/_doctrina/snapshot", json=body, timeout=remaining())
             if started.status_code != 200:
                 raise LocalBackendError(f"Snapshot {body['operation']} refused: {started.text}")
             job_id = started.json()["jobId"]
             while time.monotonic() < deadline:
-                polled = http.get("/_doctrina/snapshot", params={"job": job_id})
+                polled = http.get("/_doctrina/snapshot", params={"job": job_id}, timeout=remaining())
                 if polled.status_code != 200:
                     raise LocalBackendError(f"Snapshot {body['operation']} was lost: {polled.text}")
                 job: dict[str, Any] = polled.json()
@@ -606,7 +627,7 @@ class LocalBackend:
                 if job["state"] == "failed":
                     raise LocalBackendError(str(job["error"]))
                 time.sleep(_SNAPSHOT_POLL_SECONDS)
-        raise LocalBackendError(f"Snapshot {body['operation']} did not finish within {timeout:.0f}s")
+        return None
 
     def stop(self, *, timeout: float = STOP_GRACE_SECONDS) -> None:
         """Closes the sync clients from `client()` and stops the server (SIGTERM, then SIGKILL
