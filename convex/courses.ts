@@ -14,7 +14,7 @@ import * as Courses from "./model/courses";
 import { lessonsOf, lessonView, modulesOf } from "./model/curriculum";
 import { invalid, mustGet } from "./model/errors";
 import { idempotent } from "./model/idempotency";
-import { ceCreditType, courseDoc, courseWithCurriculum, idempotencyKey, lessonType, level, paginated } from "./validators";
+import { ceCreditType, courseDoc, courseWithCurriculum, idempotencyKey, lessonInput, level, paginated, quizQuestionInput } from "./validators";
 
 const editableFields = {
   level: v.optional(level),
@@ -52,25 +52,7 @@ export const create = mutation({
   },
 });
 
-const catalogueLesson = v.object({
-  title: v.string(),
-  type: lessonType,
-  content: v.string(),
-  duration: v.optional(v.number()),
-  passingScore: v.optional(v.number()),
-  maxAttempts: v.optional(v.number()),
-  attemptCooldownMinutes: v.optional(v.number()),
-  questions: v.optional(
-    v.array(
-      v.object({
-        question: v.string(),
-        options: v.array(v.string()),
-        correctOption: v.number(),
-        explanation: v.optional(v.string()),
-      }),
-    ),
-  ),
-});
+const catalogueLesson = v.object({ ...lessonInput, questions: v.optional(v.array(v.object(quizQuestionInput))) });
 
 /**
  * Bulk catalogue (service only: imports, `doctrina seed`): the instructor's new

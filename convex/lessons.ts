@@ -16,7 +16,7 @@ import { purgeLessonRows } from "./model/cascades";
 import * as Curriculum from "./model/curriculum";
 import { mustGet } from "./model/errors";
 import { idempotent } from "./model/idempotency";
-import { curriculumLesson, idempotencyKey, lessonDoc, lessonType } from "./validators";
+import { curriculumLesson, idempotencyKey, lessonDoc, lessonInput, lessonType } from "./validators";
 
 /**
  * The course's instructor or admins: a lesson appended to a module. `duration`
@@ -27,13 +27,7 @@ import { curriculumLesson, idempotencyKey, lessonDoc, lessonType } from "./valid
 export const create = mutation({
   args: {
     moduleId: v.id("courseModules"),
-    title: v.string(),
-    type: lessonType,
-    content: v.string(),
-    duration: v.optional(v.number()),
-    passingScore: v.optional(v.number()),
-    maxAttempts: v.optional(v.number()),
-    attemptCooldownMinutes: v.optional(v.number()),
+    ...lessonInput,
     idempotencyKey,
   },
   returns: lessonDoc,

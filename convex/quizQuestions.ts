@@ -9,16 +9,13 @@ import { requireLearnableCourse, requireLessonEditor, requireQuestionEditor } fr
 import * as Curriculum from "./model/curriculum";
 import { mustGet } from "./model/errors";
 import { idempotent } from "./model/idempotency";
-import { idempotencyKey, quizQuestionDoc, studentQuizQuestion } from "./validators";
+import { idempotencyKey, quizQuestionDoc, quizQuestionInput, studentQuizQuestion } from "./validators";
 
 /** The course's instructor or admins: a question appended to a quiz lesson. */
 export const create = mutation({
   args: {
     lessonId: v.id("lessons"),
-    question: v.string(),
-    options: v.array(v.string()),
-    correctOption: v.number(),
-    explanation: v.optional(v.string()),
+    ...quizQuestionInput,
     idempotencyKey,
   },
   returns: quizQuestionDoc,

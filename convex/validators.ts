@@ -244,6 +244,25 @@ export const quizQuestionFields = {
   order: v.number(),
 };
 
+/** What a caller gives to make a lesson (`lessons:create`, the bulk catalogue): the rest is derived. */
+export const lessonInput = {
+  title: lessonFields.title,
+  type: lessonFields.type,
+  content: lessonFields.content,
+  duration: lessonFields.duration,
+  passingScore: lessonFields.passingScore,
+  maxAttempts: lessonFields.maxAttempts,
+  attemptCooldownMinutes: lessonFields.attemptCooldownMinutes,
+};
+
+/** What a caller gives to make a quiz question (`quizQuestions:create`, the bulk catalogue). */
+export const quizQuestionInput = {
+  question: quizQuestionFields.question,
+  options: quizQuestionFields.options,
+  correctOption: quizQuestionFields.correctOption,
+  explanation: quizQuestionFields.explanation,
+};
+
 export const quizAttemptFields = {
   userId: v.id("users"),
   lessonId: v.id("lessons"),
