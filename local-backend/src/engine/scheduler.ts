@@ -132,7 +132,8 @@ export class Scheduler {
     if (fn.kind === "mutation") {
       const call = { kind: fn.kind, address, requestId: ctx.requestId, caller: "scheduler" } as const;
       const outcome = await this.runner.logs.timed(call, () => this.runScheduledMutation(address, args, ctx, job.id));
-      if (outcome && !outcome.ok) await this.finish(job.id, "pending", { kind: "failed", error: errorText(outcome) });
+      // A run cut short by shutdown committed nothing: the job stays pending and runs after the restart.
+      if (outcome && !outcome.ok && !this.stopped) await this.finish(job.id, "pending", { kind: "failed", error: errorText(outcome) });
       return;
     }
     const started = this.runner.committer.system((tx) => {
